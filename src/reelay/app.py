@@ -1,0 +1,128 @@
+"""Wiring: settings → store, storage, engines, services, worker → the FastAPI app."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from reelay import files
+from reelay.dialects import pro, runway_v1
+from reelay.domain.errors import ReelayError
+from reelay.engines.registry import EngineRegistry
+from reelay.engines.sandbox.engine import SandboxEngine
+from reelay.media.fetch import FetchPolicy
+from reelay.service.submit import Submitter
+from reelay.service.tasks import TaskReader
+from reelay.settings import Settings
+from reelay.storage.local import LocalStorage
+from reelay.storage.signing import UrlSigner
+from reelay.store.db import migrate, open_engine
+from reelay.store.keys import KeyStore
+from reelay.store.meta import get_or_create_secret
+from reelay.store.tasks import TaskStore
+from reelay.worker.runner import Worker
+
+log = logging.getLogger("reelay")
+
+
+@dataclass
+class Reelay:
+    """Everything a request handler or the worker needs, built once per process."""
+
+    settings: Settings
+    db: AsyncEngine
+    keys: KeyStore
+    tasks: TaskStore
+    storage: LocalStorage
+    signer: UrlSigner
+    engines: EngineRegistry
+    submitter: Submitter
+    reader: TaskReader
+    worker: Worker | None = None
+    background: list[asyncio.Task] = field(default_factory=list)
+    admin_key: str | None = None  # set only on the start that created it
+
+
+async def build(settings: Settings) -> Reelay:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = open_engine(settings.resolved_database_url)
+    await migrate(db)
+    keys = KeyStore(db)
+    tasks = TaskStore(db)
+    storage = LocalStorage(settings.files_dir)
+    signer = UrlSigner(await get_or_create_secret(db, "url_signing_secret"), settings.url_ttl_seconds)
+    engines = EngineRegistry([SandboxEngine(storage, settings.work_dir, settings.render_processes)])
+    worker = None
+    if settings.worker:
+        worker = Worker(
+            tasks, storage, engines, lease_seconds=settings.lease_seconds, poll_seconds=settings.worker_poll_seconds
+        )
+    submitter = Submitter(
+        settings,
+        tasks,
+        storage,
+        engines,
+        FetchPolicy.from_settings(settings),
+        on_created=(lambda task: worker.wake()) if worker else None,
+    )
+    reelay = Reelay(settings, db, keys, tasks, storage, signer, engines, submitter, TaskReader(tasks), worker)
+    if not await keys.has_admin():
+        _, reelay.admin_key = await keys.create("admin", is_admin=True)
+    return reelay
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        reelay = await build(settings)
+        app.state.reelay = reelay
+        if reelay.admin_key:
+            # Printed once, on the first start; it is stored only as a hash.
+            print(f"Admin key (shown once, keep it): {reelay.admin_key}", flush=True)
+        if reelay.worker:
+            reelay.background.append(asyncio.create_task(reelay.worker.run(), name="worker"))
+        try:
+            yield
+        finally:
+            if reelay.worker:
+                await reelay.worker.stop()
+            for running in reelay.background:
+                running.cancel()
+            await reelay.engines.close()
+            await reelay.db.dispose()
+
+    app = FastAPI(title="Reelay", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.include_router(pro.router)
+    app.include_router(runway_v1.router)
+    app.include_router(files.router)
+
+    @app.exception_handler(ReelayError)
+    async def reelay_error(request: Request, error: ReelayError):
+        return render_error(request, error)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return render_error(request, ReelayError("Internal error; the request was not completed."))
+
+    @app.get("/healthz")
+    async def healthz():
+        return {"status": "ok", "time": time.time()}
+
+    return app
+
+
+def render_error(request: Request, error: ReelayError) -> JSONResponse:
+    """The error in the shape of the dialect the path belongs to."""
+    if request.url.path.startswith("/runway/"):
+        return pro.error_response(error)
+    return runway_v1.error_response(error)

@@ -1,0 +1,112 @@
+"""The aggregator ("pro") dialect: routes, the envelope, and the task object (SPEC §2)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from reelay.domain.errors import EngineUnavailable, InputError, ReelayError
+from reelay.domain.status import PRO_STATUS
+from reelay.domain.task import Task
+from reelay.service.submit import body_hash
+from reelay.service.urls import result_urls
+
+from .common import base_url, caller, check_version, json_object, services
+from .pro_request import parse_generate
+
+router = APIRouter()
+
+
+def envelope(data: Any, started: float, *, code: int = 200, msg: str = "成功", headers=None) -> JSONResponse:
+    content = {"code": code, "msg": msg, "data": data, "exec_time": round(time.perf_counter() - started, 6)}
+    return JSONResponse(content, status_code=code, headers=headers)
+
+
+def error_response(error: ReelayError, started: float | None = None) -> JSONResponse:
+    headers = getattr(error, "headers", None)
+    return envelope(
+        None,
+        started if started is not None else time.perf_counter(),
+        code=error.status_code,
+        msg=f"{error.reason}: {error.message}",
+        headers=headers,
+    )
+
+
+def task_object(task: Task, request: Request) -> dict[str, Any]:
+    urls = result_urls(task, services(request).signer, base_url(request))
+    return {
+        "task_id": task.id,
+        "status": PRO_STATUS[task.status],
+        "state": task.status.value.lower(),
+        "prompt": task.request.prompt or "",
+        "prompt_en": None,
+        "video_url": urls.get("video"),
+        "raw_video_url": task.raw_video_url,
+        "poster": urls.get("poster"),
+        "last_frame": urls.get("last_frame"),
+        "msg": task.failure,
+        "point": str(task.points),
+        "refund": "1" if task.refunded else "0",
+        "progress": round(task.progress, 4),
+        "seed": task.seed,
+        "create_time": str(int(task.created_at.timestamp())),
+        "update_time": str(int(task.updated_at.timestamp())),
+    }
+
+
+@router.post("/runway/pro/generate")
+@router.post("/runway/v1/pro/generate")
+async def generate(request: Request) -> JSONResponse:
+    started = time.perf_counter()
+    key = await caller(request)
+    check_version(request)
+    body = await json_object(request)
+    reelay = services(request)
+    generation = parse_generate(body, require_callback=reelay.settings.require_callback_url)
+    task, _ = await reelay.submitter.submit(
+        key,
+        generation,
+        idempotency_key=request.headers.get("idempotency-key"),
+        request_hash=body_hash("pro/generate", body),
+    )
+    return envelope(task_object(task, request), started)
+
+
+@router.post("/runway/pro/video2video")
+@router.post("/runway/v1/pro/video2video")
+@router.post("/runway/pro/act_one")
+@router.post("/runway/v1/pro/act_one")
+async def not_served(request: Request) -> JSONResponse:
+    await caller(request)
+    check_version(request)
+    await json_object(request)
+    kind = request.url.path.rsplit("/", 1)[-1]
+    raise EngineUnavailable(f"No engine on this server serves {kind}; it needs an upstream relay channel.")
+
+
+@router.post("/runway/feed")
+@router.post("/runway/v1/feed")
+async def feed_post(request: Request) -> JSONResponse:
+    started = time.perf_counter()
+    key = await caller(request)
+    body = await json_object(request)
+    return await _feed(request, key, body.get("task_id"), started)
+
+
+@router.get("/runway/feed")
+@router.get("/runway/v1/feed")
+async def feed_get(request: Request) -> JSONResponse:
+    started = time.perf_counter()
+    key = await caller(request)
+    return await _feed(request, key, request.query_params.get("task_id"), started)
+
+
+async def _feed(request: Request, key, task_id: Any, started: float) -> JSONResponse:
+    if not isinstance(task_id, str) or not task_id.strip():
+        raise InputError("task_id", "is required")
+    task = await services(request).reader.get(key, task_id.strip())
+    return envelope(task_object(task, request), started)

@@ -1,0 +1,135 @@
+"""Runway's official dialect: /v1/... and the resellers' /runwayml/v1/... (SPEC §3)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from reelay.domain import catalogue
+from reelay.domain.errors import ReelayError
+from reelay.domain.status import Status
+from reelay.domain.task import Task
+from reelay.service.submit import body_hash
+from reelay.service.urls import result_urls
+
+from .common import base_url, caller, check_version, json_object, services
+from .runway_request import parse_image_to_video, parse_text_to_video
+
+router = APIRouter()
+PREFIXES = ("/v1", "/runwayml/v1")
+
+
+def error_response(error: ReelayError) -> JSONResponse:
+    return JSONResponse({"error": error.message}, status_code=error.status_code, headers=getattr(error, "headers", None))
+
+
+def iso(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def task_object(task: Task, request: Request) -> dict[str, Any]:
+    body: dict[str, Any] = {"id": task.id, "status": task.status.value, "createdAt": iso(task.created_at)}
+    if task.is_final:
+        body["cost"] = {"credits": 0 if task.refunded else int(task.points)}
+    else:
+        body["estimatedCost"] = {"credits": task.points}
+    if task.status == Status.RUNNING:
+        body["progress"] = round(task.progress, 4)
+    elif task.status == Status.SUCCEEDED:
+        urls = result_urls(task, services(request).signer, base_url(request))
+        body["output"] = [urls["video"]] if "video" in urls else []
+    elif task.status == Status.FAILED:
+        body["failure"] = task.failure or "The task failed."
+        if task.failure_code:
+            body["failureCode"] = task.failure_code
+    return body
+
+
+def create_answer(task: Task, request: Request) -> dict[str, Any]:
+    answer: dict[str, Any] = {"id": task.id, "estimatedCost": {"credits": task.points}}
+    if request.url.path.startswith("/runwayml/"):
+        # Seed 004's clients read data.task_id; Runway's SDK reads id. Both get what they read.
+        created = int(task.created_at.timestamp())
+        answer |= {
+            "code": 200,
+            "message": "",
+            "request_id": str(uuid.uuid4()),
+            "data": {
+                "task_id": task.id,
+                "task_status": task.status.value,
+                "created_at": created,
+                "updated_at": int(task.updated_at.timestamp()),
+            },
+        }
+    return answer
+
+
+async def _create(request: Request, parse, route: str) -> JSONResponse:
+    key = await caller(request)
+    check_version(request)
+    body = await json_object(request)
+    generation = parse(body)
+    generation = _with_callback(generation, request)
+    task, _ = await services(request).submitter.submit(
+        key,
+        generation,
+        idempotency_key=request.headers.get("idempotency-key"),
+        request_hash=body_hash(route, body),
+    )
+    return JSONResponse(create_answer(task, request))
+
+
+def _with_callback(generation, request: Request):
+    # Runway's API has no callbacks; Reelay takes one from a header (README).
+    url = request.headers.get("x-reelay-callback-url")
+    if url and url.strip():
+        from dataclasses import replace
+
+        return replace(generation, callback_url=url.strip())
+    return generation
+
+
+for prefix in PREFIXES:
+
+    @router.post(f"{prefix}/image_to_video")
+    async def image_to_video(request: Request) -> JSONResponse:
+        return await _create(request, parse_image_to_video, "image_to_video")
+
+    @router.post(f"{prefix}/text_to_video")
+    async def text_to_video(request: Request) -> JSONResponse:
+        return await _create(request, parse_text_to_video, "text_to_video")
+
+    @router.get(f"{prefix}/tasks/{{task_id}}")
+    async def get_task(task_id: str, request: Request) -> JSONResponse:
+        key = await caller(request)
+        check_version(request)
+        task = await services(request).reader.get(key, task_id)
+        return JSONResponse(task_object(task, request))
+
+    @router.delete(f"{prefix}/tasks/{{task_id}}")
+    async def delete_task(task_id: str, request: Request) -> Response:
+        key = await caller(request)
+        check_version(request)
+        await services(request).reader.cancel_or_delete(key, task_id)
+        return Response(status_code=204)
+
+    @router.get(f"{prefix}/organization")
+    async def organization(request: Request) -> JSONResponse:
+        key = await caller(request)
+        check_version(request)
+        models = list(catalogue.OFFICIAL_MODELS)
+        used = await services(request).tasks.daily_generations(key.id, time.time() - 86400)
+        return JSONResponse(
+            {
+                "creditBalance": 0,
+                "tier": {
+                    "maxMonthlyCreditSpend": 0,
+                    "models": {m: {"maxConcurrentGenerations": None, "maxDailyGenerations": None} for m in models},
+                },
+                "usage": {"models": {m: {"dailyGenerations": used.get(m, 0)} for m in models}},
+            }
+        )

@@ -1,0 +1,36 @@
+"""A task as the service sees it: the request, where it is, and what it produced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .request import GenerationRequest
+from .status import Status
+
+
+@dataclass
+class Task:
+    id: str
+    api_key_id: str
+    request: GenerationRequest
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    progress: float = 0.0
+    seed: int = 0
+    failure: str | None = None
+    failure_code: str | None = None
+    # Storage keys of the results: {"video": ..., "poster": ..., "last_frame": ...}
+    outputs: dict[str, str] = field(default_factory=dict)
+    raw_video_url: str | None = None
+    points: int = 0
+    refunded: bool = False
+    engine: str = "sandbox"
+    engine_state: dict[str, Any] = field(default_factory=dict)
+    deleted: bool = False
+
+    @property
+    def is_final(self) -> bool:
+        return self.status.is_final

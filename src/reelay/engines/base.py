@@ -1,0 +1,44 @@
+"""What every engine looks like: two steps, `start` and `check`, and a `cancel`.
+
+The worker needs no special cases: it calls `start` once, then `check` whenever the last
+update said to, until an update carries a final status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from reelay.domain.request import GenerationRequest
+from reelay.domain.status import Status
+from reelay.domain.task import Task
+
+
+@dataclass
+class EngineUpdate:
+    status: Status  # THROTTLED, RUNNING, SUCCEEDED or FAILED
+    progress: float | None = None
+    # Result files produced locally, by name: "video", "poster", "last_frame".
+    outputs: dict[str, Path] = field(default_factory=dict)
+    raw_video_url: str | None = None
+    failure: str | None = None
+    failure_code: str | None = None
+    # When to call `check` next, in seconds.
+    next_check_in: float = 1.0
+    # Engine's own bookkeeping, persisted with the task (upstream ids, attempt markers).
+    state: dict[str, Any] | None = None
+
+
+class Engine(Protocol):
+    name: str
+
+    def supports(self, request: GenerationRequest) -> bool: ...
+
+    async def start(self, task: Task) -> EngineUpdate: ...
+
+    async def check(self, task: Task) -> EngineUpdate: ...
+
+    async def cancel(self, task: Task) -> None: ...
+
+    async def close(self) -> None: ...

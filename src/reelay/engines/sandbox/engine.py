@@ -1,0 +1,132 @@
+"""The sandbox engine: renders a real MP4 on the CPU from the request; no model, no network."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import shutil
+import time
+from pathlib import Path
+
+from reelay.domain.request import GenerationRequest, ImageRef
+from reelay.domain.status import Status
+from reelay.domain.task import Task
+from reelay.engines.base import EngineUpdate
+
+from . import markers
+from .pool import RenderPool
+from .render import RenderCancelled, RenderJob
+
+CHECK_INTERVAL = 0.25
+
+
+class SandboxEngine:
+    name = "sandbox"
+
+    def __init__(self, storage, work_dir: Path, processes: int = 2) -> None:
+        self.storage = storage
+        self.work_dir = work_dir
+        self.processes = processes
+        self._pool: RenderPool | None = None
+        self._renders: dict[str, asyncio.Future] = {}
+
+    @property
+    def pool(self) -> RenderPool:
+        # Started on first use so that API-only processes never spawn renderers.
+        if self._pool is None:
+            self._pool = RenderPool(self.processes)
+        return self._pool
+
+    def supports(self, request: GenerationRequest) -> bool:
+        return True  # every model of the catalogue, both dialects
+
+    async def start(self, task: Task) -> EngineUpdate:
+        found = markers.parse(task.request.prompt)
+        now = time.time()
+        state = {"started_at": now, "throttle_until": now + found.throttle}
+        if found.throttle:
+            return EngineUpdate(Status.THROTTLED, next_check_in=min(found.throttle, 1.0), state=state)
+        return await self._begin(task, state)
+
+    async def check(self, task: Task) -> EngineUpdate:
+        state = dict(task.engine_state)
+        if task.status == Status.THROTTLED or not state.get("running_since"):
+            if time.time() < state.get("throttle_until", 0):
+                return EngineUpdate(Status.THROTTLED, next_check_in=0.5, state=state)
+            return await self._begin(task, state)
+
+        found = markers.parse(task.request.prompt)
+        render = self._renders.get(task.id)
+        if render is None:
+            # This process did not start the render (a restart, or another worker's task):
+            # render again; the output is deterministic, so the result is the same video.
+            render = self._submit(task, found)
+        if not render.done():
+            progress = self.pool.progress.get(task.id, 0.0)
+            return EngineUpdate(Status.RUNNING, progress=round(progress * 0.99, 4), next_check_in=CHECK_INTERVAL)
+        if time.time() < state["running_since"] + found.delay:
+            return EngineUpdate(Status.RUNNING, progress=0.99, next_check_in=CHECK_INTERVAL)
+        self._renders.pop(task.id, None)
+        self.pool.progress.pop(task.id, None)
+        try:
+            result = render.result()
+        except RenderCancelled:
+            return EngineUpdate(Status.FAILED, failure="The render was cancelled.", failure_code="INTERNAL")
+        except Exception as error:  # a render bug must fail the task, not the worker
+            return EngineUpdate(
+                Status.FAILED, failure=f"The sandbox renderer failed: {error}", failure_code="INTERNAL.BAD_OUTPUT"
+            )
+        if found.fail:
+            return EngineUpdate(Status.FAILED, failure=found.failure_message, failure_code=found.fail)
+        return EngineUpdate(
+            Status.SUCCEEDED,
+            progress=1.0,
+            outputs={"video": Path(result.video), "poster": Path(result.poster), "last_frame": Path(result.last_frame)},
+        )
+
+    async def _begin(self, task: Task, state: dict) -> EngineUpdate:
+        state = dict(state, running_since=time.time())
+        self._submit(task, markers.parse(task.request.prompt))
+        return EngineUpdate(Status.RUNNING, progress=0.0, next_check_in=CHECK_INTERVAL, state=state)
+
+    def _submit(self, task: Task, found: markers.Markers) -> asyncio.Future:
+        task_dir = self.work_dir / task.id
+        shutil.rmtree(task_dir, ignore_errors=True)
+        task_dir.mkdir(parents=True)
+        request = task.request
+        job = RenderJob(
+            width=request.width,
+            height=request.height,
+            seconds=request.seconds,
+            out_dir=str(task_dir / "out"),
+            seed=task.seed,
+            prompt=markers.strip(request.prompt),
+            first_image=self._input_path(request.first_image),
+            last_image=self._input_path(request.last_image),
+            motion=request.motion or found.camera,
+        )
+        future = self.pool.submit(task.id, job, task_dir / "cancel")
+        self._renders[task.id] = future
+        return future
+
+    def _input_path(self, image: ImageRef | None) -> str | None:
+        return str(self.storage.path(image.key)) if image is not None else None
+
+    async def cancel(self, task: Task) -> None:
+        flag = self.work_dir / task.id / "cancel"
+        if flag.parent.exists():
+            flag.touch()
+        render = self._renders.pop(task.id, None)
+        if render is not None:
+            render.add_done_callback(lambda f: f.exception())  # the render's outcome no longer matters
+
+    async def cleanup(self, task: Task) -> None:
+        shutil.rmtree(self.work_dir / task.id, ignore_errors=True)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+
+
+def random_seed() -> int:
+    return random.randint(0, 4294967295)

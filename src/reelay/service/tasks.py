@@ -1,0 +1,32 @@
+"""Reading, cancelling and deleting tasks on behalf of a key."""
+
+from __future__ import annotations
+
+from reelay.domain.errors import TaskNotFound
+from reelay.domain.status import Status
+from reelay.domain.task import Task
+from reelay.store.keys import ApiKey
+from reelay.store.tasks import TaskStore
+
+
+class TaskReader:
+    def __init__(self, tasks: TaskStore) -> None:
+        self.tasks = tasks
+
+    async def get(self, key: ApiKey, task_id: str) -> Task:
+        # Another key's task answers exactly like a missing one: no existence leak.
+        task = await self.tasks.get(task_id, api_key_id=key.id) if _looks_like_id(task_id) else None
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
+    async def cancel_or_delete(self, key: ApiKey, task_id: str) -> None:
+        """Runway's DELETE: cancels a live task, deletes a finished one."""
+        task = await self.get(key, task_id)
+        if not task.is_final and await self.tasks.transition(task.id, Status.CANCELLED):
+            return
+        await self.tasks.mark_deleted(task.id)
+
+
+def _looks_like_id(task_id: str) -> bool:
+    return 0 < len(task_id) <= 64

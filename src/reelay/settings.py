@@ -1,0 +1,58 @@
+"""Every setting Reelay reads, with the embedded defaults (env prefix `REELAY_`)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REELAY_", extra="ignore")
+
+    # Where every piece of state lives in the embedded mode: database, results, secrets.
+    data_dir: Path = Path("./reelay-data")
+    # SQLAlchemy async URL; empty means SQLite inside data_dir.
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # The URL clients use to reach this server; signed file URLs are built on it.
+    # Empty: derived from each request's own base URL.
+    public_url: str = ""
+    # Run the task worker inside the API process.
+    worker: bool = True
+    # Processes that render sandbox videos.
+    render_processes: int = 2
+    # How long a worker's claim on a task lasts without a heartbeat, in seconds.
+    lease_seconds: float = 30.0
+    worker_poll_seconds: float = 0.2
+    # Lifetime of signed result URLs, in seconds.
+    url_ttl_seconds: int = 24 * 3600
+    # Development only: allow http:// and loopback/private addresses for image and callback URLs.
+    allow_private_urls: bool = False
+    # curl-style DNS overrides "host:port:address", comma separated (split-horizon DNS, tests).
+    resolve: str = ""
+    # Extra CA bundle (PEM) trusted for https image and callback URLs.
+    ca_bundle: str = ""
+    image_url_max_bytes: int = 16 * 1024 * 1024
+    data_uri_max_bytes: int = 5 * 1024 * 1024
+    image_max_pixels: int = 40_000_000
+    fetch_timeout_seconds: float = 20.0
+    # Pro dialect: refuse creates without callback_url (seed 001 behaviour).
+    require_callback_url: bool = True
+    idempotency_hours: int = 24
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'reelay.db').resolve()}"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.data_dir / "work"

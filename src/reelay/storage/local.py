@@ -1,0 +1,43 @@
+"""Results on the local disk, under one folder, addressed by key."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+
+class LocalStorage:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        # Keys come from us, but a signed URL path is still user input: stay inside root.
+        if self.root not in path.parents:
+            raise ValueError(f"storage key escapes the root: {key!r}")
+        return path
+
+    async def put_file(self, key: str, source: Path, content_type: str) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".part")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)  # readers never see half a file
+
+    async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".part")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+
+    async def get_bytes(self, key: str) -> bytes:
+        return self.path(key).read_bytes()
+
+    async def exists(self, key: str) -> bool:
+        try:
+            return self.path(key).is_file()
+        except ValueError:
+            return False

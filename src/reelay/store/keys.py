@@ -1,0 +1,87 @@
+"""API keys: created once, stored as a hash, looked up by hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .tables import api_keys
+
+KEY_PREFIX = "rl_"
+
+
+def hash_key(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: str
+    name: str
+    prefix: str
+    is_admin: bool
+    created_at: float
+    revoked_at: float | None
+
+
+def _from_row(row) -> ApiKey:
+    m = row._mapping
+    return ApiKey(m["id"], m["name"], m["prefix"], bool(m["is_admin"]), m["created_at"], m["revoked_at"])
+
+
+class KeyStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def create(self, name: str = "", *, is_admin: bool = False) -> tuple[ApiKey, str]:
+        plain = KEY_PREFIX + secrets.token_hex(24)
+        key = ApiKey(str(uuid.uuid4()), name, plain[:10], is_admin, time.time(), None)
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                api_keys.insert().values(
+                    id=key.id,
+                    name=name,
+                    key_hash=hash_key(plain),
+                    prefix=key.prefix,
+                    is_admin=is_admin,
+                    created_at=key.created_at,
+                )
+            )
+        return key, plain
+
+    async def authenticate(self, plain: str) -> ApiKey | None:
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(api_keys).where(api_keys.c.key_hash == hash_key(plain), api_keys.c.revoked_at.is_(None))
+                )
+            ).first()
+        return _from_row(row) if row else None
+
+    async def list(self) -> list[ApiKey]:
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(select(api_keys).order_by(api_keys.c.created_at))).all()
+        return [_from_row(r) for r in rows]
+
+    async def revoke(self, key_id_or_prefix: str) -> bool:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(api_keys)
+                .where(
+                    (api_keys.c.id == key_id_or_prefix) | (api_keys.c.prefix == key_id_or_prefix),
+                    api_keys.c.revoked_at.is_(None),
+                )
+                .values(revoked_at=time.time())
+            )
+        return result.rowcount > 0
+
+    async def has_admin(self) -> bool:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(api_keys.c.id).where(api_keys.c.is_admin.is_(True)).limit(1))).first()
+        return row is not None

@@ -1,0 +1,60 @@
+"""Turning rows into domain objects and back."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from reelay.domain.request import GenerationRequest
+from reelay.domain.status import Status
+from reelay.domain.task import Task
+
+
+def from_epoch(value: float) -> datetime:
+    return datetime.fromtimestamp(value, tz=timezone.utc)
+
+
+def task_from_row(row: Any) -> Task:
+    m = row._mapping
+    return Task(
+        id=m["id"],
+        api_key_id=m["api_key_id"],
+        request=GenerationRequest.from_json(m["request"]),
+        status=Status(m["status"]),
+        created_at=from_epoch(m["created_at"]),
+        updated_at=from_epoch(m["updated_at"]),
+        progress=m["progress"],
+        seed=m["seed"],
+        failure=m["failure"],
+        failure_code=m["failure_code"],
+        outputs=dict(m["outputs"] or {}),
+        raw_video_url=m["raw_video_url"],
+        points=m["points"],
+        refunded=bool(m["refunded"]),
+        engine=m["engine"],
+        engine_state=dict(m["engine_state"] or {}),
+        deleted=bool(m["deleted"]),
+    )
+
+
+def task_to_row(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "api_key_id": task.api_key_id,
+        "model": task.request.engine_model,
+        "request": task.request.to_json(),
+        "status": task.status.value,
+        "progress": task.progress,
+        "seed": task.seed,
+        "failure": task.failure,
+        "failure_code": task.failure_code,
+        "outputs": task.outputs,
+        "raw_video_url": task.raw_video_url,
+        "points": task.points,
+        "refunded": task.refunded,
+        "engine": task.engine,
+        "engine_state": task.engine_state,
+        "deleted": task.deleted,
+        "created_at": task.created_at.timestamp(),
+        "updated_at": task.updated_at.timestamp(),
+    }

@@ -1,0 +1,80 @@
+"""The schema, as SQLAlchemy Core tables. Changes go through a migration in migrations/versions."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False, server_default=""),
+    # sha256 of the key: the plain key is shown once and never stored.
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("is_admin", Boolean, nullable=False, server_default="0"),
+    Column("created_at", Float, nullable=False),
+    Column("revoked_at", Float, nullable=True),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("api_key_id", String(36), ForeignKey("api_keys.id"), nullable=False),
+    Column("model", String(50), nullable=False),
+    Column("request", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("progress", Float, nullable=False, server_default="0"),
+    Column("seed", Integer, nullable=False, server_default="0"),
+    Column("failure", Text, nullable=True),
+    Column("failure_code", String(100), nullable=True),
+    Column("outputs", JSON, nullable=False),
+    Column("raw_video_url", Text, nullable=True),
+    Column("points", Integer, nullable=False, server_default="0"),
+    Column("refunded", Boolean, nullable=False, server_default="0"),
+    Column("engine", String(50), nullable=False),
+    Column("engine_state", JSON, nullable=False),
+    Column("deleted", Boolean, nullable=False, server_default="0"),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    # Scheduling: a live task is due when next_check_at has passed and nobody holds its lease.
+    Column("next_check_at", Float, nullable=True),
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_expires_at", Float, nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Index("ix_tasks_api_key_created", "api_key_id", "created_at"),
+    Index("ix_tasks_due", "next_check_at"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("api_key_id", String(36), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("body_hash", String(64), nullable=False),
+    Column("task_id", String(36), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+# Small server-wide values shared by every process (the URL signing secret).
+server_meta = Table(
+    "server_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,207 @@
+"""Task queries: create with idempotency, read, guarded transitions, and worker leases."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from reelay.domain.status import FINAL, LIVE, Status, sources_for
+from reelay.domain.task import Task
+
+from .rows import task_from_row, task_to_row
+from .tables import idempotency_keys, tasks
+
+_LIVE = [s.value for s in LIVE]
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    key: str
+    body_hash: str
+
+
+class IdempotencyMismatch(Exception):
+    """The key was used before with another body."""
+
+
+class TaskStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def create(
+        self, task: Task, idempotency: IdempotencyClaim | None = None, *, window: float = 86400
+    ) -> tuple[Task, bool]:
+        """Write the task (and its idempotency key) in one transaction.
+
+        Returns (task, created). With a key seen before and the same body, the earlier task
+        comes back with created=False.
+        """
+        row = task_to_row(task) | {"next_check_at": time.time()}
+        for _ in range(3):
+            try:
+                async with self.engine.begin() as conn:
+                    if idempotency is not None:
+                        existing = await self._idempotent_task(conn, task.api_key_id, idempotency, window)
+                        if existing is not None:
+                            return existing, False
+                    await conn.execute(tasks.insert().values(**row))
+                    if idempotency is not None:
+                        await conn.execute(
+                            idempotency_keys.insert().values(
+                                api_key_id=task.api_key_id,
+                                key=idempotency.key,
+                                body_hash=idempotency.body_hash,
+                                task_id=task.id,
+                                created_at=time.time(),
+                            )
+                        )
+                return task, True
+            except IntegrityError:
+                # Another request with the same key won the race: read its task on the next pass.
+                continue
+        raise RuntimeError("idempotency key contention did not settle")
+
+    async def _idempotent_task(self, conn, api_key_id: str, claim: IdempotencyClaim, window: float):
+        found = (
+            await conn.execute(
+                select(idempotency_keys).where(
+                    idempotency_keys.c.api_key_id == api_key_id, idempotency_keys.c.key == claim.key
+                )
+            )
+        ).first()
+        if found is None:
+            return None
+        if found.created_at < time.time() - window:
+            # Expired: the key may be used again for a new task.
+            await conn.execute(
+                idempotency_keys.delete().where(
+                    idempotency_keys.c.api_key_id == api_key_id, idempotency_keys.c.key == claim.key
+                )
+            )
+            return None
+        if found.body_hash != claim.body_hash:
+            raise IdempotencyMismatch(claim.key)
+        row = (await conn.execute(select(tasks).where(tasks.c.id == found.task_id))).first()
+        return task_from_row(row)
+
+    async def get(self, task_id: str, api_key_id: str | None = None) -> Task | None:
+        query = select(tasks).where(tasks.c.id == task_id, tasks.c.deleted.is_(False))
+        if api_key_id is not None:
+            query = query.where(tasks.c.api_key_id == api_key_id)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return task_from_row(row) if row else None
+
+    async def transition(self, task_id: str, target: Status, **fields: Any) -> bool:
+        """Move a task to `target` if its current status allows it. Only one writer can win."""
+        values = {"status": target.value, "updated_at": time.time(), **fields}
+        if target in FINAL:
+            values |= {"next_check_at": None, "lease_owner": None, "lease_expires_at": None}
+        sources = [s.value for s in sources_for(target)]
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(tasks).where(tasks.c.id == task_id, tasks.c.status.in_(sources)).values(**values)
+            )
+        return result.rowcount == 1
+
+    async def set_progress(self, task_id: str, progress: float) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(tasks)
+                .where(tasks.c.id == task_id, tasks.c.status == Status.RUNNING.value)
+                .values(progress=progress, updated_at=time.time())
+            )
+
+    async def save_engine_state(self, task_id: str, state: dict[str, Any]) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(tasks).where(tasks.c.id == task_id).values(engine_state=state))
+
+    async def mark_deleted(self, task_id: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(tasks)
+                .where(tasks.c.id == task_id, tasks.c.status.in_([s.value for s in FINAL]))
+                .values(deleted=True, updated_at=time.time())
+            )
+
+    # -- worker leases ---------------------------------------------------------------------
+
+    async def claim_due(self, owner: str, limit: int, lease_seconds: float, engines: list[str] | None = None) -> list[Task]:
+        """Take the lease on up to `limit` due tasks whose lease is free or expired."""
+        now = time.time()
+        free = or_(tasks.c.lease_expires_at.is_(None), tasks.c.lease_expires_at < now)
+        due = and_(tasks.c.status.in_(_LIVE), tasks.c.next_check_at <= now, free)
+        if engines:
+            due = and_(due, tasks.c.engine.in_(engines))
+        claimed: list[Task] = []
+        async with self.engine.begin() as conn:
+            ids = (
+                await conn.execute(
+                    select(tasks.c.id).where(due).order_by(tasks.c.next_check_at).limit(limit)
+                )
+            ).scalars().all()
+            for task_id in ids:
+                # Conditional on the lease still being free, so two claimers never both win.
+                result = await conn.execute(
+                    update(tasks)
+                    .where(tasks.c.id == task_id, free, tasks.c.status.in_(_LIVE))
+                    .values(
+                        lease_owner=owner,
+                        lease_expires_at=now + lease_seconds,
+                        attempts=tasks.c.attempts + 1,
+                    )
+                )
+                if result.rowcount == 1:
+                    row = (await conn.execute(select(tasks).where(tasks.c.id == task_id))).first()
+                    claimed.append(task_from_row(row))
+        return claimed
+
+    async def renew_leases(self, owner: str, task_ids: list[str], lease_seconds: float) -> set[str]:
+        """Extend the leases this owner still holds; returns the ids it still holds."""
+        if not task_ids:
+            return set()
+        now = time.time()
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(tasks)
+                .where(tasks.c.id.in_(task_ids), tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE))
+                .values(lease_expires_at=now + lease_seconds)
+            )
+            held = (
+                await conn.execute(
+                    select(tasks.c.id).where(
+                        tasks.c.id.in_(task_ids), tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE)
+                    )
+                )
+            ).scalars().all()
+        return set(held)
+
+    async def release(self, task_id: str, owner: str, next_check_at: float) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(tasks)
+                .where(tasks.c.id == task_id, tasks.c.lease_owner == owner)
+                .values(lease_owner=None, lease_expires_at=None, next_check_at=next_check_at)
+            )
+
+    async def daily_generations(self, api_key_id: str, since: float) -> dict[str, int]:
+        """Tasks created per model by one key since a moment (Runway's `dailyGenerations`)."""
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(tasks.c.model, func.count())
+                    .where(tasks.c.api_key_id == api_key_id, tasks.c.created_at >= since)
+                    .group_by(tasks.c.model)
+                )
+            ).all()
+        return {model: count for model, count in rows}
+
+    async def count_by_status(self) -> dict[str, int]:
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(select(tasks.c.status, func.count()).group_by(tasks.c.status))).all()
+        return {status: count for status, count in rows}
