@@ -48,10 +48,16 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # clients hanging up on purpose (limits, timeouts, bad certificates) are expected
+
+
 @contextlib.contextmanager
 def serve(routes, *, host="127.0.0.1", ssl_context=None):
-    server = ThreadingHTTPServer((host, 0), Handler)
-    server.daemon_threads = True
+    server = Server((host, 0), Handler)
     server.routes = routes
     if ssl_context is not None:
         server.socket = ssl_context.wrap_socket(server.socket, server_side=True)
@@ -194,7 +200,10 @@ def test_policy_from_settings(tmp_path):
     policy = FetchPolicy.from_settings(settings)
     assert policy.resolve_overrides == {("images.example.test", 443): "127.0.0.1",
                                         ("v6.test", 8443): "::1"}
-    assert policy == FetchPolicy(True, policy.resolve_overrides, "/etc/ca.pem", 3)
+    assert policy == FetchPolicy(True, policy.resolve_overrides, {}, "/etc/ca.pem", 3)
+    ported = FetchPolicy.from_settings(Settings(resolve="a.test:443:127.0.0.1:8443,b.test:443:[::1]:9443"))
+    assert ported.resolve_overrides == {("a.test", 443): "127.0.0.1", ("b.test", 443): "::1"}
+    assert ported.connect_ports == {("a.test", 443): 8443, ("b.test", 443): 9443}
     assert FetchPolicy.from_settings(Settings()) == FetchPolicy()
     with pytest.raises(ValueError, match="host:port:address"):
         FetchPolicy.from_settings(Settings(resolve="no-port.test"))

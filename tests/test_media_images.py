@@ -58,10 +58,16 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # clients hanging up on purpose (limits, timeouts, bad certificates) are expected
+
+
 @contextlib.contextmanager
 def serve(routes, ssl_context=None):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), Handler)
     server.routes = routes
     if ssl_context is not None:
         server.socket = ssl_context.wrap_socket(server.socket, server_side=True)

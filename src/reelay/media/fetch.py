@@ -65,6 +65,7 @@ class ResolveFailed(Exception):
 class FetchPolicy:
     allow_private: bool = False  # allows http:// and loopback/private/link-local addresses
     resolve_overrides: dict[tuple[str, int], str] = field(default_factory=dict)  # curl --resolve
+    connect_ports: dict[tuple[str, int], int] = field(default_factory=dict)  # curl --connect-to
     ca_bundle: str | None = None  # extra PEM CA file, trusted on top of certifi and the system
     timeout: float = 20.0
 
@@ -73,6 +74,7 @@ class FetchPolicy:
         return cls(
             allow_private=settings.allow_private_urls,
             resolve_overrides=parse_resolve(settings.resolve),
+            connect_ports=parse_connect_ports(settings.resolve),
             ca_bundle=settings.ca_bundle or None,
             timeout=settings.fetch_timeout_seconds,
         )
@@ -87,17 +89,31 @@ class Fetched:
 
 def parse_resolve(value: str) -> dict[tuple[str, int], str]:
     """Parse curl-style overrides: "host:port:address,host2:443:[::1]"."""
-    overrides: dict[tuple[str, int], str] = {}
+    return {(host, port): address for host, port, address, _ in _resolve_entries(value)}
+
+
+def parse_connect_ports(value: str) -> dict[tuple[str, int], int]:
+    """The optional fourth part, "host:443:127.0.0.1:8443": connect to another port too."""
+    return {(host, port): target for host, port, _, target in _resolve_entries(value) if target}
+
+
+def _resolve_entries(value: str) -> list[tuple[str, int, str, int | None]]:
+    entries = []
     for entry in filter(None, (part.strip() for part in value.split(","))):
         host, _, rest = entry.partition(":")
         port, _, address = rest.partition(":")
-        address = address.strip("[]")
+        target = None
+        if address.startswith("["):
+            address, _, tail = address[1:].partition("]")
+            target = tail.lstrip(":") or None
+        elif address.count(":") == 1:
+            address, target = address.split(":")
         try:
             ipaddress.ip_address(address)
-            overrides[(host.lower(), int(port))] = address
+            entries.append((host.lower(), int(port), address, int(target) if target else None))
         except ValueError:
-            raise ValueError(f"resolve entry {entry!r} is not host:port:address") from None
-    return overrides
+            raise ValueError(f"resolve entry {entry!r} is not host:port:address[:port]") from None
+    return entries
 
 
 def is_public_address(ip: IPAddress) -> bool:
@@ -195,6 +211,7 @@ class SafeBackend(httpcore.AsyncNetworkBackend):
             if not _allowed(ipaddress.ip_address(address.split("%")[0]), self._policy):
                 raise UnsafeAddress(address, host)
         error: Exception = ResolveFailed(host)
+        port = self._policy.connect_ports.get((host.lower().rstrip("."), port), port)
         for address in addresses:
             try:
                 return await self._inner.connect_tcp(address, port, timeout=timeout,
@@ -299,8 +316,8 @@ async def _fetch(client: httpx.AsyncClient, url: str, field: str, policy: FetchP
         check_url_syntax(url, field=field, policy=policy)
         request = client.build_request("GET", url, headers={"Accept-Encoding": "identity"})
         try:
-            response = await client.send(request, stream=True)
-        except (httpx.HTTPError, UnsafeAddress, ResolveFailed, ssl.SSLError, OSError) as exc:
+            response = await client.send(request, stream=True, follow_redirects=False)
+        except Exception as exc:  # whatever went wrong, the client gets a sentence, not a 500
             raise InputError(field, _describe(exc, request.url, policy)) from None
         try:
             if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
@@ -332,6 +349,8 @@ async def _read_limited(response: httpx.Response, url: httpx.URL, field: str,
             body += chunk
             if len(body) > max_bytes:  # stop reading at once, whatever the headers said
                 raise InputError(field, too_big)
-    except httpx.HTTPError as exc:
+    except InputError:
+        raise
+    except Exception as exc:
         raise InputError(field, _describe(exc, url, policy)) from None
     return bytes(body)

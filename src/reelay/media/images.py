@@ -92,7 +92,8 @@ def load_image_sync_decode(data: bytes, *, field: str, max_pixels: int) -> tuple
             if width * height > max_pixels:
                 raise InputError(field, f"image is {width}x{height} pixels, {limit}")
             img.load()
-            return width, height, img.format
+            # Camera JPEGs with extra frames open as MPO; the first frame is a plain JPEG.
+            return width, height, "JPEG" if img.format == "MPO" else img.format
     except Image.DecompressionBombError:
         raise InputError(field, f"image is {limit}") from None
     except InputError:

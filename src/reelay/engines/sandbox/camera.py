@@ -90,15 +90,7 @@ def film(still: np.ndarray, pose: Pose, width: int, height: int) -> np.ndarray:
     `still` may be larger than the frame (same aspect): a zoom then samples real detail instead
     of enlarging pixels.
     """
-    kx, ky = still.shape[1] / width, still.shape[0] / height
-    # Maps an output pixel to the still's pixel it shows (cv2's inverse map), pixel centres at +0.5.
-    angle = math.radians(pose.roll)
-    rotate = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
-    linear = np.diag([kx, ky]) @ rotate / pose.scale
-    centre = np.array([width / 2, height / 2])
-    look_at = centre + np.array([pose.dx * width, pose.dy * height])
-    shift = linear @ (0.5 - centre) + np.array([kx, ky]) * look_at - 0.5
-    matrix = np.hstack([linear, shift[:, None]]).astype(np.float64)
+    matrix = view_matrix(pose, (still.shape[1], still.shape[0]), (width, height))
     return cv2.warpAffine(
         still,
         matrix,
@@ -106,6 +98,23 @@ def film(still: np.ndarray, pose: Pose, width: int, height: int) -> np.ndarray:
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REPLICATE,  # only rounding can reach the edge; never show black
     )
+
+
+def view_matrix(pose: Pose, still_size: tuple[int, int], frame_size: tuple[int, int]) -> np.ndarray:
+    """The 2×3 affine map from a frame pixel to the still's pixel it shows (cv2's inverse map).
+
+    Pixel centres sit at +0.5, so the identity pose on a still of the frame's size maps each
+    pixel onto itself.
+    """
+    (still_w, still_h), (width, height) = still_size, frame_size
+    to_still = np.array([still_w / width, still_h / height])
+    angle = math.radians(pose.roll)
+    rotate = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+    linear = np.diag(to_still) @ rotate / pose.scale
+    centre = np.array([width / 2, height / 2])
+    look_at = centre + np.array([pose.dx * width, pose.dy * height])
+    shift = linear @ (0.5 - centre) + to_still * look_at - 0.5
+    return np.hstack([linear, shift[:, None]])
 
 
 def _clamp(value: float, low: float, high: float) -> float:

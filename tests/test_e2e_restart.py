@@ -1,0 +1,43 @@
+"""A server killed with SIGKILL mid-render loses nothing: after restart the task finishes, once."""
+
+import sqlite3
+import time
+
+import httpx
+
+from support.server import ReelayProcess
+from support.tasks import wait_official
+from support.video import probe
+
+
+def test_task_running_at_sigkill_finishes_once_after_restart(tmp_path):
+    server = ReelayProcess(tmp_path / "data").start()
+    key = server.create_key()
+    http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
+    task_id = http.post(
+        "/v1/text_to_video",
+        json={"model": "gen4.5", "promptText": "[sandbox:delay=4] survive", "ratio": "1280:720", "duration": 3},
+    ).json()["id"]
+    wait_official(http, task_id, until={"RUNNING"}, timeout=30)
+    server.kill()
+
+    with sqlite3.connect(tmp_path / "data" / "reelay.db") as db:
+        status, owner = db.execute("select status, lease_owner from tasks where id=?", (task_id,)).fetchone()
+    assert status == "RUNNING" and owner is not None  # left mid-flight, lease held by the dead process
+
+    restarted = ReelayProcess(tmp_path / "data", port=server.port).start()
+    try:
+        task = wait_official(http, task_id, timeout=90)
+        assert task["status"] == "SUCCEEDED"
+        facts = probe(httpx.get(task["output"][0]).content)
+        assert (facts.width, facts.height, facts.frames) == (1280, 720, 72)
+        time.sleep(1.5)  # nothing may touch the task after it ended
+        with sqlite3.connect(tmp_path / "data" / "reelay.db") as db:
+            status, updated, attempts = db.execute(
+                "select status, updated_at, attempts from tasks where id=?", (task_id,)
+            ).fetchone()
+        assert status == "SUCCEEDED" and attempts == 2  # claimed once per process, finished once
+        assert wait_official(http, task_id)["status"] == "SUCCEEDED"
+        assert restarted.admin_key() is None  # the admin key is printed on the first start only
+    finally:
+        restarted.stop()
