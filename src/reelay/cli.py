@@ -84,7 +84,7 @@ def generate(
     last_image: str = typer.Option(None, "--last-image", help="Last frame: a file path or an https URL."),
     ratio: str = typer.Option(None, help="Pro ratio (16:9, 9:16, 1:1, 4:3, 3:4, 21:9)."),
     seconds: int = typer.Option(5, help="5 or 10."),
-    model: str = typer.Option("gen4_turbo", help="gen2, gen3, gen4 or gen4_turbo."),
+    model: str = typer.Option(None, help="A model (gen4_turbo, gen4.5, veo3.1, ... or a pro name such as gen3); default: one that fits the inputs."),
     seed: int = typer.Option(None, help="Seed, for a repeatable video."),
     server: str = typer.Option("http://127.0.0.1:8000", envvar="REELAY_SERVER", help="Reelay's URL."),
     key: str = typer.Option(..., envvar="REELAY_KEY", help="An API key."),

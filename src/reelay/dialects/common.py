@@ -34,12 +34,17 @@ async def json_object(request: Request) -> dict[str, Any]:
     if not raw.strip():
         raise InputError("body", "a JSON object is required")
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_no_constants)
     except (ValueError, UnicodeDecodeError) as error:
         raise InputError("body", f"is not valid JSON ({error})") from None
     if not isinstance(body, dict):
         raise InputError("body", "must be a JSON object")
     return body
+
+
+def _no_constants(name: str):
+    # NaN and Infinity are not JSON; Python's parser would accept them.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def base_url(request: Request) -> str:

@@ -2,7 +2,9 @@
 
 Every setting that could make two runs differ is pinned, so the same frames always give the
 same bytes: a fixed x264 thread count (x264 is deterministic for a given count, and "auto"
-depends on the machine) and bit-exact muxing (no library version or creation time in the file).
+depends on the machine), no macroblock-tree rate control (with it, x264's AVX-512 code gave a
+different stream on some runs of the same frames; without it, every run matched) and bit-exact
+muxing (no library version or creation time in the file).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ class Mp4Writer:
         codec.gop_size = KEYFRAME_SECONDS * fps
         codec.color_primaries, codec.color_trc = BT709, BT709
         codec.colorspace, codec.color_range = SMPTE170M, LIMITED_RANGE
-        stream.options = {"preset": PRESET, "crf": str(CRF)}
+        stream.options = {"preset": PRESET, "crf": str(CRF), "x264-params": "mbtree=0"}
         self._stream = stream
         self.frames = 0
 
