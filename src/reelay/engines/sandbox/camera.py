@@ -35,8 +35,6 @@ class Pose:
     roll: float = 0.0  # degrees
 
 
-IDENTITY = Pose()
-
 
 @dataclass(frozen=True)
 class CameraMove:
