@@ -12,9 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from reelay.engines.sandbox.camera import CameraMove, view_matrix
 from reelay.engines.sandbox.render import RenderCancelled, RenderJob, render
-from reelay.engines.sandbox.titlecard import title_card
 
 WIDTH, HEIGHT, SECONDS = 320, 192, 2
 CLOSE = 8.0  # mean absolute difference (0..255) allowed for "the same picture" after H.264
@@ -104,12 +102,12 @@ def test_the_clip_starts_on_the_first_image_cropped_to_the_frame(tmp_path, first
 def test_first_and_last_images_open_and_close_the_clip(tmp_path, first, last):
     _, _, frames = decode(render(job(tmp_path, first_image=str(first), last_image=str(last))).video)
 
-    assert difference(frames[0], fitted(first)) < CLOSE
-    assert difference(frames[-1], fitted(last)) < CLOSE
+    assert difference(frames[0], fitted(first)) < CLOSE / 2
+    assert difference(frames[-1], fitted(last)) < CLOSE / 2
 
 
 def test_a_last_image_alone_ends_the_clip(tmp_path, last):
-    _, _, frames = decode(render(job(tmp_path, last_image=str(last), motion=(-5, 3, 6, 0, 0, 0))).video)
+    _, _, frames = decode(render(job(tmp_path, last_image=str(last), motion=(0, 0, 6, 0, 0, 0))).video)
 
     assert difference(frames[-1], fitted(last)) < CLOSE
     assert difference(frames[0], fitted(last)) > CLOSE
@@ -131,31 +129,7 @@ def test_a_sideways_phone_photo_is_turned_upright(tmp_path):
     assert bottom[2] > 150 > bottom[0]
 
 
-EXTREME_MOTIONS = [
-    None,
-    (10, 10, 10, 10, 10, 10),
-    (-10, -10, -10, -10, -10, -10),
-    (10, -10, 0, 10, 0, 0),
-    (0, 0, 0, -10, 0, 0),
-]
-
-
-@pytest.mark.parametrize("motion", EXTREME_MOTIONS)
-@pytest.mark.parametrize("size", [(1280, 720), (1080, 1920), (960, 960), (1584, 672)])
-def test_the_camera_never_looks_outside_the_image(motion, size):
-    width, height = size
-    move = CameraMove.from_motion(motion)
-    corners = np.array([[0, 0, 1], [width, 0, 1], [0, height, 1], [width, height, 1]], dtype=float)
-    still = (round(width * 1.3), round(height * 1.3))
-    for step in range(41):
-        # corners of the frame (pixel edges) seen in the still; the matrix works on centres
-        matrix = view_matrix(move.pose(step / 40, width / height), still, size)
-        seen = (corners - [0.5, 0.5, 0]) @ matrix.T + 0.5
-        assert (seen >= -1e-6).all()
-        assert (seen[:, 0] <= still[0] + 1e-6).all() and (seen[:, 1] <= still[1] + 1e-6).all()
-
-
-def test_the_same_job_gives_the_same_bytes(tmp_path, first):
+def test_the_same_job_gives_the_same_files(tmp_path, first):
     once = render(job(tmp_path / "a", first_image=str(first), motion=(3, 1, 4, 1, 0, 0)))
     twice = render(job(tmp_path / "b", first_image=str(first), motion=(3, 1, 4, 1, 0, 0)))
 
@@ -163,22 +137,41 @@ def test_the_same_job_gives_the_same_bytes(tmp_path, first):
         assert Path(a).read_bytes() == Path(b).read_bytes()
 
 
+def digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"prompt": "Same words"},
+        {"prompt": "一只小猫 [camera]", "motion": (2, -3, -4, 5, 6, -7)},
+        {"first": True, "motion": (-2, 0, -6, 0, 3, 0)},
+        {"first": True, "last": True},
+    ],
+    ids=["title", "title-with-camera", "image", "transition"],
+)
+def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_bytes(tmp_path, first, last, fields):
+    fields = dict(fields)
+    if fields.pop("first", False):
+        fields["first_image"] = str(first)
+    if fields.pop("last", False):
+        fields["last_image"] = str(last)
+    videos = [render(job(tmp_path / name, seed=seed, seconds=1, **fields)).video for name, seed in [("a", 1), ("b", 1), ("c", 2)]]
+
+    assert digest(videos[0]) == digest(videos[1]) != digest(videos[2])
+
+
 def test_the_seed_chooses_the_title_card_backdrop(tmp_path):
-    def digest(seed: int, out: str) -> str:
-        video = render(job(tmp_path / out, prompt="Same words", seed=seed)).video
-        return hashlib.sha256(Path(video).read_bytes()).hexdigest()
+    _, _, one = decode(render(job(tmp_path / "one", prompt="Same words", seed=1, seconds=1)).video)
+    _, _, two = decode(render(job(tmp_path / "two", prompt="Same words", seed=2, seconds=1)).video)
 
-    assert digest(1, "a") == digest(1, "b") != digest(2, "c")
+    assert difference(one[0], two[0]) > 2 * CLOSE
 
 
-def test_a_long_prompt_is_wrapped_inside_the_card():
-    card = title_card("a very long prompt " * 52, seed=3, width=WIDTH * 4, height=HEIGHT * 4)
-
-    white = (card > 235).all(axis=2)
-    assert white.sum() > 1000  # text was drawn
-    rows, columns = np.nonzero(white)
-    assert columns.min() > card.shape[1] * 0.05 and columns.max() < card.shape[1] * 0.95
-    assert rows.min() > card.shape[0] * 0.05 and rows.max() < card.shape[0] * 0.95
+def test_the_video_names_the_seed_that_made_it(tmp_path, first):
+    with av.open(render(job(tmp_path, first_image=str(first), seed=4242, seconds=1)).video) as container:
+        assert container.metadata["comment"] == "Reelay sandbox render, seed 4242"
 
 
 def test_progress_rises_to_one(tmp_path):
@@ -214,7 +207,7 @@ def test_renders_in_a_process_pool(tmp_path):
 
 def test_a_real_size_clip(tmp_path):
     source = photo(tmp_path / "big.jpg", size=(3000, 2000))
-    motion = (2, 1, 3, 1, 0, 0)
+    motion = (0, 0, 3, 0, 0, 0)  # a zoom in starts on the whole picture
     result = render(job(tmp_path, width=1280, height=720, seconds=5, first_image=str(source), motion=motion))
 
     stream, duration, frames = decode(result.video)
@@ -222,3 +215,23 @@ def test_a_real_size_clip(tmp_path):
     assert len(frames) == 120
     assert duration == pytest.approx(5, abs=1e-3)
     assert difference(frames[0], fitted(source, 1280, 720)) < CLOSE
+
+
+def _peak_memory_after(job: RenderJob) -> int:
+    import resource
+
+    render(job)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
+
+
+def test_memory_stays_flat_however_long_the_clip(tmp_path, first):
+    """Frames stream to the encoder: ten seconds need no more memory than two."""
+    peaks = []
+    for seconds in (2, 10):
+        # a fresh process each, so that each peak is that render's own
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            fields = {"width": 640, "height": 360, "seconds": seconds, "first_image": str(first), "motion": (3, 0, 4, 0, 0, 0)}
+            peaks.append(pool.submit(_peak_memory_after, job(tmp_path / str(seconds), **fields)).result())
+
+    frames_held = 24 * 8 * 640 * 360 * 3 // 2  # what keeping the extra 8 seconds of frames would take
+    assert peaks[1] - peaks[0] < frames_held / 4

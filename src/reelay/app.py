@@ -12,7 +12,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reelay import files
+from reelay import admin, files
+from reelay.callbacks.dispatcher import Dispatcher
+from reelay.callbacks.schedule import RetrySchedule
 from reelay.dialects import pro, runway_v1
 from reelay.domain.errors import ReelayError
 from reelay.engines.registry import EngineRegistry
@@ -23,6 +25,7 @@ from reelay.service.tasks import TaskReader
 from reelay.settings import Settings
 from reelay.storage.local import LocalStorage
 from reelay.storage.signing import UrlSigner
+from reelay.store.callbacks import CallbackStore
 from reelay.store.db import migrate, open_engine
 from reelay.store.keys import KeyStore
 from reelay.store.meta import get_or_create_secret
@@ -45,7 +48,9 @@ class Reelay:
     engines: EngineRegistry
     submitter: Submitter
     reader: TaskReader
+    callbacks: CallbackStore
     worker: Worker | None = None
+    dispatcher: Dispatcher | None = None
     background: list[asyncio.Task] = field(default_factory=list)
     admin_key: str | None = None  # set only on the start that created it
 
@@ -59,20 +64,35 @@ async def build(settings: Settings) -> Reelay:
     storage = LocalStorage(settings.files_dir)
     signer = UrlSigner(await get_or_create_secret(db, "url_signing_secret"), settings.url_ttl_seconds)
     engines = EngineRegistry([SandboxEngine(storage, settings.work_dir, settings.render_processes)])
-    worker = None
+    policy = FetchPolicy.from_settings(settings)
+    callbacks = CallbackStore(db)
+    worker = dispatcher = None
     if settings.worker:
         worker = Worker(
             tasks, storage, engines, lease_seconds=settings.lease_seconds, poll_seconds=settings.worker_poll_seconds
         )
+        dispatcher = Dispatcher(
+            callbacks,
+            tasks,
+            keys,
+            signer,
+            base_url=settings.own_url,
+            policy=policy,
+            schedule=RetrySchedule(
+                first_delay=settings.callback_first_retry_seconds,
+                max_delay=settings.callback_max_retry_seconds,
+                give_up_after=settings.callback_give_up_hours * 3600,
+            ),
+            timeout=settings.callback_timeout_seconds,
+            per_host=settings.callback_per_host,
+            max_in_flight=settings.callback_max_in_flight,
+        )
     submitter = Submitter(
-        settings,
-        tasks,
-        storage,
-        engines,
-        FetchPolicy.from_settings(settings),
-        on_created=(lambda task: worker.wake()) if worker else None,
+        settings, tasks, storage, engines, policy, on_created=(lambda task: worker.wake()) if worker else None
     )
-    reelay = Reelay(settings, db, keys, tasks, storage, signer, engines, submitter, TaskReader(tasks), worker)
+    reelay = Reelay(
+        settings, db, keys, tasks, storage, signer, engines, submitter, TaskReader(tasks), callbacks, worker, dispatcher
+    )
     if not await keys.has_admin():
         _, reelay.admin_key = await keys.create("admin", is_admin=True)
     return reelay
@@ -90,11 +110,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             print(f"Admin key (shown once, keep it): {reelay.admin_key}", flush=True)
         if reelay.worker:
             reelay.background.append(asyncio.create_task(reelay.worker.run(), name="worker"))
+        if reelay.dispatcher:
+            reelay.background.append(asyncio.create_task(reelay.dispatcher.run(), name="callbacks"))
         try:
             yield
         finally:
             if reelay.worker:
                 await reelay.worker.stop()
+            if reelay.dispatcher:
+                await reelay.dispatcher.stop()
             for running in reelay.background:
                 running.cancel()
             await reelay.engines.close()
@@ -104,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pro.router)
     app.include_router(runway_v1.router)
     app.include_router(files.router)
+    app.include_router(admin.router)
 
     @app.exception_handler(ReelayError)
     async def reelay_error(request: Request, error: ReelayError):
@@ -123,6 +148,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def render_error(request: Request, error: ReelayError) -> JSONResponse:
     """The error in the shape of the dialect the path belongs to."""
-    if request.url.path.startswith("/runway/"):
+    if request.url.path.startswith("/runway/"):  # the pro dialect's envelope
         return pro.error_response(error)
     return runway_v1.error_response(error)

@@ -13,6 +13,8 @@ from reelay.settings import Settings
 app = typer.Typer(help="Reelay: a self-hosted video generation gateway that speaks Runway's APIs.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+callbacks_app = typer.Typer(help="See and resend callback deliveries.", no_args_is_help=True)
+app.add_typer(callbacks_app, name="callbacks")
 
 
 @app.command()
@@ -26,15 +28,18 @@ def serve(
     from reelay.app import create_app
 
     settings = Settings()
-    host = host or settings.host
-    port = port if port is not None else settings.port
+    settings.host = host = host or settings.host
+    settings.port = port = port if port is not None else settings.port
     typer.echo(f"Reelay listening on http://{host}:{port}", err=False)
     sys.stdout.flush()
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
 
 
-def _with_store(action):
+def _with_store(action, store: str = "keys"):
+    """Run `action` on a store of the configured database (migrated first)."""
+
     async def run():
+        from reelay.store.callbacks import CallbackStore
         from reelay.store.db import migrate, open_engine
         from reelay.store.keys import KeyStore
 
@@ -43,7 +48,7 @@ def _with_store(action):
         db = open_engine(settings.resolved_database_url)
         try:
             await migrate(db)
-            return await action(KeyStore(db))
+            return await action(KeyStore(db) if store == "keys" else CallbackStore(db))
         finally:
             await db.dispose()
 
@@ -54,7 +59,8 @@ def _with_store(action):
 def keys_create(name: str = typer.Option("", help="A label for the key.")) -> None:
     """Create a key. The key itself is printed once, alone on the last line."""
     key, plain = _with_store(lambda keys: keys.create(name))
-    typer.echo(f"Created key {key.id} ({key.name or 'unnamed'}). It is shown only now:")
+    typer.echo(f"Created key {key.id} ({key.name or 'unnamed'}). Key and signing secret are shown only now.")
+    typer.echo(f"Callback signing secret (Standard Webhooks): {key.signing_secret}")
     typer.echo(plain)
 
 
@@ -74,6 +80,49 @@ def keys_revoke(key_id: str = typer.Argument(..., help="The key's id or prefix."
         typer.echo(f"No active key {key_id!r}.", err=True)
         raise typer.Exit(1)
     typer.echo(f"Revoked {key_id}.")
+
+
+@keys_app.command("rotate-secret")
+def keys_rotate_secret(
+    key_id: str = typer.Argument(..., help="The key's id or prefix."),
+    overlap_hours: float = typer.Option(None, help="How long the old secret keeps signing too (default: REELAY_SECRET_OVERLAP_HOURS)."),
+) -> None:
+    """Give a key a new callback signing secret; both sign during the overlap."""
+    hours = overlap_hours if overlap_hours is not None else Settings().secret_overlap_hours
+    secret = _with_store(lambda keys: keys.rotate_secret(key_id, hours * 3600))
+    if secret is None:
+        typer.echo(f"No key {key_id!r}.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"New signing secret; the old one keeps signing for {hours:g} hours:")
+    typer.echo(secret)
+
+
+@callbacks_app.command("list")
+def callbacks_list(
+    dead: bool = typer.Option(False, "--dead", help="Only deliveries that were given up on."),
+    task: str = typer.Option(None, "--task", help="Only this task's deliveries."),
+) -> None:
+    """List callback deliveries, newest first."""
+    import datetime as dt
+
+    deliveries = _with_store(lambda store: store.list(task_id=task, state="dead" if dead else None), store="callbacks")
+    for d in deliveries:
+        when = dt.datetime.fromtimestamp(d.created_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        typer.echo(
+            f"{d.id}  {when}  task {d.task_id}  {d.event_status.value:9}  {d.state:9}  "
+            f"{d.attempts} attempts  {d.url}  {d.last_error or ''}".rstrip()
+        )
+    if not deliveries:
+        typer.echo("No deliveries.")
+
+
+@callbacks_app.command("resend")
+def callbacks_resend(delivery_id: str = typer.Argument(..., help="The delivery's id (or a unique prefix).")) -> None:
+    """Send a delivery again now, even a dead or delivered one."""
+    if not _with_store(lambda store: store.resend(delivery_id), store="callbacks"):
+        typer.echo(f"No delivery {delivery_id!r}.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Delivery {delivery_id} will be sent again.")
 
 
 @app.command()

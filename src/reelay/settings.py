@@ -42,12 +42,26 @@ class Settings(BaseSettings):
     # Pro dialect: refuse creates without callback_url (seed 001 behaviour).
     require_callback_url: bool = True
     idempotency_hours: int = 24
+    # Callbacks: per-attempt timeout, the retry schedule, and how many sends at once.
+    callback_timeout_seconds: float = 10.0
+    callback_first_retry_seconds: float = 5.0
+    callback_max_retry_seconds: float = 3600.0
+    callback_give_up_hours: float = 24.0
+    callback_per_host: int = 4
+    callback_max_in_flight: int = 64
+    # How long a rotated signing secret keeps signing beside the new one.
+    secret_overlap_hours: float = 24.0
 
     @cached_property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'reelay.db').resolve()}"
+
+    @property
+    def own_url(self) -> str:
+        """Reelay's URL when no request tells it (signed URLs inside callbacks)."""
+        return self.public_url.rstrip("/") if self.public_url else f"http://{self.host}:{self.port}"
 
     @property
     def files_dir(self) -> Path:

@@ -31,7 +31,13 @@ def reelay_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 def create_key(env: dict[str, str], name: str = "test") -> str:
     """`reelay keys create` prints the key alone on its last line."""
-    return reelay_cli("keys", "create", "--name", name, env=env).stdout.strip().splitlines()[-1]
+    return create_key_and_secret(env, name)[0]
+
+
+def create_key_and_secret(env: dict[str, str], name: str = "test") -> tuple[str, str]:
+    lines = reelay_cli("keys", "create", "--name", name, env=env).stdout.strip().splitlines()
+    secret = next(line.rsplit(" ", 1)[-1] for line in lines if line.startswith("Callback signing secret"))
+    return lines[-1], secret
 
 
 @dataclass

@@ -36,8 +36,8 @@ def error_response(error: ReelayError, started: float | None = None) -> JSONResp
     )
 
 
-def task_object(task: Task, request: Request) -> dict[str, Any]:
-    urls = result_urls(task, services(request).signer, base_url(request))
+def task_object(task: Task, urls: dict[str, str]) -> dict[str, Any]:
+    """The pro task object (SPEC §2.2): the feed's `data`, and the callback body."""
     return {
         "task_id": task.id,
         "status": PRO_STATUS[task.status],
@@ -58,6 +58,10 @@ def task_object(task: Task, request: Request) -> dict[str, Any]:
     }
 
 
+def _urls(task: Task, request: Request) -> dict[str, str]:
+    return result_urls(task, services(request).signer, base_url(request))
+
+
 @router.post("/runway/pro/generate")
 @router.post("/runway/v1/pro/generate")
 async def generate(request: Request) -> JSONResponse:
@@ -73,7 +77,7 @@ async def generate(request: Request) -> JSONResponse:
         idempotency_key=request.headers.get("idempotency-key"),
         request_hash=body_hash("pro/generate", body),
     )
-    return envelope(task_object(task, request), started)
+    return envelope(task_object(task, _urls(task, request)), started)
 
 
 @router.post("/runway/pro/video2video")
@@ -109,4 +113,4 @@ async def _feed(request: Request, key, task_id: Any, started: float) -> JSONResp
     if not isinstance(task_id, str) or not task_id.strip():
         raise InputError("task_id", "is required")
     task = await services(request).reader.get(key, task_id.strip())
-    return envelope(task_object(task, request), started)
+    return envelope(task_object(task, _urls(task, request)), started)

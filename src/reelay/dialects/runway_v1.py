@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -31,7 +32,8 @@ def iso(moment) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def task_object(task: Task, request: Request) -> dict[str, Any]:
+def task_object(task: Task, urls: dict[str, str]) -> dict[str, Any]:
+    """Runway's task object, as GET /v1/tasks/{id} answers it."""
     body: dict[str, Any] = {"id": task.id, "status": task.status.value, "createdAt": iso(task.created_at)}
     if task.is_final:
         body["cost"] = {"credits": 0 if task.refunded else int(task.points)}
@@ -40,7 +42,6 @@ def task_object(task: Task, request: Request) -> dict[str, Any]:
     if task.status == Status.RUNNING:
         body["progress"] = round(task.progress, 4)
     elif task.status == Status.SUCCEEDED:
-        urls = result_urls(task, services(request).signer, base_url(request))
         body["output"] = [urls["video"]] if "video" in urls else []
     elif task.status == Status.FAILED:
         body["failure"] = task.failure or "The task failed."
@@ -87,8 +88,6 @@ def _with_callback(generation, request: Request):
     # Runway's API has no callbacks; Reelay takes one from a header (README).
     url = request.headers.get("x-reelay-callback-url")
     if url and url.strip():
-        from dataclasses import replace
-
         return replace(generation, callback_url=url.strip())
     return generation
 
@@ -108,7 +107,8 @@ for prefix in PREFIXES:
         key = await caller(request)
         check_version(request)
         task = await services(request).reader.get(key, task_id)
-        return JSONResponse(task_object(task, request))
+        urls = result_urls(task, services(request).signer, base_url(request))
+        return JSONResponse(task_object(task, urls))
 
     @router.delete(f"{prefix}/tasks/{{task_id}}")
     async def delete_task(task_id: str, request: Request) -> Response:

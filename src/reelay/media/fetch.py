@@ -258,7 +258,7 @@ def make_client(policy: FetchPolicy) -> httpx.AsyncClient:
     )
 
 
-def _describe(exc: BaseException, url: httpx.URL, policy: FetchPolicy) -> str:
+def describe_failure(exc: BaseException, url: httpx.URL, policy: FetchPolicy) -> str:
     """A sentence for the client about why a request failed, from the whole cause chain."""
     chain: list[BaseException] = []
     while exc is not None and exc not in chain:
@@ -318,7 +318,7 @@ async def _fetch(client: httpx.AsyncClient, url: str, field: str, policy: FetchP
         try:
             response = await client.send(request, stream=True, follow_redirects=False)
         except Exception as exc:  # whatever went wrong, the client gets a sentence, not a 500
-            raise InputError(field, _describe(exc, request.url, policy)) from None
+            raise InputError(field, describe_failure(exc, request.url, policy)) from None
         try:
             if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
                 try:
@@ -352,5 +352,5 @@ async def _read_limited(response: httpx.Response, url: httpx.URL, field: str,
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(field, _describe(exc, url, policy)) from None
+        raise InputError(field, describe_failure(exc, url, policy)) from None
     return bytes(body)

@@ -45,7 +45,8 @@ class Submitter:
                 raise InputError("Idempotency-Key", "must be at most 255 characters")
             claim = IdempotencyClaim(idempotency_key, request_hash)
         if request.callback_url:
-            check_url_syntax(request.callback_url, field="callback_url", policy=self.policy, allow_http=True)
+            field = "callback_url" if request.dialect == "pro" else "X-Reelay-Callback-Url"
+            check_url_syntax(request.callback_url, field=field, policy=self.policy, allow_http=True)
         engine = self.engines.route(request)
 
         task_id = str(uuid.uuid4())

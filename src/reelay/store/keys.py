@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from reelay.callbacks.signing import new_secret
+
+from .db import write_transaction
 from .tables import api_keys
 
 KEY_PREFIX = "rl_"
@@ -28,11 +31,15 @@ class ApiKey:
     is_admin: bool
     created_at: float
     revoked_at: float | None
+    # Signs this key's callbacks (Standard Webhooks); shown when the key is created or rotated.
+    signing_secret: str | None = None
 
 
 def _from_row(row) -> ApiKey:
     m = row._mapping
-    return ApiKey(m["id"], m["name"], m["prefix"], bool(m["is_admin"]), m["created_at"], m["revoked_at"])
+    return ApiKey(
+        m["id"], m["name"], m["prefix"], bool(m["is_admin"]), m["created_at"], m["revoked_at"], m["signing_secret"]
+    )
 
 
 class KeyStore:
@@ -41,8 +48,8 @@ class KeyStore:
 
     async def create(self, name: str = "", *, is_admin: bool = False) -> tuple[ApiKey, str]:
         plain = KEY_PREFIX + secrets.token_hex(24)
-        key = ApiKey(str(uuid.uuid4()), name, plain[:10], is_admin, time.time(), None)
-        async with self.engine.begin() as conn:
+        key = ApiKey(str(uuid.uuid4()), name, plain[:10], is_admin, time.time(), None, new_secret())
+        async with write_transaction(self.engine) as conn:
             await conn.execute(
                 api_keys.insert().values(
                     id=key.id,
@@ -51,6 +58,7 @@ class KeyStore:
                     prefix=key.prefix,
                     is_admin=is_admin,
                     created_at=key.created_at,
+                    signing_secret=key.signing_secret,
                 )
             )
         return key, plain
@@ -70,7 +78,7 @@ class KeyStore:
         return [_from_row(r) for r in rows]
 
     async def revoke(self, key_id_or_prefix: str) -> bool:
-        async with self.engine.begin() as conn:
+        async with write_transaction(self.engine) as conn:
             result = await conn.execute(
                 update(api_keys)
                 .where(
@@ -80,6 +88,42 @@ class KeyStore:
                 .values(revoked_at=time.time())
             )
         return result.rowcount > 0
+
+    async def signing_secrets(self, key_id: str) -> list[str]:
+        """The secrets callbacks are signed with now: the current one, and the previous one
+        until its overlap period after a rotation ends."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(api_keys).where(api_keys.c.id == key_id))).first()
+        if row is None:
+            return []
+        in_force = [row.signing_secret]
+        if row.previous_signing_secret and (row.previous_secret_expires_at or 0) > time.time():
+            in_force.append(row.previous_signing_secret)
+        return in_force
+
+    async def rotate_secret(self, key_id_or_prefix: str, overlap_seconds: float) -> str | None:
+        """A new signing secret; the old one keeps signing alongside it for `overlap_seconds`."""
+        async with write_transaction(self.engine) as conn:
+            row = (
+                await conn.execute(
+                    select(api_keys).where(
+                        (api_keys.c.id == key_id_or_prefix) | (api_keys.c.prefix == key_id_or_prefix)
+                    )
+                )
+            ).first()
+            if row is None:
+                return None
+            secret = new_secret()
+            await conn.execute(
+                update(api_keys)
+                .where(api_keys.c.id == row.id)
+                .values(
+                    signing_secret=secret,
+                    previous_signing_secret=row.signing_secret,
+                    previous_secret_expires_at=time.time() + overlap_seconds,
+                )
+            )
+        return secret
 
     async def has_admin(self) -> bool:
         async with self.engine.connect() as conn:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .db import write_transaction
 from .tables import server_meta
 
 
@@ -18,7 +19,7 @@ async def get_or_create_secret(engine: AsyncEngine, name: str) -> str:
     if value:
         return value
     try:
-        async with engine.begin() as conn:
+        async with write_transaction(engine) as conn:
             await conn.execute(server_meta.insert().values(key=name, value=secrets.token_hex(32)))
     except IntegrityError:
         pass

@@ -29,6 +29,11 @@ api_keys = Table(
     Column("is_admin", Boolean, nullable=False, server_default="0"),
     Column("created_at", Float, nullable=False),
     Column("revoked_at", Float, nullable=True),
+    # Standard Webhooks signing secrets ("whsec_..."); the previous one stays valid for a while
+    # after a rotation so receivers can switch without losing deliveries.
+    Column("signing_secret", String(80), nullable=True),
+    Column("previous_signing_secret", String(80), nullable=True),
+    Column("previous_secret_expires_at", Float, nullable=True),
 )
 
 tasks = Table(
@@ -69,6 +74,42 @@ idempotency_keys = Table(
     Column("body_hash", String(64), nullable=False),
     Column("task_id", String(36), nullable=False),
     Column("created_at", Float, nullable=False),
+)
+
+# The callback outbox: one row per status change that a receiver must hear about, written in
+# the same transaction as the change itself.
+callback_deliveries = Table(
+    "callback_deliveries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("task_id", String(36), nullable=False),
+    Column("api_key_id", String(36), nullable=False),
+    # Order within a task: RUNNING is 1, the final status 2.
+    Column("seq", Integer, nullable=False),
+    Column("event_status", String(16), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("state", String(12), nullable=False),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("created_at", Float, nullable=False),
+    Column("next_attempt_at", Float, nullable=True),
+    Column("delivered_at", Float, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_expires_at", Float, nullable=True),
+    Index("ix_callback_deliveries_task", "task_id", "seq", unique=True),
+    Index("ix_callback_deliveries_due", "state", "next_attempt_at"),
+)
+
+callback_attempts = Table(
+    "callback_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("delivery_id", String(36), nullable=False, index=True),
+    Column("attempted_at", Float, nullable=False),
+    Column("duration_ms", Float, nullable=False),
+    Column("http_status", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("next_attempt_at", Float, nullable=True),
 )
 
 # Small server-wide values shared by every process (the URL signing secret).

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from reelay.domain.status import FINAL, LIVE, Status, sources_for
 from reelay.domain.task import Task
 
+from .db import write_transaction
+from . import callbacks
 from .rows import task_from_row, task_to_row
 from .tables import idempotency_keys, tasks
 
@@ -44,7 +46,7 @@ class TaskStore:
         row = task_to_row(task) | {"next_check_at": time.time()}
         for _ in range(3):
             try:
-                async with self.engine.begin() as conn:
+                async with write_transaction(self.engine) as conn:
                     if idempotency is not None:
                         existing = await self._idempotent_task(conn, task.api_key_id, idempotency, window)
                         if existing is not None:
@@ -97,20 +99,32 @@ class TaskStore:
             row = (await conn.execute(query)).first()
         return task_from_row(row) if row else None
 
+    async def get_many(self, task_ids: list[str]) -> dict[str, Task]:
+        """Tasks by id, deleted ones included (their callbacks are still owed)."""
+        if not task_ids:
+            return {}
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(select(tasks).where(tasks.c.id.in_(task_ids)))).all()
+        return {row.id: task_from_row(row) for row in rows}
+
     async def transition(self, task_id: str, target: Status, **fields: Any) -> bool:
         """Move a task to `target` if its current status allows it. Only one writer can win."""
         values = {"status": target.value, "updated_at": time.time(), **fields}
         if target in FINAL:
             values |= {"next_check_at": None, "lease_owner": None, "lease_expires_at": None}
         sources = [s.value for s in sources_for(target)]
-        async with self.engine.begin() as conn:
+        async with write_transaction(self.engine) as conn:
             result = await conn.execute(
                 update(tasks).where(tasks.c.id == task_id, tasks.c.status.in_(sources)).values(**values)
             )
-        return result.rowcount == 1
+            if result.rowcount != 1:
+                return False
+            # The callback row is written by the same transaction: no change without its row.
+            await callbacks.enqueue(conn, task_id, target)
+        return True
 
     async def set_progress(self, task_id: str, progress: float) -> None:
-        async with self.engine.begin() as conn:
+        async with write_transaction(self.engine) as conn:
             await conn.execute(
                 update(tasks)
                 .where(tasks.c.id == task_id, tasks.c.status == Status.RUNNING.value)
@@ -118,11 +132,11 @@ class TaskStore:
             )
 
     async def save_engine_state(self, task_id: str, state: dict[str, Any]) -> None:
-        async with self.engine.begin() as conn:
+        async with write_transaction(self.engine) as conn:
             await conn.execute(update(tasks).where(tasks.c.id == task_id).values(engine_state=state))
 
     async def mark_deleted(self, task_id: str) -> None:
-        async with self.engine.begin() as conn:
+        async with write_transaction(self.engine) as conn:
             await conn.execute(
                 update(tasks)
                 .where(tasks.c.id == task_id, tasks.c.status.in_([s.value for s in FINAL]))
@@ -139,7 +153,7 @@ class TaskStore:
         if engines:
             due = and_(due, tasks.c.engine.in_(engines))
         claimed: list[Task] = []
-        async with self.engine.begin() as conn:
+        async with write_transaction(self.engine) as conn:
             ids = (
                 await conn.execute(
                     select(tasks.c.id).where(due).order_by(tasks.c.next_check_at).limit(limit)
@@ -166,7 +180,7 @@ class TaskStore:
         if not task_ids:
             return set()
         now = time.time()
-        async with self.engine.begin() as conn:
+        async with write_transaction(self.engine) as conn:
             await conn.execute(
                 update(tasks)
                 .where(tasks.c.id.in_(task_ids), tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE))
@@ -182,7 +196,7 @@ class TaskStore:
         return set(held)
 
     async def release(self, task_id: str, owner: str, next_check_at: float) -> None:
-        async with self.engine.begin() as conn:
+        async with write_transaction(self.engine) as conn:
             await conn.execute(
                 update(tasks)
                 .where(tasks.c.id == task_id, tasks.c.lease_owner == owner)

@@ -1,8 +1,29 @@
-"""The virtual camera: where it looks at each moment of a clip, and the frame it films there.
+"""The virtual camera: Runway's `motion_vector` as one homography per frame.
 
-A pose is relative to the still it films: scale 1 with no offset and no roll shows the whole
-still, exactly. Every pose is kept inside the still (the camera zooms in as far as its pan and
-roll need), so no frame ever shows what lies outside the picture.
+The picture (an input image, or a title card's backdrop) hangs flat in front of a pinhole camera
+whose lens sees 70° across the frame's diagonal. Each axis of `motion_vector` moves the camera
+over the clip, linearly in its value (so `x = 5` moves half as far as `x = 10`), on one eased
+timeline that starts and ends at half speed and peaks at 1.5 times the average speed:
+
+| axis | camera move | over the whole clip, at value v (range -10..10) | positive means |
+| --- | --- | --- | --- |
+| `x` | truck (slides sideways) | the picture crosses |v|/40 of the frame width: a quarter at 10 | camera moves right, picture slides left |
+| `y` | pedestal (rises/sinks) | the picture crosses |v|/40 of the frame height | camera rises, picture slides down |
+| `z` | zoom | the picture grows 1 + |v|/20 times: 1.5× at 10 | in; negative plays the same zoom out: starts 1 + |v|/20 closer and pulls back |
+| `r` | roll (about the lens axis) | 1.5° per unit: 15° at 10 | camera rolls clockwise, picture turns counter-clockwise |
+| `bg_x_pan` | pan (yaw) | 1.5° per unit: 15° at 10 | camera turns right, picture slides left with perspective |
+| `bg_y_pan` | tilt (pitch) | 1.5° per unit: 15° at 10 | camera tilts up, picture slides down with perspective |
+
+Trucks, rolls, pans and tilts are centred on the picture (from -half to +half of the move), so
+the middle frame looks at the picture's centre. A pan or tilt is a rotation of the camera,
+H = K R K⁻¹, so the picture keystones (its near side grows) where a truck only slides it.
+
+The camera plans its whole path first: it then stands just far enough into the picture (a base
+zoom b ≥ 1, the same for every frame) that the union of all frames' views stays inside the
+picture. No frame ever shows what lies outside it: no black and no smeared border, for every
+vector in range. A path that never leaves the whole picture (a zoom, the default push-in) has
+b = 1, so its widest frame is exactly the picture. All zeros is a still camera. No vector at all
+(Runway's official API has none) is a slow push-in, `DEFAULT_MOTION`.
 """
 
 from __future__ import annotations
@@ -10,110 +31,162 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
-# How far one unit of motion_vector (range -10..10) moves the camera over a whole clip.
-ZOOM_PER_UNIT = 0.025  # +25% closer at |z| = 10
-PAN_PER_UNIT = 0.008  # 8% of the frame at |x| = 10
-ROLL_PER_UNIT = 0.5  # degrees: 5 at |r| = 10
-BACKGROUND_PAN_SHARE = 0.5  # one layer only: a background pan moves the whole picture, less
-PUSH_IN = 0.08  # the default move when the request names none
+Motion = tuple[float, float, float, float, float, float]  # x, y, z, r, bg_x_pan, bg_y_pan
+
+DIAGONAL_FIELD_OF_VIEW = 70.0  # degrees: a moderately wide lens, so a pan visibly keystones
+TRUCK_PER_UNIT = 1 / 40  # of the frame width (x) or height (y): a quarter at 10
+ZOOM_PER_UNIT = 1 / 20  # extra magnification: 1.5× at 10
+DEGREES_PER_UNIT = 1.5  # roll, pan and tilt: 15° at 10
+EASE = 0.5  # speed at the ends is 1 - EASE, at the middle 1 + EASE (of the average)
+DEFAULT_MOTION: Motion = (0.0, 0.0, 2.0, 0.0, 0.0, 0.0)  # a slow push-in: 1.1× over the clip
+PATH_SAMPLES = 256  # the path is checked at this many steps (it is smooth between them)
 
 
 def ease(t: float) -> float:
-    """Starts and stops gently: a camera operator never jerks the rig."""
+    """A gentle ease-in/out: position over [0, 1], speed 1 - EASE at both ends, 1 + EASE midway."""
     t = min(max(t, 0.0), 1.0)
-    return 0.5 - 0.5 * math.cos(math.pi * t)
+    return t - EASE * math.sin(2 * math.pi * t) / (2 * math.pi)
 
 
 @dataclass(frozen=True)
 class Pose:
-    scale: float = 1.0  # 2 shows half the still's width
-    dx: float = 0.0  # where the camera looks, from the still's centre, in frame widths (right +)
-    dy: float = 0.0  # ... in frame heights (down +)
-    roll: float = 0.0  # degrees
+    """Where the camera is at one moment, relative to the frame (before the base zoom)."""
+
+    shift_x: float = 0.0  # frame pixels the camera has moved right
+    shift_y: float = 0.0  # frame pixels it has moved down
+    zoom: float = 1.0  # magnification: 2 shows features twice as large
+    roll: float = 0.0  # degrees, camera clockwise
+    yaw: float = 0.0  # degrees, camera turned right
+    pitch: float = 0.0  # degrees, camera tilted up
 
 
+class CameraPath:
+    """A planned camera move over a picture for a width×height frame; `pose(t)` for t in [0, 1].
 
-@dataclass(frozen=True)
-class CameraMove:
-    """A move from the whole still (t=0) to the end pose (t=1)."""
+    `reverse` plays the move backwards (the clip ends where the forward move starts).
+    """
 
-    zoom: float = 0.0  # extra scale at the end: 0.2 ends 20% closer
-    pan_x: float = 0.0  # frame widths, camera moves right when positive
-    pan_y: float = 0.0  # frame heights, camera moves up when positive
-    roll: float = 0.0  # degrees, clockwise when positive
+    def __init__(self, motion: Motion | None, width: int, height: int, *, reverse: bool = False) -> None:
+        values = DEFAULT_MOTION if motion is None else tuple(motion)
+        if len(values) != 6:
+            raise ValueError(f"a motion vector has 6 members (x, y, z, r, bg_x_pan, bg_y_pan); got {len(values)}")
+        self.motion: Motion = tuple(_clamp(float(v), -10.0, 10.0) for v in values)  # type: ignore[assignment]
+        self.width, self.height = width, height
+        self.reverse = reverse
+        self.focal = math.hypot(width, height) / 2 / math.tan(math.radians(DIAGONAL_FIELD_OF_VIEW / 2))
+        samples = np.linspace(0.0, 1.0, PATH_SAMPLES + 1)
+        self.base_zoom = max(1.0, float(np.abs(self._seen(samples)).max()))
 
-    @classmethod
-    def from_motion(cls, motion: tuple[float, ...] | None) -> CameraMove:
-        """Maps Runway's motion_vector (x, y, z, r, bg_x_pan, bg_y_pan); None is a slow push-in.
+    @property
+    def zoom_range(self) -> tuple[float, float]:
+        """The least and the most the picture is magnified on screen over the clip (b included)."""
+        top = 1.0 + abs(self.motion[2]) * ZOOM_PER_UNIT
+        return self.base_zoom, self.base_zoom * top
 
-        A still has nothing outside its frame, so a zoom out (z < 0) is filmed with the same
-        strength as a zoom in; it reads as a zoom out when the clip ends on the still.
-        """
-        if motion is None:
-            return cls(zoom=PUSH_IN)
-        x, y, z, r, bg_x, bg_y = (_clamp(float(value), -10.0, 10.0) for value in motion)
-        return cls(
-            zoom=abs(z) * ZOOM_PER_UNIT,
-            pan_x=_clamp(x + BACKGROUND_PAN_SHARE * bg_x, -10.0, 10.0) * PAN_PER_UNIT,
-            pan_y=_clamp(y + BACKGROUND_PAN_SHARE * bg_y, -10.0, 10.0) * PAN_PER_UNIT,
-            roll=r * ROLL_PER_UNIT,
+    def pose(self, t: float) -> Pose:
+        (values,) = self._poses(np.array([t], dtype=float))
+        return Pose(*(float(v) for v in values))
+
+    def _poses(self, times: np.ndarray) -> np.ndarray:
+        """Poses at many times at once: rows of (shift_x, shift_y, zoom, roll, yaw, pitch)."""
+        if self.reverse:
+            times = 1.0 - times
+        x, y, z, r, yaw, pitch = self.motion
+        t = np.clip(times, 0.0, 1.0)
+        e = t - EASE * np.sin(2 * np.pi * t) / (2 * np.pi)  # ease(), for arrays
+        centred = e - 0.5
+        top = 1.0 + abs(z) * ZOOM_PER_UNIT
+        zoom = top ** (e if z >= 0 else 1.0 - e)
+        return np.stack(
+            [
+                x * TRUCK_PER_UNIT * self.width * centred,
+                -y * TRUCK_PER_UNIT * self.height * centred,
+                zoom,
+                r * DEGREES_PER_UNIT * centred,
+                yaw * DEGREES_PER_UNIT * centred,
+                pitch * DEGREES_PER_UNIT * centred,
+            ],
+            axis=1,
         )
 
-    def pose(self, t: float, aspect: float) -> Pose:
-        """The pose at t in [0, 1] for a frame of width/height `aspect`."""
-        e = ease(t)
-        dx, dy, roll = self.pan_x * e, -self.pan_y * e, self.roll * e
-        scale = max(1.0 + self.zoom * e, covering_scale(dx, dy, roll, aspect))
-        return Pose(scale, dx, dy, roll)
+    def view(self, t: float) -> np.ndarray:
+        """3×3 map from a frame point (centred, frame pixels) to the picture point it shows.
+
+        Picture points are centred too, in frame pixels before the base zoom: the picture spans
+        ±width·b/2 × ±height·b/2.
+        """
+        return self._views(np.array([t], dtype=float))[0]
+
+    def _views(self, times: np.ndarray) -> np.ndarray:
+        poses = self._poses(times)
+        count = len(poses)
+        f = self.focal
+        lens_in = np.zeros((count, 3, 3))  # frame pixel -> ray
+        lens_in[:, 0, 0] = lens_in[:, 1, 1] = 1.0 / (f * poses[:, 2])
+        lens_in[:, 2, 2] = 1.0
+        lens_out = np.diag([f, f, 1.0])  # ray -> picture plane, at the distance where zoom 1 is 1:1
+        slide = np.tile(np.eye(3), (count, 1, 1))
+        slide[:, 0, 2], slide[:, 1, 2] = poses[:, 0], poses[:, 1]
+        return slide @ lens_out @ _rotations(poses[:, 4], poses[:, 5], poses[:, 3]) @ lens_in
+
+    def matrix(self, t: float, picture_size: tuple[int, int], frame_size: tuple[int, int] | None = None) -> np.ndarray:
+        """The map from a frame pixel index to a picture pixel index, as cv2's WARP_INVERSE_MAP takes.
+
+        `picture_size` is the size of the array filmed (the picture, possibly oversampled);
+        `frame_size` that of the array filled, when it is not the frame (a half-size chroma
+        plane films a half-size picture plane). Pixel centres sit at index + 0.5.
+        """
+        width, height = frame_size or (self.width, self.height)
+        pic_w, pic_h = picture_size
+        b = self.base_zoom
+        frame_in = np.array(
+            [[self.width / width, 0.0, (0.5 - width / 2) * self.width / width],
+             [0.0, self.height / height, (0.5 - height / 2) * self.height / height],
+             [0.0, 0.0, 1.0]]
+        )  # fmt: skip
+        picture_out = np.array(
+            [[pic_w / (b * self.width), 0.0, pic_w / 2 - 0.5],
+             [0.0, pic_h / (b * self.height), pic_h / 2 - 0.5],
+             [0.0, 0.0, 1.0]]
+        )  # fmt: skip
+        return picture_out @ self.view(t) @ frame_in
+
+    def corners(self, t: float | np.ndarray) -> np.ndarray:
+        """The frame's four corners seen on the picture, in units of the picture's half size.
+
+        Every value lies in [-1, 1] when the frame shows only the picture. For an array of
+        times, one 4×2 block per time.
+        """
+        times = np.atleast_1d(np.asarray(t, dtype=float))
+        seen = self._seen(times) / self.base_zoom
+        return seen[0] if np.ndim(t) == 0 else seen
+
+    def _seen(self, times: np.ndarray) -> np.ndarray:
+        """The frame's corners on the picture at base zoom 1, in the picture's half sizes."""
+        half = np.array([self.width / 2, self.height / 2])
+        frame = np.array([[-1, -1, 1], [1, -1, 1], [1, 1, 1], [-1, 1, 1]], dtype=float) * [*half, 1]
+        seen = frame @ np.transpose(self._views(times), (0, 2, 1))  # (times, 4 corners, 3)
+        if (seen[..., 2] <= 0).any():
+            raise ValueError("the camera turned away from the picture")  # impossible in range
+        return seen[..., :2] / seen[..., 2:] / half
 
 
-def covering_scale(dx: float, dy: float, roll: float, aspect: float) -> float:
-    """The least scale at which a frame offset by (dx, dy) and rolled stays inside the still.
+def _rotations(yaw: np.ndarray, pitch: np.ndarray, roll: np.ndarray) -> np.ndarray:
+    """The camera's rotations: turned by yaw (right +), then tilted (up +), then rolled (clockwise +).
 
-    The rolled frame's half extent along x, in frame widths, is (|cos| + |sin| / aspect) / 2;
-    scaled down by `scale` and shifted by |dx| it must stay within the still's half width.
+    Image axes: x right, y down, z along the lens. Angles in degrees, one matrix per entry.
     """
-    cos, sin = abs(math.cos(math.radians(roll))), abs(math.sin(math.radians(roll)))
-    need_x = 0.5 * (cos + sin / aspect) / (0.5 - min(abs(dx), 0.49))
-    need_y = 0.5 * (cos + sin * aspect) / (0.5 - min(abs(dy), 0.49))
-    return max(1.0, need_x, need_y)
-
-
-def film(still: np.ndarray, pose: Pose, width: int, height: int) -> np.ndarray:
-    """The width×height frame the camera sees at `pose`.
-
-    `still` may be larger than the frame (same aspect): a zoom then samples real detail instead
-    of enlarging pixels.
-    """
-    matrix = view_matrix(pose, (still.shape[1], still.shape[0]), (width, height))
-    return cv2.warpAffine(
-        still,
-        matrix,
-        (width, height),
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_REPLICATE,  # only rounding can reach the edge; never show black
-    )
-
-
-def view_matrix(pose: Pose, still_size: tuple[int, int], frame_size: tuple[int, int]) -> np.ndarray:
-    """The 2×3 affine map from a frame pixel to the still's pixel it shows (cv2's inverse map).
-
-    Pixel centres sit at +0.5, so the identity pose on a still of the frame's size maps each
-    pixel onto itself.
-    """
-    (still_w, still_h), (width, height) = still_size, frame_size
-    to_still = np.array([still_w / width, still_h / height])
-    angle = math.radians(pose.roll)
-    rotate = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
-    linear = np.diag(to_still) @ rotate / pose.scale
-    centre = np.array([width / 2, height / 2])
-    look_at = centre + np.array([pose.dx * width, pose.dy * height])
-    shift = linear @ (0.5 - centre) + to_still * look_at - 0.5
-    return np.hstack([linear, shift[:, None]])
+    a, b, c = (np.radians(v) for v in (yaw, pitch, roll))
+    one, zero = np.ones_like(a), np.zeros_like(a)
+    turn = np.stack([np.cos(a), zero, np.sin(a), zero, one, zero, -np.sin(a), zero, np.cos(a)], 1).reshape(-1, 3, 3)
+    tilt = np.stack([one, zero, zero, zero, np.cos(b), -np.sin(b), zero, np.sin(b), np.cos(b)], 1).reshape(-1, 3, 3)
+    rolled = np.stack([np.cos(c), -np.sin(c), zero, np.sin(c), np.cos(c), zero, zero, zero, one], 1).reshape(-1, 3, 3)
+    return turn @ tilt @ rolled
 
 
 def _clamp(value: float, low: float, high: float) -> float:
+    if math.isnan(value):
+        return 0.0
     return min(max(value, low), high)

@@ -31,7 +31,7 @@ LIMITED_RANGE = 1
 
 
 class Mp4Writer:
-    def __init__(self, path: str | Path, width: int, height: int, fps: int) -> None:
+    def __init__(self, path: str | Path, width: int, height: int, fps: int, comment: str | None = None) -> None:
         self.width, self.height = width, height
         self._container = av.open(
             str(path),
@@ -40,6 +40,8 @@ class Mp4Writer:
             # faststart: the index goes first, so a browser can play while it downloads.
             options={"movflags": "+faststart", "fflags": "+bitexact"},
         )
+        if comment:
+            self._container.metadata["comment"] = comment  # the file says what made it
         stream = self._container.add_stream(CODEC, rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.time_base = Fraction(1, fps)
@@ -54,10 +56,19 @@ class Mp4Writer:
         self.frames = 0
 
     def write(self, rgb: np.ndarray) -> None:
+        """Encodes one RGB frame."""
         if rgb.shape != (self.height, self.width, 3):
             raise ValueError(f"frame is {rgb.shape}, expected {(self.height, self.width, 3)}")
-        yuv = cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420)  # several times faster than swscale
-        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+        self.write_i420(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420))  # several times faster than swscale
+
+    def write_i420(self, buffer: np.ndarray) -> None:
+        """Encodes one I420 frame: the luma plane's rows, then U's and V's, (height·3/2)×width.
+
+        The frame is copied: the caller may reuse its buffer at once.
+        """
+        if buffer.shape != (self.height * 3 // 2, self.width):
+            raise ValueError(f"frame is {buffer.shape}, expected {(self.height * 3 // 2, self.width)}")
+        frame = av.VideoFrame.from_ndarray(buffer, format="yuv420p")
         frame.pts = self.frames
         self._container.mux(self._stream.encode(frame))
         self.frames += 1

@@ -1,7 +1,8 @@
 """The sandbox renderer: one job in, video.mp4 + poster.jpg + last_frame.jpg out.
 
 A pure function of its job (the same job gives the same bytes), run in a worker process:
-everything it takes and returns pickles, and it streams frames to the encoder one at a time.
+everything it takes and returns pickles, and it streams frames to the encoder one at a time, so
+its memory does not grow with the clip's length.
 """
 
 from __future__ import annotations
@@ -12,18 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
-from .camera import CameraMove
+from .backdrop import backdrop
+from .camera import CameraPath
 from .encode import Mp4Writer
-from .shots import CameraShot, Crossfade, Shot
+from .picture import Planes, even, new_frame, to_rgb
+from .shots import CameraShot, Shot, Transition
 from .stills import load_still
-from .titlecard import title_card
+from .titlecard import TextOverlay
 
 PROGRESS_REPORTS = 20  # per clip: enough for a progress bar, few enough to cost nothing
-TITLE_PUSH_IN = CameraMove(zoom=0.05)  # a card only drifts closer: any other move could crop its text
 JPEG_QUALITY = 90
+COMMENT = "Reelay sandbox render"  # with the seed: a file names the seed that made it
+MOST_OVERSAMPLING = 4.0  # a still is at most this many times the frame's size (memory bound)
 
 
 class RenderCancelled(Exception):
@@ -38,8 +41,8 @@ class RenderJob:
     out_dir: str  # video.mp4, poster.jpg and last_frame.jpg are written here
     seed: int
     prompt: str | None = None
-    first_image: str | None = None  # a path; the clip starts exactly on it
-    last_image: str | None = None  # a path; the clip ends exactly on it
+    first_image: str | None = None  # a path; the clip starts on it
+    last_image: str | None = None  # a path; the clip ends on it
     motion: tuple[float, float, float, float, float, float] | None = None  # x, y, z, r, bg_x_pan, bg_y_pan
     fps: int = 24
 
@@ -78,25 +81,35 @@ def render(
 
 
 def plan_shot(job: RenderJob) -> Shot:
-    """What the clip shows: the camera over the input image(s), or a title card of the prompt."""
+    """What the clip shows.
+
+    - first and last image: a transition along their optical flow, starting exactly on the
+      first and ending exactly on the last (the camera holds still: both ends are fixed);
+    - one image: the camera moves over it (played backwards when it is the last image, so the
+      clip ends where the forward move starts);
+    - no image: the camera moves over a backdrop made from the seed, under the prompt's title.
+    """
     width, height = job.width, job.height
-    if job.first_image is None and job.last_image is None:
-        oversample = _largest_scale(TITLE_PUSH_IN, width / height)
-        card = title_card(job.prompt, job.seed, round(width * oversample), round(height * oversample))
-        return CameraShot(card, TITLE_PUSH_IN, width, height)
+    if job.first_image is not None and job.last_image is not None:
+        first = Planes.from_rgb(load_still(job.first_image, width, height))
+        last = Planes.from_rgb(load_still(job.last_image, width, height))
+        return Transition(first, last)
+    path = CameraPath(job.motion, width, height, reverse=job.first_image is None and job.last_image is not None)
+    factor = oversampling(path)
+    image = job.first_image or job.last_image
+    if image is not None:
+        return CameraShot(Planes.from_rgb(load_still(image, width, height, factor)), path)
+    size = (even(width * factor), even(height * factor)) if factor > 1 else (width, height)
+    picture = Planes.from_rgb(backdrop(job.seed, *size))
+    return CameraShot(picture, path, TextOverlay.of(job.prompt, width, height))
 
-    move = CameraMove.from_motion(job.motion)
-    oversample = _largest_scale(move, width / height)
 
-    def shot(path: str, ending_on_still: bool) -> CameraShot:
-        still = load_still(path, width, height, oversample)
-        return CameraShot(still, move, width, height, ending_on_still=ending_on_still)
-
-    if job.first_image is None:
-        return shot(job.last_image, ending_on_still=True)
-    if job.last_image is None:
-        return shot(job.first_image, ending_on_still=False)
-    return Crossfade(shot(job.first_image, False), shot(job.last_image, True))
+def oversampling(path: CameraPath) -> float:
+    """How much larger than the frame the picture is made: the geometric middle of the path's
+    magnifications, so the camera films about one picture pixel per frame pixel throughout
+    (at most 1.22 times more or less, at the zoom's two ends)."""
+    low, high = path.zoom_range
+    return min(math.sqrt(low * high), MOST_OVERSAMPLING)
 
 
 def _render_frames(
@@ -108,31 +121,26 @@ def _render_frames(
 ) -> None:
     count = result.frames
     report_every = math.ceil(count / PROGRESS_REPORTS)
-    frame: np.ndarray | None = None
-    with Mp4Writer(result.video, job.width, job.height, job.fps) as writer:
+    buffer, planes = new_frame(job.width, job.height)
+    with Mp4Writer(result.video, job.width, job.height, job.fps, comment=f"{COMMENT}, seed {job.seed}") as writer:
         for index in range(count):
             if should_cancel is not None and should_cancel():
                 raise RenderCancelled(f"cancelled after {index} of {count} frames")
-            frame = shot.frame(index / (count - 1) if count > 1 else 1.0)
-            writer.write(frame)
+            shot.frame_into(index / (count - 1) if count > 1 else 1.0, planes)
+            writer.write_i420(buffer)
             if index == 0:
-                _save_jpeg(frame, result.poster)
+                _save_jpeg(buffer, result.poster)
             done = index + 1
             if progress is not None and done % report_every == 0 and done < count:
                 progress(done / count)
-    _save_jpeg(frame, result.last_frame)
+    _save_jpeg(buffer, result.last_frame)
 
 
-def _save_jpeg(frame: np.ndarray, path: str) -> None:
+def _save_jpeg(buffer, path: str) -> None:
     # Written under another name and renamed: a reader never sees half a file.
     partial = f"{path}.partial"
-    Image.fromarray(frame).save(partial, format="JPEG", quality=JPEG_QUALITY)
+    Image.fromarray(to_rgb(buffer)).save(partial, format="JPEG", quality=JPEG_QUALITY)
     os.replace(partial, path)
-
-
-def _largest_scale(move: CameraMove, aspect: float) -> float:
-    """How far the move zooms in at most: the stills are made that much larger to stay sharp."""
-    return max(move.pose(i / 10, aspect).scale for i in range(11))
 
 
 def _check(job: RenderJob) -> None:

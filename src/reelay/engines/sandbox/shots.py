@@ -1,7 +1,8 @@
 """Shots: what the clip shows at each moment t in [0, 1], one frame at a time.
 
-A shot only answers `frame(t)`; the renderer decides how many frames and streams them to the
-encoder, so a shot never holds more than its stills.
+A shot only fills the frame at t, plane by plane, into a buffer the renderer hands it; the
+renderer decides how many frames there are and streams them to the encoder, so a shot never
+holds more than its pictures.
 """
 
 from __future__ import annotations
@@ -9,43 +10,42 @@ from __future__ import annotations
 from typing import Protocol
 
 import cv2
-import numpy as np
 
-from .camera import CameraMove, ease, film
+from .camera import CameraPath, ease
+from .flow import FlowMorph
+from .picture import Planes
+from .titlecard import TextOverlay
+
+WARP = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+# The camera's path keeps every view inside the picture; replicating the edge only covers the
+# last fraction of a pixel that rounding could reach. Never black.
+EDGE = cv2.BORDER_REPLICATE
 
 
 class Shot(Protocol):
-    def frame(self, t: float) -> np.ndarray: ...
+    def frame_into(self, t: float, out: Planes) -> None: ...
 
 
 class CameraShot:
-    """The camera moving over one still; `ending_on_still` plays the move backwards."""
+    """The camera filming one picture along its path, with an optional steady text overlay."""
 
-    def __init__(self, still: np.ndarray, move: CameraMove, width: int, height: int, *, ending_on_still: bool = False):
-        self.still, self.move = still, move
-        self.width, self.height = width, height
-        self.ending_on_still = ending_on_still
+    def __init__(self, picture: Planes, path: CameraPath, overlay: TextOverlay | None = None) -> None:
+        self.picture, self.path, self.overlay = picture, path, overlay
 
-    def frame(self, t: float) -> np.ndarray:
-        pose = self.move.pose(1.0 - t if self.ending_on_still else t, self.width / self.height)
-        return film(self.still, pose, self.width, self.height)
+    def frame_into(self, t: float, out: Planes) -> None:
+        for target, plane in zip(out, self.picture, strict=True):
+            size = (target.shape[1], target.shape[0])
+            matrix = self.path.matrix(t, (plane.shape[1], plane.shape[0]), size)
+            cv2.warpPerspective(plane, matrix, size, dst=target, flags=WARP, borderMode=EDGE)
+        if self.overlay is not None:
+            self.overlay.apply(out)
 
 
-class Crossfade:
-    """From one shot to another, dissolving through the middle half of the clip.
+class Transition:
+    """From a first picture to a last one along their optical flow, easing in and out."""
 
-    Starts exactly on `first` and ends exactly on `last`; each keeps moving under the dissolve.
-    """
+    def __init__(self, first: Planes, last: Planes) -> None:
+        self.morph = FlowMorph(first, last)
 
-    START, END = 0.25, 0.75
-
-    def __init__(self, first: Shot, last: Shot):
-        self.first, self.last = first, last
-
-    def frame(self, t: float) -> np.ndarray:
-        mix = ease((t - self.START) / (self.END - self.START))
-        if mix <= 0.0:
-            return self.first.frame(t)
-        if mix >= 1.0:
-            return self.last.frame(t)
-        return cv2.addWeighted(self.first.frame(t), 1.0 - mix, self.last.frame(t), mix, 0.0)
+    def frame_into(self, t: float, out: Planes) -> None:
+        self.morph.frame_into(ease(t), out)

@@ -7,6 +7,8 @@ import math
 import numpy as np
 from PIL import Image, ImageOps
 
+from .picture import even
+
 MATTE = (128, 128, 128)  # what shows through a transparent image
 ORIENTATION_TAG = 0x0112
 
@@ -14,16 +16,17 @@ ORIENTATION_TAG = 0x0112
 def load_still(path: str, width: int, height: int, oversample: float = 1.0) -> np.ndarray:
     """The image cropped around its centre to width:height (cover) and resized, as RGB.
 
-    The still is up to `oversample` times the frame size, when the image has that much detail,
-    so that a camera zoomed in that far still films sharp pixels.
+    The still is `oversample` times the frame size (rounded to even pixels), so that the camera
+    films it at about one still pixel per frame pixel however far it zooms in. With oversample 1
+    it is exactly width×height: the frame a still camera would show.
     """
+    factor = max(oversample, 1.0)
+    size = (width, height) if factor == 1.0 else (even(width * factor), even(height * factor))
     with Image.open(path) as image:
         upright = _upright_size(image)
         crop_w, _ = _cover_crop(upright, width, height)
-        factor = min(max(crop_w / width, 1.0), max(oversample, 1.0))
-        size = (round(width * factor), round(height * factor))
         # JPEG can decode at 1/2, 1/4 or 1/8 of its size: much faster for big photos.
-        reduce = size[0] / crop_w
+        reduce = min(size[0] / crop_w, 1.0)
         image.draft("RGB", (math.ceil(image.width * reduce), math.ceil(image.height * reduce)))
         image = _flatten(ImageOps.exif_transpose(image))
         crop_w, crop_h = _cover_crop(image.size, width, height)

@@ -1,0 +1,178 @@
+"""Delivering the outbox: signed POSTs, retried with backoff, in order per task.
+
+Runs beside the worker. Each delivery is leased before it is sent, so several processes can
+dispatch at once; a process that dies mid-send loses its leases and the rows are sent again
+(at least once, never skipped). Concurrency is bounded per destination host, so one slow
+receiver holds back only its own deliveries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import Counter
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+import httpx
+
+from reelay.domain.errors import InputError
+from reelay.media.fetch import FetchPolicy, check_url_syntax, describe_failure, make_client
+from reelay.service.urls import result_urls
+from reelay.domain.task import Task
+from reelay.store.callbacks import DEAD, DELIVERED, PENDING, CallbackStore, Delivery, Outcome
+from reelay.store.keys import KeyStore
+from reelay.store.tasks import TaskStore
+
+from . import payload
+from .schedule import RetrySchedule
+from .signing import signature_header
+
+log = logging.getLogger("reelay.callbacks")
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        callbacks: CallbackStore,
+        tasks: TaskStore,
+        keys: KeyStore,
+        signer,
+        *,
+        base_url: str,
+        policy: FetchPolicy,
+        schedule: RetrySchedule,
+        timeout: float = 10.0,
+        per_host: int = 4,
+        max_in_flight: int = 64,
+        poll_seconds: float = 0.2,
+    ) -> None:
+        self.callbacks = callbacks
+        self.tasks = tasks
+        self.keys = keys
+        self.signer = signer
+        self.base_url = base_url
+        self.policy = replace(policy, timeout=timeout)
+        self.schedule = schedule
+        self.per_host = per_host
+        self.max_in_flight = max_in_flight
+        self.poll_seconds = poll_seconds
+        self.lease_seconds = timeout * 3
+        self.owner = f"dispatcher-{uuid.uuid4().hex[:12]}"
+        self.in_flight: dict[str, asyncio.Task] = {}
+        self.per_host_in_flight: Counter[str] = Counter()
+        self._client: httpx.AsyncClient | None = None
+        self._stopping = asyncio.Event()
+        self._slot_freed = asyncio.Event()
+        self._secrets: dict[str, tuple[float, list[str]]] = {}
+        self._outcomes: list[Outcome] = []  # written in batches: one transaction for many sends
+
+    async def run(self) -> None:
+        self._client = make_client(self.policy)
+        try:
+            while not self._stopping.is_set():
+                try:
+                    await self._settle_outcomes()
+                    await self._dispatch_due()
+                except Exception:
+                    log.exception("dispatching callbacks failed; retrying")
+                # Look again at the next poll, or as soon as a send ends and frees a slot.
+                try:
+                    await asyncio.wait_for(self._slot_freed.wait(), self.poll_seconds)
+                except asyncio.TimeoutError:
+                    pass
+                self._slot_freed.clear()
+        finally:
+            await asyncio.gather(*self.in_flight.values(), return_exceptions=True)
+            await self._settle_outcomes()
+            await self._client.aclose()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._slot_freed.set()
+
+    async def _dispatch_due(self) -> None:
+        room = self.max_in_flight - len(self.in_flight)
+        if room <= 0:
+            return
+        chosen: list[tuple[Delivery, str]] = []
+        planned = Counter(self.per_host_in_flight)
+        for delivery in await self.callbacks.candidates(room * 3):
+            host = urlsplit(delivery.url).hostname or ""
+            if delivery.id in self.in_flight or planned[host] >= self.per_host:
+                continue
+            planned[host] += 1
+            chosen.append((delivery, host))
+            if len(chosen) >= room:
+                break
+        taken = await self.callbacks.lease([d.id for d, _ in chosen], self.owner, self.lease_seconds)
+        tasks = await self.tasks.get_many([d.task_id for d, _ in chosen if d.id in taken])
+        for delivery, host in chosen:
+            if delivery.id in taken:
+                self.per_host_in_flight[host] += 1
+                task = tasks.get(delivery.task_id)
+                self.in_flight[delivery.id] = asyncio.create_task(self._deliver(delivery, task, host))
+
+    async def _settle_outcomes(self) -> None:
+        outcomes, self._outcomes = self._outcomes, []
+        await self.callbacks.settle(self.owner, outcomes)
+
+    async def _deliver(self, delivery: Delivery, task: Task | None, host: str) -> None:
+        try:
+            await self._attempt(delivery, task)
+        except Exception:
+            log.exception("delivery %s failed unexpectedly; its lease will run out and it is retried", delivery.id)
+        finally:
+            self.per_host_in_flight[host] -= 1
+            self.in_flight.pop(delivery.id, None)
+            self._slot_freed.set()
+
+    async def _attempt(self, delivery: Delivery, task: Task | None) -> None:
+        started = time.time()
+        status, error = await self._post(delivery, task)
+        now = time.time()
+        if status is not None and 200 <= status < 300:
+            state, next_at = DELIVERED, None
+        else:
+            next_at = self.schedule.next_attempt(delivery.attempts + 1, delivery.created_at, now)
+            state = PENDING if next_at is not None else DEAD
+            log.info("callback %s to %s failed (%s); %s", delivery.id, delivery.url, error, state)
+        self._outcomes.append(
+            Outcome(delivery.id, started, (now - started) * 1000, status, error, state, next_at)
+        )
+
+    async def _signing_secrets(self, api_key_id: str) -> list[str]:
+        # Read at most every few seconds per key: a rotation keeps the old secret valid for hours.
+        cached = self._secrets.get(api_key_id)
+        if cached is None or cached[0] < time.monotonic():
+            cached = (time.monotonic() + 5.0, await self.keys.signing_secrets(api_key_id))
+            self._secrets[api_key_id] = cached
+        return cached[1]
+
+    async def _post(self, delivery: Delivery, task: Task | None) -> tuple[int | None, str | None]:
+        if task is None:
+            return None, "the task no longer exists"
+        try:
+            # Checked again at send time: the rules (or the URL's host) may have changed since.
+            check_url_syntax(delivery.url, field="callback_url", policy=self.policy, allow_http=True)
+        except InputError as refused:
+            return None, refused.message
+        body = payload.render(task, delivery.event_status, result_urls(task, self.signer, self.base_url))
+        timestamp = int(time.time())
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "Reelay-Webhooks",
+            "webhook-id": delivery.id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": signature_header(
+                await self._signing_secrets(delivery.api_key_id), delivery.id, timestamp, body
+            ),
+        }
+        try:
+            async with self._client.stream("POST", delivery.url, content=body, headers=headers) as answer:
+                status = answer.status_code
+        except Exception as failure:
+            return None, describe_failure(failure, httpx.URL(delivery.url), self.policy)
+        return status, None if 200 <= status < 300 else f"HTTP {status}"

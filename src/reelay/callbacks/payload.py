@@ -1,0 +1,25 @@
+"""The callback body: the task as the receiver's dialect shows it, at the status of the change."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from reelay.dialects import pro, runway_v1
+from reelay.domain.status import Status
+from reelay.domain.task import Task
+
+
+def render(task: Task, event_status: Status, urls: dict[str, str]) -> bytes:
+    # A RUNNING delivery sent late still says RUNNING: each delivery reports its own change.
+    at_event = task if task.status == event_status else replace(
+        task,
+        status=event_status,
+        outputs={} if event_status != Status.SUCCEEDED else task.outputs,
+        failure=task.failure if event_status == Status.FAILED else None,
+        failure_code=task.failure_code if event_status == Status.FAILED else None,
+    )
+    if not event_status.is_final:
+        urls = {}
+    shape = pro.task_object if task.request.dialect == "pro" else runway_v1.task_object
+    return json.dumps(shape(at_event, urls), ensure_ascii=False, separators=(",", ":")).encode()

@@ -1,0 +1,204 @@
+"""The callback outbox: rows written with each status change, claimed and settled by the dispatcher."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from reelay.domain.status import Status
+
+from .db import write_transaction
+from .tables import callback_attempts, callback_deliveries, tasks
+
+# The status changes a receiver hears about, and their order within a task.
+EVENT_SEQ = {Status.RUNNING: 1, Status.SUCCEEDED: 2, Status.FAILED: 2, Status.CANCELLED: 2}
+PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: str
+    task_id: str
+    api_key_id: str
+    seq: int
+    event_status: Status
+    url: str
+    state: str
+    attempts: int
+    created_at: float
+    next_attempt_at: float | None
+    delivered_at: float | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt came to."""
+
+    delivery_id: str
+    attempted_at: float
+    duration_ms: float
+    http_status: int | None
+    error: str | None
+    state: str
+    next_attempt_at: float | None
+
+
+def _delivery(row: Any) -> Delivery:
+    m = row._mapping
+    return Delivery(
+        m["id"], m["task_id"], m["api_key_id"], m["seq"], Status(m["event_status"]), m["url"], m["state"],
+        m["attempts"], m["created_at"], m["next_attempt_at"], m["delivered_at"], m["last_error"],
+    )
+
+
+async def enqueue(conn: AsyncConnection, task_id: str, status: Status) -> None:
+    """Called inside the transaction that changed the task's status: no change without its row."""
+    seq = EVENT_SEQ.get(status)
+    if seq is None:
+        return
+    row = (await conn.execute(select(tasks.c.api_key_id, tasks.c.request).where(tasks.c.id == task_id))).first()
+    url = (row.request or {}).get("callback_url") if row else None
+    if not url:
+        return
+    now = time.time()
+    await conn.execute(
+        callback_deliveries.insert().values(
+            id=str(uuid.uuid4()),
+            task_id=task_id,
+            api_key_id=row.api_key_id,
+            seq=seq,
+            event_status=status.value,
+            url=url,
+            state=PENDING,
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
+
+
+class CallbackStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def candidates(self, limit: int) -> list[Delivery]:
+        """Due deliveries whose lease is free and whose earlier deliveries (same task) are settled."""
+        now = time.time()
+        earlier = callback_deliveries.alias("earlier")
+        blocked = exists().where(
+            earlier.c.task_id == callback_deliveries.c.task_id,
+            earlier.c.seq < callback_deliveries.c.seq,
+            earlier.c.state == PENDING,
+        )
+        query = (
+            select(callback_deliveries)
+            .where(
+                callback_deliveries.c.state == PENDING,
+                callback_deliveries.c.next_attempt_at <= now,
+                or_(callback_deliveries.c.lease_expires_at.is_(None), callback_deliveries.c.lease_expires_at < now),
+                ~blocked,
+            )
+            .order_by(callback_deliveries.c.next_attempt_at)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            return [_delivery(r) for r in (await conn.execute(query)).all()]
+
+    async def lease(self, delivery_ids: list[str], owner: str, seconds: float) -> set[str]:
+        """Take the lease on those of `delivery_ids` still pending and free; returns the ids taken."""
+        if not delivery_ids:
+            return set()
+        now = time.time()
+        free = or_(callback_deliveries.c.lease_expires_at.is_(None), callback_deliveries.c.lease_expires_at < now)
+        token = f"{owner}:{uuid.uuid4().hex[:8]}"  # tells this claim's rows from earlier ones
+        async with write_transaction(self.engine) as conn:
+            await conn.execute(
+                update(callback_deliveries)
+                .where(callback_deliveries.c.id.in_(delivery_ids), callback_deliveries.c.state == PENDING, free)
+                .values(lease_owner=token, lease_expires_at=now + seconds)
+            )
+            taken = (
+                await conn.execute(select(callback_deliveries.c.id).where(callback_deliveries.c.lease_owner == token))
+            ).scalars().all()
+            if taken:
+                await conn.execute(
+                    update(callback_deliveries).where(callback_deliveries.c.id.in_(taken)).values(lease_owner=owner)
+                )
+        return set(taken)
+
+    async def settle(self, owner: str, outcomes: list["Outcome"]) -> None:
+        """Record attempts and the deliveries' new states, all in one transaction."""
+        if not outcomes:
+            return
+        async with write_transaction(self.engine) as conn:
+            for outcome in outcomes:
+                result = await conn.execute(
+                    update(callback_deliveries)
+                    .where(callback_deliveries.c.id == outcome.delivery_id, callback_deliveries.c.lease_owner == owner)
+                    .values(
+                        state=outcome.state,
+                        attempts=callback_deliveries.c.attempts + 1,
+                        next_attempt_at=outcome.next_attempt_at,
+                        delivered_at=outcome.attempted_at if outcome.state == DELIVERED else None,
+                        last_error=outcome.error,
+                        lease_owner=None,
+                        lease_expires_at=None,
+                    )
+                )
+                if result.rowcount == 1:  # a lease lost meanwhile: another sender owns the row now
+                    await conn.execute(
+                        callback_attempts.insert().values(
+                            delivery_id=outcome.delivery_id,
+                            attempted_at=outcome.attempted_at,
+                            duration_ms=outcome.duration_ms,
+                            http_status=outcome.http_status,
+                            error=outcome.error,
+                            next_attempt_at=outcome.next_attempt_at,
+                        )
+                    )
+
+    async def list(self, *, task_id: str | None = None, state: str | None = None, limit: int = 200) -> list[Delivery]:
+        query = select(callback_deliveries).order_by(callback_deliveries.c.created_at.desc(), callback_deliveries.c.seq.desc())
+        if task_id:
+            query = query.where(callback_deliveries.c.task_id == task_id)
+        if state:
+            query = query.where(callback_deliveries.c.state == state)
+        async with self.engine.connect() as conn:
+            return [_delivery(r) for r in (await conn.execute(query.limit(limit))).all()]
+
+    async def attempts(self, delivery_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        found: dict[str, list[dict[str, Any]]] = {d: [] for d in delivery_ids}
+        if not delivery_ids:
+            return found
+        query = (
+            select(callback_attempts)
+            .where(callback_attempts.c.delivery_id.in_(delivery_ids))
+            .order_by(callback_attempts.c.attempted_at)
+        )
+        async with self.engine.connect() as conn:
+            for row in (await conn.execute(query)).all():
+                m = dict(row._mapping)
+                found[m.pop("delivery_id")].append(m)
+        return found
+
+    async def resend(self, delivery_id: str) -> bool:
+        """Send a delivery again now, whatever its state (a receiver asked, or it was dead)."""
+        async with write_transaction(self.engine) as conn:
+            result = await conn.execute(
+                update(callback_deliveries)
+                .where(or_(callback_deliveries.c.id == delivery_id, callback_deliveries.c.id.startswith(delivery_id)))
+                .values(state=PENDING, next_attempt_at=time.time(), lease_owner=None, lease_expires_at=None)
+            )
+        return result.rowcount == 1
+
+    async def backlog(self) -> dict[str, int]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(select(callback_deliveries.c.state, func.count()).group_by(callback_deliveries.c.state))
+            ).all()
+        return {state: count for state, count in rows}

@@ -1,0 +1,59 @@
+"""A callback receiver that runs as its own process and writes every POST it gets to a JSONL file.
+
+    python receiver.py --port 9001 --log received.jsonl [--fail-first 3] [--fail-status 500] [--delay 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--log", required=True)
+    parser.add_argument("--fail-first", type=int, default=0)
+    parser.add_argument("--fail-status", type=int, default=500)
+    parser.add_argument("--delay", type=float, default=0.0)
+    args = parser.parse_args()
+    lock = threading.Lock()
+    seen = {"count": 0}
+    log = open(args.log, "a", buffering=1)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            if args.delay:
+                time.sleep(args.delay)
+            with lock:
+                seen["count"] += 1
+                failing = seen["count"] <= args.fail_first
+                status = args.fail_status if failing else 200
+                entry = {
+                    "received_at": time.time(),
+                    "path": self.path,
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "body": body.decode(),
+                    "answered": status,
+                }
+                log.write(json.dumps(entry) + "\n")
+            self.send_response(status)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    print(f"receiving on {args.port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
