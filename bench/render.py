@@ -1,17 +1,21 @@
 """Sandbox render speed, against ffmpeg's `zoompan` filter doing the same camera move.
 
-    .venv/bin/python bench/render.py                 # 5 s and 10 s clips, 3 rounds each
+    .venv/bin/python bench/render.py                 # 5 s and 10 s clips, 3 rounds
     .venv/bin/python bench/render.py --rounds 5 --seconds 10
 
-Both sides film the same 1920×1080 JPEG (made here, from a fixed seed) at 1280×720, 24 fps: a
-zoom in to 1.3× with a truck right of 15% of the frame width (Reelay's motion_vector x=6, z=6),
-on the same eased timeline, and both encode with the same libx264 settings (preset and CRF of
-Reelay's encoder, 2 threads, no macroblock tree). Rounds alternate between the two tools, so a
-busy machine slows both alike; the figures are medians and the ratio is taken within one run.
+Both sides film the same JPEG (made here, from a fixed seed) at 1280×720, 24 fps: a zoom in to
+1.3× with a truck right of 15% of the frame width (Reelay's motion_vector x=6, z=6), on the
+same eased timeline, and both encode with the same libx264 settings (Reelay's preset, x264
+parameters and CRF, 2 threads). Two pictures: a 1920×1080 frame grab and a 12-megapixel phone
+photo (4032×3024, cropped to 16:9 around its centre by both). Rounds alternate between the two
+tools, so a busy machine slows both alike; figures are medians, ratios are taken within the run.
+Wall time is what a client waits; CPU time (user + system, all threads) is the work done, and
+is the steadier figure when other programs share the machine.
 
-Then a profile of one 10-second render says where its time goes (warp or encode), and the two
-stages are timed alone: filming every frame without encoding, and encoding frames filmed before.
-ffmpeg is the binary of the `imageio-ffmpeg` wheel (pip install '.[bench]').
+Then each stage alone, on the 10-second clip: Reelay's camera filming every frame (no encoding),
+zoompan producing every frame (no encoding), and x264 encoding Reelay's frames; and a profile
+of one Reelay render, by what its main thread was doing.
+ffmpeg is the binary of the `imageio-ffmpeg` wheel (pip install -e '.[bench]').
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import io
 import os
 import platform
 import pstats
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,25 +45,25 @@ from reelay.engines.sandbox.picture import new_frame
 from reelay.engines.sandbox.render import RenderJob, plan_shot, render
 
 WIDTH, HEIGHT, FPS = 1280, 720, 24
-SOURCE = (1920, 1080)
+SOURCES = {"1920×1080 JPEG": (1920, 1080), "4032×3024 photo": (4032, 3024)}
 MOTION = (6.0, 0.0, 6.0, 0.0, 0.0, 0.0)  # truck right 6/40 of the width, zoom in 1 + 6/20
 
 
-def test_image(path: Path) -> Path:
+def test_image(path: Path, size: tuple[int, int]) -> Path:
     """A photo-like picture: soft colour clouds at several scales, with sharp discs over them."""
     rng = np.random.default_rng(20240601)
-    width, height = SOURCE
+    width, height = size
     image = np.zeros((height, width, 3), np.float32)
     for octave in range(7):
         cells = 2 ** (octave + 2)
-        grid = rng.random((cells * 9 // 16 + 2, cells + 2, 3)).astype(np.float32)
-        image += cv2.resize(grid, SOURCE, interpolation=cv2.INTER_CUBIC) * 0.6**octave
+        grid = rng.random((cells * height // width + 2, cells + 2, 3)).astype(np.float32)
+        image += cv2.resize(grid, size, interpolation=cv2.INTER_CUBIC) * 0.6**octave
     image = (image - image.min()) / (image.max() - image.min()) * 255
     image = image.astype(np.uint8)
     for _ in range(80):
         colour = tuple(int(v) for v in rng.integers(0, 255, 3))
         centre = (int(rng.integers(0, width)), int(rng.integers(0, height)))
-        cv2.circle(image, centre, int(rng.integers(8, 90)), colour, -1, cv2.LINE_AA)
+        cv2.circle(image, centre, int(rng.integers(width // 240, width // 20)), colour, -1, cv2.LINE_AA)
     Image.fromarray(image).save(path, quality=92)
     return path
 
@@ -73,30 +78,38 @@ def zoompan_filter(frames: int) -> str:
     # the view's centre moves x/40 of the frame (x/40/b of the picture) across, centred
     left = f"iw/2+{x * TRUCK_PER_UNIT / b!r}*({eased}-0.5)*iw-iw/zoom/2"
     top = "ih/2-ih/zoom/2"
-    return (
-        f"format=yuv420p,zoompan=z='{zoom}':x='{left}':y='{top}':d={frames}:s={WIDTH}x{HEIGHT}:fps={FPS}"
-    )
+    cover = f"crop='min(iw,ih*{WIDTH}/{HEIGHT})':'min(ih,iw*{HEIGHT}/{WIDTH})'"  # 16:9 around the centre
+    return f"{cover},format=yuv420p,zoompan=z='{zoom}':x='{left}':y='{top}':d={frames}:s={WIDTH}x{HEIGHT}:fps={FPS}"
 
 
-def run_zoompan(ffmpeg: str, source: Path, seconds: int, out: Path) -> float:
+def cpu_time(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_zoompan(ffmpeg: str, source: Path, seconds: int, out: Path, encode_too: bool = True) -> tuple[float, float]:
+    """Wall and CPU seconds of ffmpeg making the clip (or only its frames, thrown away)."""
     frames = seconds * FPS
-    command = [
-        ffmpeg, "-v", "error", "-y", "-i", str(source),
-        "-vf", zoompan_filter(frames), "-frames:v", str(frames),
-        "-c:v", "libx264", "-preset", encode.PRESET, "-crf", str(encode.CRF), "-threads", str(encode.X264_THREADS),
-        "-x264-params", "mbtree=0", "-g", str(encode.KEYFRAME_SECONDS * FPS), "-pix_fmt", "yuv420p",
-        "-movflags", "+faststart", str(out),
-    ]  # fmt: skip
-    start = time.perf_counter()
-    subprocess.run(command, check=True)
-    return time.perf_counter() - start
+    if encode_too:
+        output = [
+            "-c:v", "libx264", "-preset", encode.PRESET, "-crf", str(encode.CRF),
+            "-threads", str(encode.X264_THREADS), "-x264-params", encode.X264_PARAMS,
+            "-g", str(encode.KEYFRAME_SECONDS * FPS), "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(out),
+        ]  # fmt: skip
+    else:
+        output = ["-f", "rawvideo", "-pix_fmt", "yuv420p", os.devnull]
+    command = [ffmpeg, "-v", "error", "-y", "-i", str(source), "-vf", zoompan_filter(frames), "-frames:v", str(frames)]
+    cpu, start = cpu_time(resource.RUSAGE_CHILDREN), time.perf_counter()
+    subprocess.run(command + output, check=True)
+    return time.perf_counter() - start, cpu_time(resource.RUSAGE_CHILDREN) - cpu
 
 
-def run_reelay(source: Path, seconds: int, out: Path) -> float:
+def run_reelay(source: Path, seconds: int, out: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of the sandbox renderer making the clip, poster and last frame."""
     job = RenderJob(WIDTH, HEIGHT, seconds, str(out), seed=1, first_image=str(source), motion=MOTION)
-    start = time.perf_counter()
+    cpu, start = cpu_time(resource.RUSAGE_SELF), time.perf_counter()
     render(job)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_time(resource.RUSAGE_SELF) - cpu
 
 
 def middle_frame(path: Path) -> np.ndarray:
@@ -106,24 +119,24 @@ def middle_frame(path: Path) -> np.ndarray:
 
 
 def stages(source: Path, seconds: int) -> tuple[float, float]:
-    """Filming every frame without encoding, then encoding those frames alone (seconds each)."""
+    """CPU seconds of Reelay's camera filming every frame alone, then of x264 encoding them alone."""
     job = RenderJob(WIDTH, HEIGHT, seconds, "", seed=1, first_image=str(source), motion=MOTION)
     shot = plan_shot(job)
     count = seconds * FPS
     filmed = []
-    start = time.perf_counter()
+    cpu = cpu_time(resource.RUSAGE_SELF)
     for index in range(count):
         buffer, planes = new_frame(WIDTH, HEIGHT)
         shot.frame_into(index / (count - 1), planes)
         filmed.append(buffer)
-    warp = time.perf_counter() - start
+    camera = cpu_time(resource.RUSAGE_SELF) - cpu
     with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
+        cpu = cpu_time(resource.RUSAGE_SELF)
         with encode.Mp4Writer(Path(tmp) / "encode-only.mp4", WIDTH, HEIGHT, FPS) as writer:
             for buffer in filmed:
                 writer.write_i420(buffer)
-        encoding = time.perf_counter() - start
-    return warp, encoding
+        encoding = cpu_time(resource.RUSAGE_SELF) - cpu
+    return camera, encoding
 
 
 def profile(source: Path, seconds: int, out: Path) -> list[tuple[str, float]]:
@@ -144,7 +157,6 @@ def profile(source: Path, seconds: int, out: Path) -> list[tuple[str, float]]:
     parts = [
         ("warp (cv2.warpPerspective, 3 planes a frame)", own("warpPerspective")),
         ("encode (x264 via PyAV: encode + mux + flush)", own("'encode' of 'av.") + own("'mux' of 'av.")),
-        ("frame copy into PyAV (VideoFrame.from_ndarray)", own("from_ndarray")),
         ("set-up (decode, crop and resize the image; plan)", within("plan_shot")),
         ("poster and last frame (JPEG)", within("_save_jpeg")),
     ]
@@ -164,50 +176,67 @@ def main() -> None:
     except ImportError:
         sys.exit("ffmpeg comes from the imageio-ffmpeg wheel: pip install -e '.[bench]'")
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
-    version = subprocess.run([ffmpeg, "-version"], capture_output=True, text=True).stdout.split("\n")[0]
+    version = subprocess.run([ffmpeg, "-version"], capture_output=True, text=True).stdout.split(" Copyright")[0]
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        source = test_image(work / "source.jpg")
-        print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-              f"load average {os.getloadavg()[0]:.2f} at start")  # fmt: skip
+        sources = {name: test_image(work / f"source-{size[0]}.jpg", size) for name, size in SOURCES.items()}
+        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
         print(f"python {platform.python_version()}, opencv {cv2.__version__}, pyav {av.__version__}, {version}")
-        print(f"x264: preset {encode.PRESET}, crf {encode.CRF}, {encode.X264_THREADS} threads, mbtree=0\n")
+        print(f"x264 on both sides: preset {encode.PRESET}, {encode.X264_PARAMS}, crf {encode.CRF}, "
+              f"{encode.X264_THREADS} threads\n")  # fmt: skip
 
-        times: dict[tuple[int, str], list[float]] = {}
+        runs: dict[tuple[str, int, str], list[tuple[float, float]]] = {}
         for round_ in range(options.rounds):
-            for seconds in options.seconds:
-                for tool in ("reelay", "zoompan") if round_ % 2 == 0 else ("zoompan", "reelay"):
-                    out = work / f"{tool}-{seconds}"
-                    if tool == "reelay":
-                        took = run_reelay(source, seconds, out)
-                    else:
-                        took = run_zoompan(ffmpeg, source, seconds, out.with_suffix(".mp4"))
-                    times.setdefault((seconds, tool), []).append(took)
+            for name, source in sources.items():
+                for seconds in options.seconds:
+                    for tool in ("reelay", "zoompan") if round_ % 2 == 0 else ("zoompan", "reelay"):
+                        out = work / f"{tool}-{source.stem}-{seconds}"
+                        if tool == "reelay":
+                            took = run_reelay(source, seconds, out)
+                        else:
+                            took = run_zoompan(ffmpeg, source, seconds, out.with_suffix(".mp4"))
+                        runs.setdefault((name, seconds, tool), []).append(took)
 
-        print("| clip | Reelay sandbox | ffmpeg zoompan | zoompan ÷ Reelay | Reelay, share of real time |")
-        print("| --- | --- | --- | --- | --- |")
-        for seconds in options.seconds:
-            ours = statistics.median(times[(seconds, "reelay")])
-            theirs = statistics.median(times[(seconds, "zoompan")])
-            print(f"| {seconds} s 1280×720 | {ours:.2f} s | {theirs:.2f} s | {theirs / ours:.2f}× | {ours / seconds:.2f} |")
+        print("| picture | clip | Reelay wall | zoompan wall | zoompan ÷ Reelay (wall) | Reelay CPU | zoompan CPU "
+              "| zoompan ÷ Reelay (CPU) | Reelay wall ÷ clip length |")  # fmt: skip
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for name in sources:
+            for seconds in options.seconds:
+                ours = [statistics.median(v) for v in zip(*runs[(name, seconds, "reelay")], strict=True)]
+                theirs = [statistics.median(v) for v in zip(*runs[(name, seconds, "zoompan")], strict=True)]
+                print(f"| {name} | {seconds} s | {ours[0]:.2f} s | {theirs[0]:.2f} s | {theirs[0] / ours[0]:.2f}× "
+                      f"| {ours[1]:.2f} s | {theirs[1]:.2f} s | {theirs[1] / ours[1]:.2f}× | {ours[0] / seconds:.2f} |")  # fmt: skip
         print(f"\n(medians of {options.rounds} alternating rounds; load average {os.getloadavg()[0]:.2f} at the end)")
 
         seconds = max(options.seconds)
-        a = middle_frame(work / f"reelay-{seconds}" / "video.mp4")
-        b = middle_frame(work / f"zoompan-{seconds}.mp4")
-        print(f"same move: the two middle frames differ by {np.abs(a.astype(int) - b.astype(int)).mean():.1f}/255 "
-              f"on average (zoompan crops at whole input pixels)")  # fmt: skip
+        for name, source in sources.items():
+            a = middle_frame(work / f"reelay-{source.stem}-{seconds}" / "video.mp4")
+            b = middle_frame(work / f"zoompan-{source.stem}-{seconds}.mp4")
+            print(f"same move ({name}): the two middle frames differ by "
+                  f"{np.abs(a.astype(int) - b.astype(int)).mean():.1f}/255 on average")  # fmt: skip
 
         if options.no_profile:
             return
-        warp, encoding = stages(source, seconds)
-        print(f"\nstages alone, {seconds} s clip: filming {seconds * FPS} frames {warp:.2f} s "
-              f"({warp / seconds / FPS * 1000:.1f} ms a frame), encoding them {encoding:.2f} s "
-              f"({encoding / seconds / FPS * 1000:.1f} ms a frame)\n")  # fmt: skip
-        print(f"| one {seconds} s render, main thread (cProfile) | seconds | share |")
+        frames = seconds * FPS
+        print(f"\n| each stage alone, {seconds} s clip, CPU per frame | " + " | ".join(sources) + " |")
+        print("| --- |" + " --- |" * len(sources))
+        camera, zoompan, encoding = [], [], []
+        for source in sources.values():
+            ours, x264 = stages(source, seconds)
+            camera.append(ours)
+            encoding.append(x264)
+            zoompan.append(run_zoompan(ffmpeg, source, seconds, work / "frames-only", encode_too=False)[1])
+        for label, values in [
+            ("Reelay's camera: 3 planes warped (cv2.warpPerspective)", camera),
+            ("ffmpeg: decode + crop + zoompan (swscale), no encoding", zoompan),
+            ("x264 encoding the frames (same on both sides)", encoding),
+        ]:
+            print(f"| {label} | " + " | ".join(f"{v / frames * 1000:.1f} ms" for v in values) + " |")
+
+        print(f"\n| one {seconds} s render of the 1920×1080 picture, main thread (cProfile) | seconds | share |")
         print("| --- | --- | --- |")
-        parts = profile(source, seconds, work / "profiled")
+        parts = profile(next(iter(sources.values())), seconds, work / "profiled")
         total = parts[-1][1]
         for name, took in parts:
             print(f"| {name} | {took:.2f} | {took / total:.0%} |")

@@ -140,6 +140,7 @@ def test_feed_without_task_id(app_client):
 
 @pytest.mark.parametrize("path", ["/runway/pro/video2video", "/runway/pro/act_one"])
 def test_other_pro_endpoints_need_an_upstream(app_client, path):
-    answer = app_client.post(path, json={"video": "https://example.com/v.mp4", "callback_url": "https://e.com/c"})
+    body = {"video": "https://example.com/v.mp4", "image": "https://example.com/face.jpg", "callback_url": "https://e.com/c"}
+    answer = app_client.post(path, json=body)
     assert answer.status_code == 503
     assert answer.json()["msg"].startswith("engine_unavailable:")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 
 from reelay.dialects.common import caller, services
 from reelay.domain.errors import Forbidden
+from reelay.store.slots import SlotStore
 
 router = APIRouter(prefix="/admin")
 
@@ -50,3 +51,34 @@ async def resend_callback(delivery_id: str, request: Request):
     if not await services(request).callbacks.resend(delivery_id):
         return {"resent": False}
     return {"resent": True}
+
+
+@router.get("/channels")
+async def list_channels(request: Request):
+    """Every channel with its health, tasks in flight and recent errors (as this process saw them)."""
+    await admin(request)
+    reelay = services(request)
+    registry = reelay.engines
+    live = await reelay.tasks.live_by_engine()
+    slots = await SlotStore(reelay.db).in_use()
+    channels = []
+    for name, config in registry.channels.items():
+        health = registry.health[name]
+        channels.append(
+            {
+                "name": name,
+                "engine": config.engine,
+                "base_url": config.base_url,
+                "models": list(config.models),
+                "priority": config.priority,
+                "weight": config.weight,
+                "capacity": config.capacity,
+                "keys": len(config.keys),
+                "healthy": health.healthy,
+                "failures": health.failures,
+                "live_tasks": live.get(name, 0),
+                "slots_in_use": slots.get(name, 0),
+                "recent_errors": [{"at": at, "error": error} for at, error in health.recent_errors],
+            }
+        )
+    return {"data": channels}

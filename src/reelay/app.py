@@ -12,13 +12,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reelay import admin, files
+from reelay import admin, files, hooks
 from reelay.callbacks.dispatcher import Dispatcher
 from reelay.callbacks.schedule import RetrySchedule
 from reelay.dialects import pro, runway_v1
 from reelay.domain.errors import ReelayError
 from reelay.engines.registry import EngineRegistry
+from reelay.config import ReelayConfig, load_config
 from reelay.engines.sandbox.engine import SandboxEngine
+from reelay.engines.upstream.relay import RelayEngine
+from reelay.engines.upstream.runway import RunwayEngine
 from reelay.media.fetch import FetchPolicy
 from reelay.service.submit import Submitter
 from reelay.service.tasks import TaskReader
@@ -63,7 +66,7 @@ async def build(settings: Settings) -> Reelay:
     tasks = TaskStore(db)
     storage = LocalStorage(settings.files_dir)
     signer = UrlSigner(await get_or_create_secret(db, "url_signing_secret"), settings.url_ttl_seconds)
-    engines = EngineRegistry([SandboxEngine(storage, settings.work_dir, settings.render_processes)])
+    engines = build_engines(load_config(settings.config), settings, storage, signer, db)
     policy = FetchPolicy.from_settings(settings)
     callbacks = CallbackStore(db)
     worker = dispatcher = None
@@ -98,6 +101,24 @@ async def build(settings: Settings) -> Reelay:
     return reelay
 
 
+def build_engines(config: ReelayConfig, settings: Settings, storage, signer, db) -> EngineRegistry:
+    """One engine per channel of the config file (one sandbox channel without a file)."""
+
+    def hook_url(task_id: str) -> str:
+        return f"{settings.own_url}/hooks/relay/{task_id}?token={signer.token(task_id)}"
+
+    channels = []
+    for channel in config.channels:
+        if channel.engine == "sandbox":
+            engine = SandboxEngine(storage, settings.work_dir, settings.render_processes, name=channel.name)
+        elif channel.engine == "runway":
+            engine = RunwayEngine(channel, storage, settings.work_dir)
+        else:
+            engine = RelayEngine(channel, storage, settings.work_dir, hook_url=hook_url, db=db)
+        channels.append((channel, engine))
+    return EngineRegistry(channels)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -129,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(runway_v1.router)
     app.include_router(files.router)
     app.include_router(admin.router)
+    app.include_router(hooks.router)
 
     @app.exception_handler(ReelayError)
     async def reelay_error(request: Request, error: ReelayError):

@@ -126,6 +126,36 @@ def callbacks_resend(delivery_id: str = typer.Argument(..., help="The delivery's
 
 
 @app.command()
+def channels(
+    server: str = typer.Option("http://127.0.0.1:8000", envvar="REELAY_SERVER", help="Reelay's URL."),
+    key: str = typer.Option(..., envvar="REELAY_ADMIN_KEY", help="The admin key."),
+) -> None:
+    """List the running server's channels: health, tasks in flight, recent errors."""
+    import datetime as dt
+
+    import httpx
+
+    try:
+        answer = httpx.get(f"{server.rstrip('/')}/admin/channels", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+    except httpx.HTTPError as error:
+        typer.echo(f"error: cannot reach {server}: {error}", err=True)
+        raise typer.Exit(1)
+    if answer.status_code != 200:
+        typer.echo(f"error: HTTP {answer.status_code}: {answer.text[:200]}", err=True)
+        raise typer.Exit(1)
+    for channel in answer.json()["data"]:
+        health = "healthy" if channel["healthy"] else f"unhealthy ({channel['failures']} failures)"
+        cap = channel["capacity"] if channel["capacity"] is not None else "-"
+        typer.echo(
+            f"{channel['name']}  {channel['engine']:7}  priority {channel['priority']}  weight {channel['weight']}  "
+            f"{health}  live {channel['live_tasks']}  slots {channel['slots_in_use']}/{cap}  {channel['base_url']}".rstrip()
+        )
+        for error in channel["recent_errors"][-3:]:
+            when = dt.datetime.fromtimestamp(error["at"], dt.timezone.utc).strftime("%H:%M:%S")
+            typer.echo(f"    {when}  {error['error']}")
+
+
+@app.command()
 def generate(
     prompt: str = typer.Argument("", help="What the video shows."),
     out: Path = typer.Option(..., "--out", help="Where to write the MP4."),

@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REELAY_", extra="ignore")
 
+    # The operator's config file (TOML): channels, prices. Empty: one sandbox channel.
+    config: str = ""
     # Where every piece of state lives in the embedded mode: database, results, secrets.
     data_dir: Path = Path("./reelay-data")
     # SQLAlchemy async URL; empty means SQLite inside data_dir.

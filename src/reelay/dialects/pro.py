@@ -8,14 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from reelay.domain.errors import EngineUnavailable, InputError, ReelayError
+from reelay.domain.errors import InputError, ReelayError
 from reelay.domain.status import PRO_STATUS
 from reelay.domain.task import Task
 from reelay.service.submit import body_hash
 from reelay.service.urls import result_urls
 
 from .common import base_url, caller, check_version, json_object, services
-from .pro_request import parse_generate
+from .pro_request import parse_generate, parse_passthrough
 
 router = APIRouter()
 
@@ -82,14 +82,31 @@ async def generate(request: Request) -> JSONResponse:
 
 @router.post("/runway/pro/video2video")
 @router.post("/runway/v1/pro/video2video")
+async def video2video(request: Request) -> JSONResponse:
+    return await _passthrough(request, "video_to_video")
+
+
 @router.post("/runway/pro/act_one")
 @router.post("/runway/v1/pro/act_one")
-async def not_served(request: Request) -> JSONResponse:
-    await caller(request)
+async def act_one(request: Request) -> JSONResponse:
+    return await _passthrough(request, "act_one")
+
+
+async def _passthrough(request: Request, kind: str) -> JSONResponse:
+    """Served only by engines that can (a relay upstream); otherwise engine_unavailable."""
+    started = time.perf_counter()
+    key = await caller(request)
     check_version(request)
-    await json_object(request)
-    kind = request.url.path.rsplit("/", 1)[-1]
-    raise EngineUnavailable(f"No engine on this server serves {kind}; it needs an upstream relay channel.")
+    body = await json_object(request)
+    reelay = services(request)
+    generation = parse_passthrough(kind, body, require_callback=reelay.settings.require_callback_url)
+    task, _ = await reelay.submitter.submit(
+        key,
+        generation,
+        idempotency_key=request.headers.get("idempotency-key"),
+        request_hash=body_hash(f"pro/{kind}", body),
+    )
+    return envelope(task_object(task, _urls(task, request)), started)
 
 
 @router.post("/runway/feed")

@@ -17,7 +17,7 @@ from reelay.domain.task import Task
 
 @dataclass
 class EngineUpdate:
-    status: Status  # THROTTLED, RUNNING, SUCCEEDED or FAILED
+    status: Status  # PENDING (accepted, waiting), THROTTLED, RUNNING, SUCCEEDED or FAILED
     progress: float | None = None
     # Result files produced locally, by name: "video", "poster", "last_frame".
     outputs: dict[str, Path] = field(default_factory=dict)
@@ -35,7 +35,9 @@ class Engine(Protocol):
 
     def supports(self, request: GenerationRequest) -> bool: ...
 
-    async def start(self, task: Task) -> EngineUpdate: ...
+    async def start(self, task: Task, *, slot: int | None = None, save_state=None) -> EngineUpdate:
+        """Begin the task. `slot` is its concurrency slot on a capped channel; `save_state`
+        persists engine state before anything irreversible (an upstream submission) happens."""
 
     async def check(self, task: Task) -> EngineUpdate: ...
 

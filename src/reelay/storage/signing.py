@@ -21,6 +21,13 @@ class UrlSigner:
         expires = int((now or time.time()) + self.ttl_seconds)
         return f"{base_url.rstrip('/')}/files/{quote(key)}?expires={expires}&sig={self._signature(key, expires)}"
 
+    def token(self, value: str) -> str:
+        """A signature for a value that does not expire (the relay's callback URL per task)."""
+        return hmac.new(self._secret, f"token\n{value}".encode(), hashlib.sha256).hexdigest()
+
+    def verify_token(self, value: str, token: str | None) -> bool:
+        return bool(token) and hmac.compare_digest(self.token(value), token)
+
     def verify(self, key: str, expires: str | None, signature: str | None) -> bool:
         if not expires or not signature or not expires.isdigit():
             return False

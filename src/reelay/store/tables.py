@@ -112,6 +112,27 @@ callback_attempts = Table(
     Column("next_attempt_at", Float, nullable=True),
 )
 
+# Concurrency slots of capped channels: one row per task holding a slot, for its whole life.
+# The primary key makes the cap hold across processes on any database.
+channel_slots = Table(
+    "channel_slots",
+    metadata,
+    Column("channel", String(100), primary_key=True),
+    Column("slot", Integer, primary_key=True),
+    Column("task_id", String(36), nullable=False, unique=True),
+    Column("acquired_at", Float, nullable=False),
+)
+
+# Callbacks that upstream relays sent us, kept so any process can read them.
+relay_callbacks = Table(
+    "relay_callbacks",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("upstream_id", String(100), nullable=True),
+    Column("status", String(20), nullable=True),
+    Column("received_at", Float, nullable=False),
+)
+
 # Small server-wide values shared by every process (the URL signing secret).
 server_meta = Table(
     "server_meta",

@@ -16,6 +16,7 @@ from reelay.domain.task import Task
 from .db import write_transaction
 from . import callbacks
 from .rows import task_from_row, task_to_row
+from .slots import release_in
 from .tables import idempotency_keys, tasks
 
 _LIVE = [s.value for s in LIVE]
@@ -121,7 +122,14 @@ class TaskStore:
                 return False
             # The callback row is written by the same transaction: no change without its row.
             await callbacks.enqueue(conn, task_id, target)
+            if target in FINAL:
+                await release_in(conn, task_id)  # a final task frees its channel slot
         return True
+
+    async def reassign(self, task_id: str, engine: str, state: dict[str, Any]) -> None:
+        """Move a task not yet accepted upstream to another channel (failover)."""
+        async with write_transaction(self.engine) as conn:
+            await conn.execute(update(tasks).where(tasks.c.id == task_id).values(engine=engine, engine_state=state))
 
     async def set_progress(self, task_id: str, progress: float) -> None:
         async with write_transaction(self.engine) as conn:
@@ -214,6 +222,15 @@ class TaskStore:
                 )
             ).all()
         return {model: count for model, count in rows}
+
+    async def live_by_engine(self) -> dict[str, int]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(tasks.c.engine, func.count()).where(tasks.c.status.in_(_LIVE)).group_by(tasks.c.engine)
+                )
+            ).all()
+        return {engine: count for engine, count in rows}
 
     async def count_by_status(self) -> dict[str, int]:
         async with self.engine.connect() as conn:

@@ -16,6 +16,9 @@ from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
 from reelay.engines.registry import EngineRegistry
+from reelay.engines.upstream.base import failure_from_rejection
+from reelay.engines.upstream.errors import Ambiguous, NotAccepted, Rejected
+from reelay.store.slots import SlotStore
 from reelay.store.tasks import TaskStore
 
 from .outputs import store_outputs
@@ -34,6 +37,9 @@ class Worker:
         poll_seconds: float = 0.2,
         capacity: int = 10_000,
         engine_names: list[str] | None = None,
+        slots: SlotStore | None = None,
+        max_failover_rounds: int = 5,
+        throttle_check_seconds: float = 1.0,
     ) -> None:
         self.store = store
         self.storage = storage
@@ -42,6 +48,10 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.capacity = capacity
         self.engine_names = engine_names
+        self.slots = slots or SlotStore(store.engine)
+        self.max_failover_rounds = max_failover_rounds
+        self.throttle_check_seconds = throttle_check_seconds
+        self._pokes: dict[str, asyncio.Event] = {}
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
         self.active: dict[str, asyncio.Task] = {}
         self._stopping = asyncio.Event()
@@ -93,27 +103,46 @@ class Worker:
                 if task_id not in held and not running.done():
                     running.cancel()  # lost the lease (or the task went final elsewhere)
 
+    def poke(self, task_id: str) -> None:
+        """Check a task now (an upstream called back), rather than at its next poll."""
+        event = self._pokes.get(task_id)
+        if event is not None:
+            event.set()
+
+    async def _sleep(self, task_id: str, seconds: float) -> None:
+        event = self._pokes.setdefault(task_id, asyncio.Event())
+        try:
+            await asyncio.wait_for(event.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+        event.clear()
+
     async def _drive(self, task: Task) -> None:
-        engine = self.engines.get(task.engine)
         finished = False
         try:
-            started = bool(task.engine_state) or task.status == Status.RUNNING
             while not finished:
+                if task.engine not in self.engines.engines:
+                    task = await self._rehome(task)
+                    if task.engine not in self.engines.engines:
+                        break
+                engine = self.engines.get(task.engine)
                 if task.status.is_final:
                     if task.status == Status.CANCELLED:
                         await engine.cancel(task)
                     finished = True
                     break
                 try:
-                    update = await (engine.check(task) if started else engine.start(task))
+                    if task.engine_state.get("started"):
+                        update = await engine.check(task)
+                    else:
+                        update = await self._start(task)
                 except Exception as error:
                     log.exception("engine %s failed on task %s", engine.name, task.id)
                     update = EngineUpdate(Status.FAILED, failure=f"Engine error: {error}", failure_code="INTERNAL")
-                started = True
                 finished = await self._apply(task, update)
                 if finished:
                     break
-                await asyncio.sleep(update.next_check_in)
+                await self._sleep(task.id, update.next_check_in)
                 fresh = await self.store.get(task.id)
                 if fresh is None:  # deleted after it ended
                     finished = True
@@ -125,9 +154,79 @@ class Worker:
             log.exception("driving task %s failed; its lease will run out and it will be retried", task.id)
         finally:
             self.active.pop(task.id, None)
-            cleanup = getattr(engine, "cleanup", None)
+            self._pokes.pop(task.id, None)
+            cleanup = getattr(self.engines.engines.get(task.engine), "cleanup", None)
             if finished and cleanup is not None:
                 await cleanup(task)
+
+    async def _rehome(self, task: Task) -> Task:
+        """The task's channel is gone from the config: move it if it never started, else fail it."""
+        found = self.engines.candidates(task.request)
+        if not task.engine_state.get("started") and found:
+            await self.store.reassign(task.id, found[0], {})
+            task.engine, task.engine_state = found[0], {}
+            return task
+        await self.store.transition(
+            task.id, Status.FAILED, failure=f"Channel {task.engine} is no longer configured.", failure_code="INTERNAL"
+        )
+        return await self.store.get(task.id) or task
+
+    async def _start(self, task: Task) -> EngineUpdate:
+        """Take a concurrency slot on the task's channel, then submit; fail over when refused."""
+        config = self.engines.config(task.engine)
+        engine = self.engines.get(task.engine)
+        slot = None
+        if config.capacity is not None:
+            slot = await self.slots.acquire(task.engine, task.id, task.created_at.timestamp(), config.capacity)
+            if slot is None:
+                return EngineUpdate(Status.THROTTLED, next_check_in=self.throttle_check_seconds)
+
+        async def save_state(state: dict) -> None:
+            # Marked started before the request leaves: after a crash this task is reconciled,
+            # never submitted a second time.
+            state = {**state, "started": True}
+            task.engine_state = state
+            await self.store.save_engine_state(task.id, state)
+
+        try:
+            update = await engine.start(task, slot=slot, save_state=save_state)
+        except NotAccepted as refused:
+            self.engines.mark_failure(task.engine, refused.message)
+            return await self._fail_over(task, refused)
+        except Ambiguous as unsure:
+            self.engines.mark_failure(task.engine, unsure.message)
+            state = {**task.engine_state, "phase": "ambiguous", "started": True, "error": unsure.message}
+            return EngineUpdate(Status.PENDING, state=state, next_check_in=0.5)
+        except Rejected as rejected:
+            return failure_from_rejection(rejected)
+        self.engines.mark_success(task.engine)
+        update.state = {**(update.state or task.engine_state), "started": True}
+        return update
+
+    async def _fail_over(self, task: Task, refused: NotAccepted) -> EngineUpdate:
+        """The upstream surely did not take the task: try the next channel, or wait and retry."""
+        await self.slots.release(task.id)
+        tried = set(task.engine_state.get("tried", [])) | {task.engine}
+        rounds = task.engine_state.get("rounds", 0)
+        remaining = self.engines.candidates(task.request, exclude=tried)
+        if remaining:
+            state = {"tried": sorted(tried), "rounds": rounds, "last_error": refused.message}
+            await self.store.reassign(task.id, remaining[0], state)
+            task.engine, task.engine_state = remaining[0], state
+            return EngineUpdate(Status.PENDING, next_check_in=0.0)
+        if rounds + 1 >= self.max_failover_rounds:
+            return EngineUpdate(
+                Status.FAILED,
+                failure=f"No channel accepted the task after {rounds + 1} rounds; last error: {refused.message}",
+                failure_code="INTERNAL.UPSTREAM_UNAVAILABLE",
+            )
+        # Every channel refused: wait (as THROTTLED) and start over from the best one.
+        first = self.engines.candidates(task.request)[0]
+        state = {"tried": [], "rounds": rounds + 1, "last_error": refused.message}
+        await self.store.reassign(task.id, first, state)
+        task.engine, task.engine_state = first, state
+        wait = refused.retry_after if refused.retry_after is not None else min(2.0 ** rounds, 30.0)
+        return EngineUpdate(Status.THROTTLED, next_check_in=wait)
 
     async def _apply(self, task: Task, update: EngineUpdate) -> bool:
         """Write what the engine said. Returns True when the task is final (or lost to another writer)."""
@@ -139,6 +238,8 @@ class Worker:
                 if await self.store.transition(task.id, Status.THROTTLED):
                     task.status = Status.THROTTLED
             return False
+        if update.status == Status.PENDING:
+            return False  # accepted upstream, not running yet: nothing to tell the client
         if task.status in (Status.PENDING, Status.THROTTLED):
             # Clients and callbacks see RUNNING before any result, whatever the engine's pace.
             if not await self.store.transition(task.id, Status.RUNNING, progress=update.progress or 0.0):

@@ -1,4 +1,13 @@
-"""An H.264 MP4 writer that takes RGB frames one at a time.
+"""An H.264 MP4 writer that takes frames one at a time: RGB, I420, or filled in place.
+
+The fastest way in is `new_frame()`: the renderer films straight into the planes of the frame
+the encoder then takes, so no frame is converted or copied on the way.
+
+x264 runs at its `ultrafast` preset with CABAC and the deblocking filter turned back on. At
+1280×720 on one core, `veryfast` costs about 25 ms a frame, more than the whole budget of a
+render at a third of real time; `ultrafast` costs a quarter of that, and CABAC and deblocking
+give back most of what it drops (17% fewer bits, no blocking in smooth gradients, luma PSNR at
+crf 23 as good as `veryfast`'s) for about the same time. Files are about twice `veryfast`'s size.
 
 Every setting that could make two runs differ is pinned, so the same frames always give the
 same bytes: a fixed x264 thread count (x264 is deterministic for a given count, and "auto"
@@ -17,8 +26,11 @@ import av
 import cv2
 import numpy as np
 
+from .picture import Planes
+
 CODEC = "libx264"
-PRESET = "veryfast"
+PRESET = "ultrafast"
+X264_PARAMS = "cabac=1:deblock=1,0,0:mbtree=0"
 CRF = 23
 X264_THREADS = 2
 KEYFRAME_SECONDS = 2  # lets a player seek without decoding from the start
@@ -51,7 +63,7 @@ class Mp4Writer:
         codec.gop_size = KEYFRAME_SECONDS * fps
         codec.color_primaries, codec.color_trc = BT709, BT709
         codec.colorspace, codec.color_range = SMPTE170M, LIMITED_RANGE
-        stream.options = {"preset": PRESET, "crf": str(CRF), "x264-params": "mbtree=0"}
+        stream.options = {"preset": PRESET, "crf": str(CRF), "x264-params": X264_PARAMS}
         self._stream = stream
         self.frames = 0
 
@@ -61,6 +73,23 @@ class Mp4Writer:
             raise ValueError(f"frame is {rgb.shape}, expected {(self.height, self.width, 3)}")
         self.write_i420(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420))  # several times faster than swscale
 
+    def new_frame(self) -> tuple[av.VideoFrame, Planes]:
+        """A fresh frame to fill, with numpy views of its Y, U and V planes.
+
+        Fill the planes, then hand the frame to `write_frame`; never reuse it (the encoder keeps it).
+        """
+        frame = av.VideoFrame(self.width, self.height, "yuv420p")
+        views = [
+            np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
+            for plane in frame.planes
+        ]
+        return frame, Planes(*views)
+
+    def write_frame(self, frame: av.VideoFrame) -> None:
+        frame.pts = self.frames
+        self._container.mux(self._stream.encode(frame))
+        self.frames += 1
+
     def write_i420(self, buffer: np.ndarray) -> None:
         """Encodes one I420 frame: the luma plane's rows, then U's and V's, (height·3/2)×width.
 
@@ -68,10 +97,7 @@ class Mp4Writer:
         """
         if buffer.shape != (self.height * 3 // 2, self.width):
             raise ValueError(f"frame is {buffer.shape}, expected {(self.height * 3 // 2, self.width)}")
-        frame = av.VideoFrame.from_ndarray(buffer, format="yuv420p")
-        frame.pts = self.frames
-        self._container.mux(self._stream.encode(frame))
-        self.frames += 1
+        self.write_frame(av.VideoFrame.from_ndarray(buffer, format="yuv420p"))
 
     def close(self) -> None:
         """Flushes the frames the encoder still holds and writes the index."""

@@ -21,9 +21,10 @@ CHECK_INTERVAL = 0.25
 
 
 class SandboxEngine:
-    name = "sandbox"
+    kind = "sandbox"
 
-    def __init__(self, storage, work_dir: Path, processes: int = 2) -> None:
+    def __init__(self, storage, work_dir: Path, processes: int = 2, *, name: str = "sandbox") -> None:
+        self.name = name
         self.storage = storage
         self.work_dir = work_dir
         self.processes = processes
@@ -38,9 +39,10 @@ class SandboxEngine:
         return self._pool
 
     def supports(self, request: GenerationRequest) -> bool:
-        return True  # every model of the catalogue, both dialects
+        # Every model of the catalogue, both dialects; not the pro family's video2video/act_one.
+        return request.kind in ("image_to_video", "text_to_video")
 
-    async def start(self, task: Task) -> EngineUpdate:
+    async def start(self, task: Task, *, slot: int | None = None, save_state=None) -> EngineUpdate:
         found = markers.parse(task.request.prompt)
         now = time.time()
         state = {"started_at": now, "throttle_until": now + found.throttle}
@@ -50,7 +52,7 @@ class SandboxEngine:
 
     async def check(self, task: Task) -> EngineUpdate:
         state = dict(task.engine_state)
-        if task.status == Status.THROTTLED or not state.get("running_since"):
+        if not state.get("running_since"):
             if time.time() < state.get("throttle_until", 0):
                 return EngineUpdate(Status.THROTTLED, next_check_in=0.5, state=state)
             return await self._begin(task, state)

@@ -18,7 +18,7 @@ from PIL import Image
 from .backdrop import backdrop
 from .camera import CameraPath
 from .encode import Mp4Writer
-from .picture import Planes, even, new_frame, to_rgb
+from .picture import Planes, even
 from .shots import CameraShot, Shot, Transition
 from .stills import load_still
 from .titlecard import TextOverlay
@@ -121,25 +121,25 @@ def _render_frames(
 ) -> None:
     count = result.frames
     report_every = math.ceil(count / PROGRESS_REPORTS)
-    buffer, planes = new_frame(job.width, job.height)
     with Mp4Writer(result.video, job.width, job.height, job.fps, comment=f"{COMMENT}, seed {job.seed}") as writer:
         for index in range(count):
             if should_cancel is not None and should_cancel():
                 raise RenderCancelled(f"cancelled after {index} of {count} frames")
+            frame, planes = writer.new_frame()  # filmed straight into the encoder's frame
             shot.frame_into(index / (count - 1) if count > 1 else 1.0, planes)
-            writer.write_i420(buffer)
             if index == 0:
-                _save_jpeg(buffer, result.poster)
+                _save_jpeg(planes, result.poster)
+            writer.write_frame(frame)
             done = index + 1
             if progress is not None and done % report_every == 0 and done < count:
                 progress(done / count)
-    _save_jpeg(buffer, result.last_frame)
+    _save_jpeg(planes, result.last_frame)
 
 
-def _save_jpeg(buffer, path: str) -> None:
+def _save_jpeg(planes: Planes, path: str) -> None:
     # Written under another name and renamed: a reader never sees half a file.
     partial = f"{path}.partial"
-    Image.fromarray(to_rgb(buffer)).save(partial, format="JPEG", quality=JPEG_QUALITY)
+    Image.fromarray(planes.rgb()).save(partial, format="JPEG", quality=JPEG_QUALITY)
     os.replace(partial, path)
 
 

@@ -1,0 +1,119 @@
+"""The operator's config file (`REELAY_CONFIG`, TOML): channels now, prices later.
+
+    [[channels]]
+    name = "runway-main"
+    engine = "runway"                 # sandbox | runway | relay
+    base_url = "https://api.dev.runwayml.com"
+    keys = ["env:RUNWAY_KEY", "key_..."]   # a pool; "env:VAR" reads the environment
+    models = ["gen4_turbo"]           # empty: every model
+    priority = 10                     # higher first
+    weight = 1                        # share among channels of the same priority
+    max_concurrent = 4                # tasks upstream at once (whole life of a task)
+    key_max_concurrent = 2            # per key of the pool
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENGINES = ("sandbox", "runway", "relay")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    name: str
+    engine: str
+    base_url: str = ""
+    keys: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    priority: int = 0
+    weight: int = 1
+    max_concurrent: int | None = None
+    key_max_concurrent: int | None = None
+    # Upstream polling: never more often than this (Runway asks for 5 s).
+    poll_seconds: float = 5.0
+    max_poll_seconds: float = 30.0
+    # An upstream task unfinished after this long fails, and its cancel is sent upstream.
+    task_timeout_seconds: float = 1800.0
+    request_timeout_seconds: float = 30.0
+    # runway: the model text-only pro tasks go to.
+    text_model: str = "gen4.5"
+    # relay: how long a fresh upstream id may answer task_not_exist.
+    feed_grace_seconds: float = 30.0
+
+    @property
+    def capacity(self) -> int | None:
+        """Concurrent tasks this channel takes: the channel cap and the keys' caps together."""
+        caps = []
+        if self.max_concurrent is not None:
+            caps.append(self.max_concurrent)
+        if self.key_max_concurrent is not None and self.keys:
+            caps.append(self.key_max_concurrent * len(self.keys))
+        return min(caps) if caps else None
+
+    def key_for_slot(self, slot: int | None) -> str:
+        # Slots are spread over the keys in turn, so no key holds more than its share.
+        return self.keys[(slot or 0) % len(self.keys)] if self.keys else ""
+
+    def serves(self, model: str, engine_model: str) -> bool:
+        return not self.models or model in self.models or engine_model in self.models
+
+
+@dataclass(frozen=True)
+class ReelayConfig:
+    channels: tuple[ChannelConfig, ...] = field(default_factory=lambda: (ChannelConfig("sandbox", "sandbox"),))
+    prices: dict = field(default_factory=dict)
+
+
+def load_config(path: str | Path | None) -> ReelayConfig:
+    if not path:
+        return ReelayConfig()
+    try:
+        raw = tomllib.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"REELAY_CONFIG: {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"REELAY_CONFIG: {path} is not valid TOML ({error})") from None
+    channels = tuple(_channel(entry, index) for index, entry in enumerate(raw.get("channels", [])))
+    names = [c.name for c in channels]
+    if len(set(names)) != len(names):
+        raise ConfigError("channels: names must be unique")
+    if not channels:
+        raise ConfigError("channels: the config file names no channel; add a [[channels]] table")
+    return ReelayConfig(channels=channels, prices=dict(raw.get("prices", {})))
+
+
+def _channel(entry: dict, index: int) -> ChannelConfig:
+    where = f"channels[{index}]"
+    if not isinstance(entry, dict) or not entry.get("name"):
+        raise ConfigError(f"{where}.name is required")
+    engine = entry.get("engine")
+    if engine not in ENGINES:
+        raise ConfigError(f"{where}.engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine != "sandbox" and not entry.get("base_url"):
+        raise ConfigError(f"{where}.base_url is required for engine {engine}")
+    known = set(ChannelConfig.__dataclass_fields__)
+    unknown = set(entry) - known
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
+    values = dict(entry)
+    values["keys"] = tuple(_secret(key, f"{where}.keys") for key in entry.get("keys", []))
+    values["models"] = tuple(entry.get("models", []))
+    values["base_url"] = str(entry.get("base_url", "")).rstrip("/")
+    return ChannelConfig(**values)
+
+
+def _secret(value: str, where: str) -> str:
+    if isinstance(value, str) and value.startswith("env:"):
+        name = value[4:]
+        if name not in os.environ:
+            raise ConfigError(f"{where}: environment variable {name} is not set")
+        return os.environ[name]
+    return str(value)

@@ -1,0 +1,94 @@
+"""Pro callbacks: POST the task object (no envelope) to callback_url on each status change.
+
+One scheduler coroutine and a heap of due times serve every task: the only timers in the
+emulator. Each body is built "as of" its status change, and one task's sends go out in order
+(the second waits for the first), so a receiver sees "1" before "2"/"3".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from typing import Any, Callable
+
+import httpx
+
+from .shapes import PRO_STATUS, pro_task
+from .state import Store, Task
+
+TIMEOUT = 2.0  # short: a slow receiver must not pile up work in the emulator
+
+
+class Callbacks:
+    def __init__(self, store: Store, urls_at: Callable[[float], Any]):
+        self.store = store
+        self.urls_at = urls_at  # now -> the Urls builder for bodies as of `now`
+        self._heap: list[tuple[float, int, str, str]] = []
+        self._seq = itertools.count()
+        self._wake = asyncio.Event()
+        self._last_send: dict[str, asyncio.Task] = {}
+        self._sending: set[asyncio.Task] = set()
+        self._client: httpx.AsyncClient | None = None
+
+    def schedule(self, task: Task) -> None:
+        if not task.callback_url:
+            return
+        heapq.heappush(self._heap, (task.running_at, next(self._seq), task.id, "1"))
+        heapq.heappush(self._heap, (task.final_at, next(self._seq), task.id, "final"))
+        self._wake.set()
+
+    def clear(self) -> None:
+        self._heap.clear()
+        self._last_send.clear()
+
+    async def run(self) -> None:
+        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+            self._client = client
+            while True:
+                now = time.time()
+                while self._heap and self._heap[0][0] <= now:
+                    _, _, task_id, phase = heapq.heappop(self._heap)
+                    self._fire(task_id, phase)
+                timeout = self._heap[0][0] - now if self._heap else None
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+                except TimeoutError:
+                    pass
+
+    def _fire(self, task_id: str, phase: str) -> None:
+        task = self.store.tasks.get(task_id)
+        if task is None or task.deleted_at is not None:
+            return
+        at = task.running_at if phase == "1" else task.final_at
+        status = PRO_STATUS[task.status(at)]
+        # "1" is skipped when the task never ran (cancelled first, or zero running time);
+        # a final send only goes out for a real final status, not a cancel.
+        if (phase == "1" and status != "1") or (phase == "final" and task.status(at) not in ("SUCCEEDED", "FAILED")):
+            return
+        body = pro_task(task, at, self.urls_at(at))
+        previous = self._last_send.get(task_id)
+        sending = asyncio.create_task(self._send(task, status, body, previous))
+        self._sending.add(sending)
+        sending.add_done_callback(self._sending.discard)
+        self._last_send[task_id] = sending
+        if phase == "final":
+            sending.add_done_callback(lambda _: self._last_send.pop(task_id, None))
+
+    async def _send(self, task: Task, status: str, body: dict, previous: asyncio.Task | None) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        generation = self.store.generation
+        record: dict[str, Any] = {"time": time.time(), "task_id": task.id, "url": task.callback_url,
+                                  "status": status, "answered": None, "error": None, "body": body}
+        try:
+            response = await self._client.post(task.callback_url, json=body)
+            record["answered"] = response.status_code
+        except Exception as exc:  # fire-and-forget: any failure is only recorded
+            record["error"] = f"{type(exc).__name__}: {exc}"
+        if generation == self.store.generation:  # a reset meanwhile: forget this send
+            task.callbacks.append({k: v for k, v in record.items() if k != "body"})
+            self.store.callbacks_sent += 1
+            self.store.callback_log.append(record)

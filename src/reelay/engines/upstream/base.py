@@ -1,0 +1,208 @@
+"""What every upstream engine shares: save-first submission, polling cadence, timeouts,
+copying results into Reelay's storage.
+
+Submission is the dangerous step. Before the request leaves, the task's state records an
+attempt; if the process dies or the answer is lost, the next look at the task finds that
+attempt unconfirmed and never sends it again blindly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from abc import ABC, abstractmethod
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from reelay.config import ChannelConfig
+from reelay.domain.request import GenerationRequest, ImageRef
+from reelay.domain.status import Status
+from reelay.domain.task import Task
+from reelay.engines.base import EngineUpdate
+from reelay.media.frames import first_and_last_frames
+
+from .errors import Ambiguous, NotAccepted, Rejected, ResultExpired, UpstreamError
+
+IMAGE_KINDS = ("image_to_video", "text_to_video")
+
+
+def classify(answer: httpx.Response, what: str) -> UpstreamError:
+    """An upstream's non-2xx answer to a create, by what it means for retrying."""
+    reason = _reason(answer)
+    message = f"{what} answered HTTP {answer.status_code}: {reason}"
+    retry_after = _retry_after(answer)
+    if answer.status_code == 504:
+        return Ambiguous(message, status=504)
+    if answer.status_code == 429 or answer.status_code >= 500 or answer.status_code == 408:
+        return NotAccepted(message, status=answer.status_code, retry_after=retry_after)
+    return Rejected(message, status=answer.status_code)
+
+
+def _reason(answer: httpx.Response) -> str:
+    try:
+        body = answer.json()
+    except ValueError:
+        return answer.text[:300] or answer.reason_phrase
+    if isinstance(body, dict):
+        for key in ("error", "msg", "message"):
+            if isinstance(body.get(key), str) and body[key]:
+                return body[key]
+            if isinstance(body.get(key), dict) and body[key].get("message"):
+                return body[key]["message"]
+    return str(body)[:300]
+
+
+def _retry_after(answer: httpx.Response) -> float | None:
+    value = answer.headers.get("retry-after")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+class UpstreamEngine(ABC):
+    kind = "upstream"
+
+    def __init__(self, config: ChannelConfig, storage, work_dir: Path) -> None:
+        self.config = config
+        self.name = config.name
+        self.storage = storage
+        self.work_dir = work_dir
+        self.client = httpx.AsyncClient(
+            base_url=config.base_url,
+            timeout=httpx.Timeout(config.request_timeout_seconds, connect=min(10.0, config.request_timeout_seconds)),
+            headers={"User-Agent": "Reelay"},
+        )
+
+    def supports(self, request: GenerationRequest) -> bool:
+        return request.kind in IMAGE_KINDS
+
+    # -- the two steps -------------------------------------------------------------------
+
+    async def start(self, task: Task, *, slot: int | None = None, save_state=None) -> EngineUpdate:
+        """Submit once. `save_state` persists the attempt before the request leaves."""
+        attempt = {"attempt_id": str(uuid.uuid4()), "phase": "submitting", "submitted_at": time.time(), "slot": slot}
+        state = {**task.engine_state, **attempt}
+        await save_state(state)
+        try:
+            upstream_id = await self.submit(task, self.config.key_for_slot(slot), state)
+        except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as error:
+            # Sent (at least partly) and no answer: the upstream may hold the task now.
+            raise Ambiguous(f"{self.name} did not answer the create ({type(error).__name__})") from error
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            raise NotAccepted(f"cannot connect to {self.name} ({error})") from error
+        state = {**state, "phase": "accepted", "upstream_id": upstream_id, "accepted_at": time.time(), "polls": 0}
+        return EngineUpdate(Status.PENDING, state=state, next_check_in=self.config.poll_seconds)
+
+    async def check(self, task: Task) -> EngineUpdate:
+        state = dict(task.engine_state)
+        if state.get("phase") in ("submitting", "ambiguous"):
+            return await self.reconcile(task, state)
+        if time.time() - state.get("accepted_at", time.time()) > self.config.task_timeout_seconds:
+            await self.cancel(task)
+            return EngineUpdate(
+                Status.FAILED,
+                failure=f"The upstream ({self.name}) did not finish the task within "
+                f"{self.config.task_timeout_seconds:g} seconds; it was cancelled there.",
+                failure_code="INTERNAL.TIMEOUT",
+            )
+        try:
+            return await self.poll(task, state)
+        except (httpx.TransportError, NotAccepted) as error:
+            # A failed poll changes nothing upstream: look again later.
+            state["poll_errors"] = state.get("poll_errors", 0) + 1
+            return EngineUpdate(Status.PENDING, state=state, next_check_in=self._backoff(state["poll_errors"]))
+
+    async def reconcile(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
+        """An unconfirmed submission. Engines that can find out what happened override this."""
+        return EngineUpdate(
+            Status.FAILED,
+            failure=f"The upstream ({self.name}) may have accepted this task but never confirmed it; "
+            "it was not sent again, to avoid a duplicate. Submit a new task.",
+            failure_code="INTERNAL.UPSTREAM_UNCONFIRMED",
+        )
+
+    # -- for subclasses ------------------------------------------------------------------
+
+    @abstractmethod
+    async def submit(self, task: Task, key: str, state: dict[str, Any]) -> str:
+        """Send the create; return the upstream's task id, or raise an UpstreamError."""
+
+    @abstractmethod
+    async def poll(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
+        """Read the upstream task once and say what it means."""
+
+    def next_poll(self, state: dict[str, Any], waiting: bool) -> float:
+        """Every poll_seconds while running; backing off while the upstream queues the task."""
+        if not waiting:
+            return self.config.poll_seconds
+        state["waiting_polls"] = state.get("waiting_polls", 0) + 1
+        return self._backoff(state["waiting_polls"])
+
+    def _backoff(self, count: int) -> float:
+        return min(self.config.poll_seconds * 1.5 ** (count - 1), max(self.config.max_poll_seconds, self.config.poll_seconds))
+
+    def image_uri(self, image: ImageRef | None) -> str | None:
+        """What the upstream can fetch: the client's https URL, else a data URI of our copy."""
+        if image is None:
+            return None
+        if image.uri.startswith("https://"):
+            return image.uri
+        data = self.storage.path(image.key).read_bytes()
+        return f"data:{image.content_type};base64,{base64.b64encode(data).decode()}"
+
+    async def collect(self, task: Task, urls: dict[str, str | None], refresh) -> dict[str, Path]:
+        """Copy the upstream's result files into the work dir; make missing posters from the video.
+
+        `refresh()` re-reads the upstream task for fresh URLs when one has expired.
+        """
+        folder = self.work_dir / task.id
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        files: dict[str, Path] = {}
+        names = {"video": "video.mp4", "poster": "poster.jpg", "last_frame": "last_frame.jpg"}
+        for name in ("video", "poster", "last_frame"):
+            for attempt in range(4):
+                url = urls.get(name)
+                if not url:
+                    break
+                try:
+                    await self._download(url, folder / names[name])
+                    files[name] = folder / names[name]
+                    break
+                except ResultExpired:
+                    urls = await refresh()
+                except httpx.TransportError:
+                    await asyncio.sleep(0.5 * 2**attempt)
+            if name == "video" and "video" not in files:
+                raise UpstreamError(f"the result video of {self.name} could not be downloaded")
+        if "poster" not in files or "last_frame" not in files:
+            await asyncio.to_thread(
+                first_and_last_frames, files["video"], folder / "poster.jpg", folder / "last_frame.jpg"
+            )
+            files["poster"], files["last_frame"] = folder / "poster.jpg", folder / "last_frame.jpg"
+        return files
+
+    async def _download(self, url: str, target: Path) -> None:
+        async with self.client.stream("GET", url) as answer:
+            if answer.status_code in (401, 403, 404, 410):
+                raise ResultExpired(f"{url} answered {answer.status_code}")
+            answer.raise_for_status()
+            with target.open("wb") as file:
+                async for chunk in answer.aiter_bytes(1 << 16):
+                    file.write(chunk)
+
+    async def cleanup(self, task: Task) -> None:
+        shutil.rmtree(self.work_dir / task.id, ignore_errors=True)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+def failure_from_rejection(error: Rejected | UpstreamError) -> EngineUpdate:
+    return EngineUpdate(Status.FAILED, failure=f"The upstream rejected the request: {error.message}", failure_code="INPUT.REJECTED_UPSTREAM")

@@ -1,0 +1,28 @@
+"""How an upstream call can go wrong, sorted by what Reelay may do about it."""
+
+from __future__ import annotations
+
+
+class UpstreamError(Exception):
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.retry_after = retry_after
+
+
+class NotAccepted(UpstreamError):
+    """The upstream surely did not take the task (429, 5xx before reading it, refused connection):
+    another channel may be tried."""
+
+
+class Rejected(UpstreamError):
+    """The upstream refused the request itself (400, 401, 404): retrying cannot help."""
+
+
+class Ambiguous(UpstreamError):
+    """The request may have been accepted (timeout after sending, 504): never resubmit blindly."""
+
+
+class ResultExpired(UpstreamError):
+    """A result URL no longer answers (expired or gone): read the upstream task again."""

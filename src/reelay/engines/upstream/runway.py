@@ -1,0 +1,125 @@
+"""The `runway` engine: Runway's official API (version 2024-11-06) as the upstream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reelay.domain import catalogue
+from reelay.domain.request import GenerationRequest
+from reelay.domain.status import Status
+from reelay.domain.task import Task
+from reelay.engines.base import EngineUpdate
+
+from .base import UpstreamEngine, classify
+from .errors import Rejected
+
+VERSION = "2024-11-06"
+
+
+def official_body(request: GenerationRequest, text_model: str, image_uri) -> tuple[str, dict[str, Any]]:
+    """The path and body Runway's API takes for a request of either dialect."""
+    if request.dialect == "runway":
+        model, ratio, duration = request.model, request.ratio, request.seconds
+    else:
+        model, ratio, duration = _from_pro(request, text_model)
+    body: dict[str, Any] = {"model": model, "ratio": ratio, "duration": duration}
+    if request.prompt:
+        body["promptText"] = request.prompt
+    if request.seed is not None:
+        body["seed"] = request.seed
+    for name in ("contentModeration", "audio", "negativePrompt"):
+        if name in request.extras:
+            body[name] = request.extras[name]
+    if request.first_image is None and request.last_image is None:
+        return "/v1/text_to_video", body
+    images = []
+    if request.first_image is not None:
+        images.append({"uri": image_uri(request.first_image), "position": "first"})
+    if request.last_image is not None:
+        images.append({"uri": image_uri(request.last_image), "position": "last"})
+    body["promptImage"] = images
+    return "/v1/image_to_video", body
+
+
+def _from_pro(request: GenerationRequest, text_model: str) -> tuple[str, str, int]:
+    """Pro gen3 → gen3a_turbo, gen2/gen4/gen4_turbo → gen4_turbo, text-only → the channel's text model."""
+    if request.first_image is None and request.last_image is None:
+        return text_model, _closest_ratio(text_model, catalogue.TEXT_TO_VIDEO, request), _closest_duration(text_model, request.seconds)
+    model = request.engine_model
+    if request.last_image is not None and "last" not in catalogue.OFFICIAL_MODELS[model].positions:
+        model = "gen3a_turbo"  # the model that takes a last frame
+    ratio = f"{request.width}:{request.height}"
+    if ratio not in catalogue.OFFICIAL_MODELS[model].ratios[catalogue.IMAGE_TO_VIDEO]:
+        ratio = _closest_ratio(model, catalogue.IMAGE_TO_VIDEO, request)
+    return model, ratio, _closest_duration(model, request.seconds)
+
+
+def _closest_ratio(model: str, kind: str, request: GenerationRequest) -> str:
+    want = request.width / request.height
+    ratios = catalogue.OFFICIAL_MODELS[model].ratios[kind]
+    return min(ratios, key=lambda r: abs(catalogue.pixel_size(r)[0] / catalogue.pixel_size(r)[1] - want))
+
+
+def _closest_duration(model: str, seconds: int) -> int:
+    return min(catalogue.OFFICIAL_MODELS[model].durations, key=lambda d: abs(d - seconds))
+
+
+class RunwayEngine(UpstreamEngine):
+    kind = "runway"
+
+    def _headers(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}", "X-Runway-Version": VERSION}
+
+    async def submit(self, task: Task, key: str, state: dict[str, Any]) -> str:
+        path, body = official_body(task.request, self.config.text_model, self.image_uri)
+        answer = await self.client.post(path, json=body, headers=self._headers(key))
+        if answer.status_code != 200:
+            raise classify(answer, f"{self.name} {path}")
+        upstream_id = answer.json().get("id")
+        if not upstream_id:
+            raise Rejected(f"{self.name} {path} answered without a task id")
+        return upstream_id
+
+    async def _read(self, state: dict[str, Any]) -> dict[str, Any]:
+        key = self.config.key_for_slot(state.get("slot"))
+        answer = await self.client.get(f"/v1/tasks/{state['upstream_id']}", headers=self._headers(key))
+        if answer.status_code != 200:
+            raise classify(answer, f"{self.name} GET /v1/tasks")
+        return answer.json()
+
+    async def poll(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
+        upstream = await self._read(state)
+        status = upstream.get("status")
+        state["polls"] = state.get("polls", 0) + 1
+        if status in ("PENDING", "THROTTLED"):
+            mapped = Status.THROTTLED if status == "THROTTLED" else Status.PENDING
+            return EngineUpdate(mapped, state=state, next_check_in=self.next_poll(state, waiting=True))
+        if status == "RUNNING":
+            return EngineUpdate(
+                Status.RUNNING, progress=float(upstream.get("progress") or 0.0), state=state, next_check_in=self.next_poll(state, False)
+            )
+        if status == "SUCCEEDED":
+            outputs = upstream.get("output") or []
+
+            async def refresh() -> dict[str, str | None]:
+                again = await self._read(state)
+                return {"video": (again.get("output") or [None])[0]}
+
+            files = await self.collect(task, {"video": outputs[0] if outputs else None}, refresh)
+            return EngineUpdate(Status.SUCCEEDED, progress=1.0, outputs=files, raw_video_url=outputs[0] if outputs else None, state=state)
+        if status == "FAILED":
+            return EngineUpdate(
+                Status.FAILED, failure=upstream.get("failure") or "The upstream task failed.", failure_code=upstream.get("failureCode"), state=state
+            )
+        if status == "CANCELLED":
+            return EngineUpdate(Status.FAILED, failure=f"The task was cancelled at the upstream ({self.name}).", failure_code="INTERNAL.UPSTREAM_CANCELLED", state=state)
+        return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(state, waiting=True))
+
+    async def cancel(self, task: Task) -> None:
+        state = task.engine_state
+        if state.get("upstream_id"):
+            key = self.config.key_for_slot(state.get("slot"))
+            try:
+                await self.client.delete(f"/v1/tasks/{state['upstream_id']}", headers=self._headers(key))
+            except Exception:
+                pass  # best effort: the task is cancelled here whatever the upstream says
