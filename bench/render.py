@@ -7,10 +7,11 @@ Both sides film the same JPEG (made here, from a fixed seed) at 1280×720, 24 fp
 1.3× with a truck right of 15% of the frame width (Reelay's motion_vector x=6, z=6), on the
 same eased timeline, and both encode with the same libx264 settings (Reelay's preset, x264
 parameters and CRF, 2 threads). Two pictures: a 1920×1080 frame grab and a 12-megapixel phone
-photo (4032×3024, cropped to 16:9 around its centre by both). Rounds alternate between the two
-tools, so a busy machine slows both alike; figures are medians, ratios are taken within the run.
-Wall time is what a client waits; CPU time (user + system, all threads) is the work done, and
-is the steadier figure when other programs share the machine.
+photo (4032×3024, cropped to 16:9 around its centre by both). zoompan crops at whole input
+pixels, so its moves judder; the usual remedy, enlarging the input first, is timed too ("zoompan
+2×": half-pixel steps). Rounds alternate between the tools, so a busy machine slows all alike;
+figures are medians, ratios are taken within the run. Wall time is what a client waits; CPU
+time (user + system, all threads) is the work done, the steadier figure on a shared machine.
 
 Then each stage alone, on the 10-second clip: Reelay's camera filming every frame (no encoding),
 zoompan producing every frame (no encoding), and x264 encoding Reelay's frames; and a profile
@@ -40,13 +41,15 @@ import numpy as np
 from PIL import Image
 
 from reelay.engines.sandbox import encode
-from reelay.engines.sandbox.camera import TRUCK_PER_UNIT, ZOOM_PER_UNIT, CameraPath
+from reelay.engines.sandbox.camera import TRUCK_PER_UNIT, ZOOM_PER_UNIT, CameraPath, ease
 from reelay.engines.sandbox.picture import new_frame
 from reelay.engines.sandbox.render import RenderJob, plan_shot, render
 
 WIDTH, HEIGHT, FPS = 1280, 720, 24
 SOURCES = {"1920×1080 JPEG": (1920, 1080), "4032×3024 photo": (4032, 3024)}
 MOTION = (6.0, 0.0, 6.0, 0.0, 0.0, 0.0)  # truck right 6/40 of the width, zoom in 1 + 6/20
+TOOLS = {"reelay": "Reelay", "zoompan": "zoompan", "zoompan2x": "zoompan 2×"}
+SMOOTH_UPSCALE = 2  # "zoompan 2×": the input enlarged this much first, for finer crop steps
 
 
 def test_image(path: Path, size: tuple[int, int]) -> Path:
@@ -68,10 +71,10 @@ def test_image(path: Path, size: tuple[int, int]) -> Path:
     return path
 
 
-def zoompan_filter(frames: int) -> str:
+def zoompan_filter(frames: int, motion=MOTION, upscale: int = 1) -> str:
     """zoompan expressions for Reelay's camera path: the same zoom, truck and easing, frame by frame."""
-    path = CameraPath(MOTION, WIDTH, HEIGHT)
-    x, _, z, *_ = MOTION
+    path = CameraPath(motion, WIDTH, HEIGHT)
+    x, _, z, *_ = motion
     b = path.base_zoom
     eased = f"(on/{frames - 1}-0.5*sin(2*PI*on/{frames - 1})/(2*PI))"  # camera.ease, with EASE = 0.5
     zoom = f"{b!r}*pow({1 + z * ZOOM_PER_UNIT!r},{eased})"
@@ -79,7 +82,11 @@ def zoompan_filter(frames: int) -> str:
     left = f"iw/2+{x * TRUCK_PER_UNIT / b!r}*({eased}-0.5)*iw-iw/zoom/2"
     top = "ih/2-ih/zoom/2"
     cover = f"crop='min(iw,ih*{WIDTH}/{HEIGHT})':'min(ih,iw*{HEIGHT}/{WIDTH})'"  # 16:9 around the centre
-    return f"{cover},format=yuv420p,zoompan=z='{zoom}':x='{left}':y='{top}':d={frames}:s={WIDTH}x{HEIGHT}:fps={FPS}"
+    enlarge = f"scale=iw*{upscale}:ih*{upscale}," if upscale > 1 else ""
+    return (
+        f"{cover},{enlarge}format=yuv420p,"
+        f"zoompan=z='{zoom}':x='{left}':y='{top}':d={frames}:s={WIDTH}x{HEIGHT}:fps={FPS}"
+    )
 
 
 def cpu_time(who: int) -> float:
@@ -87,7 +94,9 @@ def cpu_time(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_zoompan(ffmpeg: str, source: Path, seconds: int, out: Path, encode_too: bool = True) -> tuple[float, float]:
+def run_zoompan(
+    ffmpeg: str, source: Path, seconds: int, out: Path, *, motion=MOTION, upscale: int = 1, encode_too: bool = True
+) -> tuple[float, float]:
     """Wall and CPU seconds of ffmpeg making the clip (or only its frames, thrown away)."""
     frames = seconds * FPS
     if encode_too:
@@ -98,24 +107,49 @@ def run_zoompan(ffmpeg: str, source: Path, seconds: int, out: Path, encode_too: 
         ]  # fmt: skip
     else:
         output = ["-f", "rawvideo", "-pix_fmt", "yuv420p", os.devnull]
-    command = [ffmpeg, "-v", "error", "-y", "-i", str(source), "-vf", zoompan_filter(frames), "-frames:v", str(frames)]
+    video_filter = zoompan_filter(frames, motion, upscale)
+    command = [ffmpeg, "-v", "error", "-y", "-i", str(source), "-vf", video_filter, "-frames:v", str(frames)]
     cpu, start = cpu_time(resource.RUSAGE_CHILDREN), time.perf_counter()
     subprocess.run(command + output, check=True)
     return time.perf_counter() - start, cpu_time(resource.RUSAGE_CHILDREN) - cpu
 
 
-def run_reelay(source: Path, seconds: int, out: Path) -> tuple[float, float]:
+def run_reelay(source: Path, seconds: int, out: Path, *, motion=MOTION) -> tuple[float, float]:
     """Wall and CPU seconds of the sandbox renderer making the clip, poster and last frame."""
-    job = RenderJob(WIDTH, HEIGHT, seconds, str(out), seed=1, first_image=str(source), motion=MOTION)
+    job = RenderJob(WIDTH, HEIGHT, seconds, str(out), seed=1, first_image=str(source), motion=motion)
     cpu, start = cpu_time(resource.RUSAGE_SELF), time.perf_counter()
     render(job)
     return time.perf_counter() - start, cpu_time(resource.RUSAGE_SELF) - cpu
 
 
-def middle_frame(path: Path) -> np.ndarray:
+def run(tool: str, ffmpeg: str, source: Path, seconds: int, work: Path, motion=MOTION) -> tuple[Path, float, float]:
+    out = work / f"{tool}-{source.stem}-{seconds}-{motion[0]:g}"
+    if tool == "reelay":
+        return out / "video.mp4", *run_reelay(source, seconds, out, motion=motion)
+    upscale = SMOOTH_UPSCALE if tool == "zoompan2x" else 1
+    video = out.with_suffix(".mp4")
+    return video, *run_zoompan(ffmpeg, source, seconds, video, motion=motion, upscale=upscale)
+
+
+def luma(path: Path) -> list[np.ndarray]:
     with av.open(str(path)) as container:
-        frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
-    return frames[len(frames) // 2]
+        return [frame.to_ndarray(format="gray").astype(np.float32) for frame in container.decode(video=0)]
+
+
+def judder(ffmpeg: str, source: Path, work: Path) -> dict[str, tuple[float, float]]:
+    """How far each tool's picture strays from the planned path in a slow truck (x=2, 2 s):
+    (largest, root-mean-square) error in pixels, measured by phase correlation to frame 0."""
+    motion, seconds = (2.0, 0.0, 0.0, 0.0, 0.0, 0.0), 2
+    frames = seconds * FPS
+    planned = np.array([-WIDTH * motion[0] * TRUCK_PER_UNIT * ease(i / (frames - 1)) for i in range(frames)])
+    window = cv2.createHanningWindow((WIDTH, HEIGHT), cv2.CV_32F)
+    result = {}
+    for tool in TOOLS:
+        video, _, _ = run(tool, ffmpeg, source, seconds, work, motion)
+        clip = luma(video)
+        error = np.array([cv2.phaseCorrelate(clip[0], frame, window)[0][0] for frame in clip]) - planned
+        result[tool] = float(np.abs(error).max()), float(np.sqrt((error**2).mean()))
+    return result
 
 
 def stages(source: Path, seconds: int) -> tuple[float, float]:
@@ -160,7 +194,7 @@ def profile(source: Path, seconds: int, out: Path) -> list[tuple[str, float]]:
         ("set-up (decode, crop and resize the image; plan)", within("plan_shot")),
         ("poster and last frame (JPEG)", within("_save_jpeg")),
     ]
-    parts.append(("other", total - sum(seconds for _, seconds in parts)))
+    parts.append(("other (Python, frame allocation)", total - sum(seconds for _, seconds in parts)))
     parts.append(("total", total))
     return parts
 
@@ -183,54 +217,64 @@ def main() -> None:
         sources = {name: test_image(work / f"source-{size[0]}.jpg", size) for name, size in SOURCES.items()}
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
         print(f"python {platform.python_version()}, opencv {cv2.__version__}, pyav {av.__version__}, {version}")
-        print(f"x264 on both sides: preset {encode.PRESET}, {encode.X264_PARAMS}, crf {encode.CRF}, "
+        print(f"x264 on every side: preset {encode.PRESET}, {encode.X264_PARAMS}, crf {encode.CRF}, "
               f"{encode.X264_THREADS} threads\n")  # fmt: skip
 
         runs: dict[tuple[str, int, str], list[tuple[float, float]]] = {}
         for round_ in range(options.rounds):
+            order = list(TOOLS) if round_ % 2 == 0 else list(reversed(TOOLS))
             for name, source in sources.items():
                 for seconds in options.seconds:
-                    for tool in ("reelay", "zoompan") if round_ % 2 == 0 else ("zoompan", "reelay"):
-                        out = work / f"{tool}-{source.stem}-{seconds}"
-                        if tool == "reelay":
-                            took = run_reelay(source, seconds, out)
-                        else:
-                            took = run_zoompan(ffmpeg, source, seconds, out.with_suffix(".mp4"))
-                        runs.setdefault((name, seconds, tool), []).append(took)
+                    for tool in order:
+                        _, wall, cpu = run(tool, ffmpeg, source, seconds, work)
+                        runs.setdefault((name, seconds, tool), []).append((wall, cpu))
+        medians = {key: [statistics.median(v) for v in zip(*values, strict=True)] for key, values in runs.items()}
 
-        print("| picture | clip | Reelay wall | zoompan wall | zoompan ÷ Reelay (wall) | Reelay CPU | zoompan CPU "
-              "| zoompan ÷ Reelay (CPU) | Reelay wall ÷ clip length |")  # fmt: skip
-        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-        for name in sources:
-            for seconds in options.seconds:
-                ours = [statistics.median(v) for v in zip(*runs[(name, seconds, "reelay")], strict=True)]
-                theirs = [statistics.median(v) for v in zip(*runs[(name, seconds, "zoompan")], strict=True)]
-                print(f"| {name} | {seconds} s | {ours[0]:.2f} s | {theirs[0]:.2f} s | {theirs[0] / ours[0]:.2f}× "
-                      f"| {ours[1]:.2f} s | {theirs[1]:.2f} s | {theirs[1] / ours[1]:.2f}× | {ours[0] / seconds:.2f} |")  # fmt: skip
-        print(f"\n(medians of {options.rounds} alternating rounds; load average {os.getloadavg()[0]:.2f} at the end)")
+        for index, kind in enumerate(("wall", "CPU")):
+            print(f"| picture | clip | " + " | ".join(f"{label} {kind}" for label in TOOLS.values())
+                  + " | zoompan ÷ Reelay | zoompan 2× ÷ Reelay |" + (" Reelay ÷ clip length |" if index == 0 else ""))
+            print("| --- | --- |" + " --- |" * (len(TOOLS) + 2 + (index == 0)))
+            for name in sources:
+                for seconds in options.seconds:
+                    took = {tool: medians[(name, seconds, tool)][index] for tool in TOOLS}
+                    cells = [f"{took[tool]:.2f} s" for tool in TOOLS]
+                    cells += [f"{took['zoompan'] / took['reelay']:.2f}×", f"{took['zoompan2x'] / took['reelay']:.2f}×"]
+                    if index == 0:
+                        cells.append(f"{took['reelay'] / seconds:.2f}")
+                    print(f"| {name} | {seconds} s | " + " | ".join(cells) + " |")
+            print()
+        print(f"(medians of {options.rounds} alternating rounds; load average {os.getloadavg()[0]:.2f} at the end)")
 
         seconds = max(options.seconds)
         for name, source in sources.items():
-            a = middle_frame(work / f"reelay-{source.stem}-{seconds}" / "video.mp4")
-            b = middle_frame(work / f"zoompan-{source.stem}-{seconds}.mp4")
-            print(f"same move ({name}): the two middle frames differ by "
-                  f"{np.abs(a.astype(int) - b.astype(int)).mean():.1f}/255 on average")  # fmt: skip
+            a = luma(work / f"reelay-{source.stem}-{seconds}-{MOTION[0]:g}" / "video.mp4")
+            b = luma(work / f"zoompan-{source.stem}-{seconds}-{MOTION[0]:g}.mp4")
+            middle = len(a) // 2
+            print(f"same move ({name}): the middle frames differ by "
+                  f"{np.abs(a[middle] - b[middle]).mean():.1f}/255 on average")  # fmt: skip
+        errors = judder(ffmpeg, next(iter(sources.values())), work)
+        print("\n| a slow truck (x=2, 2 s), distance from the planned path | " + " | ".join(TOOLS.values()) + " |")
+        print("| --- |" + " --- |" * len(TOOLS))
+        print("| largest | " + " | ".join(f"{errors[tool][0]:.2f} px" for tool in TOOLS) + " |")
+        print("| root mean square | " + " | ".join(f"{errors[tool][1]:.2f} px" for tool in TOOLS) + " |")
 
         if options.no_profile:
             return
         frames = seconds * FPS
         print(f"\n| each stage alone, {seconds} s clip, CPU per frame | " + " | ".join(sources) + " |")
         print("| --- |" + " --- |" * len(sources))
-        camera, zoompan, encoding = [], [], []
+        camera, zoompan, smooth, encoding = [], [], [], []
         for source in sources.values():
             ours, x264 = stages(source, seconds)
             camera.append(ours)
             encoding.append(x264)
-            zoompan.append(run_zoompan(ffmpeg, source, seconds, work / "frames-only", encode_too=False)[1])
+            zoompan.append(run_zoompan(ffmpeg, source, seconds, work, encode_too=False)[1])
+            smooth.append(run_zoompan(ffmpeg, source, seconds, work, upscale=SMOOTH_UPSCALE, encode_too=False)[1])
         for label, values in [
-            ("Reelay's camera: 3 planes warped (cv2.warpPerspective)", camera),
-            ("ffmpeg: decode + crop + zoompan (swscale), no encoding", zoompan),
-            ("x264 encoding the frames (same on both sides)", encoding),
+            ("Reelay's camera: Y, U and V warped (cv2.warpPerspective)", camera),
+            ("ffmpeg: decode, crop, zoompan (swscale), no encoding", zoompan),
+            ("ffmpeg: the same on the 2× enlarged input", smooth),
+            ("x264 encoding the frames (the same on every side)", encoding),
         ]:
             print(f"| {label} | " + " | ".join(f"{v / frames * 1000:.1f} ms" for v in values) + " |")
 

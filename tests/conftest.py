@@ -29,3 +29,16 @@ def app_client(tmp_path):
     with make_app_client(tmp_path) as (client, key):
         client.headers["Authorization"] = f"Bearer {key}"
         yield client
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path):
+    """Each test that takes this runs on SQLite and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    from support.databases import create_database, drop_database
+
+    name, url = create_database()
+    yield url
+    drop_database(name)

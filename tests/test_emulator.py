@@ -200,14 +200,16 @@ def test_delete_cancels_a_live_task_and_deletes_a_final_one(emu):
 
 def test_failure_codes_from_behaviour_and_from_prompt_markers(emu):
     set_behaviour(emu, fail_code="SAFETY.INPUT.TEXT")
-    failed = poll(emu, create(emu))[-1]
+    by_behaviour = create(emu)
+    set_behaviour(emu, fail_code=None)  # defaults apply to new tasks only
+    by_marker = create(emu, {**T2V, "promptText": "x [emu:fail=INTERNAL.BAD_OUTPUT]"}, "/v1/text_to_video")
+    plain = create(emu)
+
+    failed = poll(emu, by_behaviour)[-1]
     assert failed["status"] == "FAILED" and failed["failureCode"] == "SAFETY.INPUT.TEXT"
     assert "moderation" in failed["failure"] and failed["cost"] == {"credits": 0} and "output" not in failed
-
-    set_behaviour(emu, fail_code=None)
-    marked = poll(emu, create(emu, {**T2V, "promptText": "x [emu:fail=INTERNAL.BAD_OUTPUT]"}, "/v1/text_to_video"))
-    assert marked[-1]["failureCode"] == "INTERNAL.BAD_OUTPUT"
-    assert poll(emu, create(emu))[-1]["status"] == "SUCCEEDED"
+    assert poll(emu, by_marker)[-1]["failureCode"] == "INTERNAL.BAD_OUTPUT"
+    assert poll(emu, plain)[-1]["status"] == "SUCCEEDED"
 
 
 def test_throttled_phase_appears_between_pending_and_running(emu):
@@ -223,8 +225,8 @@ def test_throttled_phase_appears_between_pending_and_running(emu):
 def test_answers_pass_the_runway_sdk_strict_validation(emu, emulator):
     runwayml = pytest.importorskip("runwayml")
     client = runwayml.RunwayML(api_key=KEY, base_url=emulator, _strict_response_validation=True, max_retries=0)
-    created = client.text_to_video.create(model="veo3.1", prompt_text="[emu:throttle=0.1] a fox", ratio="1280:720",
-                                          duration=4)
+    set_behaviour(emu, pending_seconds=0.2, throttled_seconds=0.2)
+    created = client.text_to_video.create(model="veo3.1", prompt_text="a fox", ratio="1280:720", duration=4)
     seen = set()
     for _ in range(200):
         task = client.tasks.retrieve(created.id)
@@ -233,11 +235,11 @@ def test_answers_pass_the_runway_sdk_strict_validation(emu, emulator):
             break
         time.sleep(0.02)
     assert seen == {"PENDING", "THROTTLED", "RUNNING", "SUCCEEDED"}
-    set_behaviour(emu, fail_code="SAFETY.INPUT.TEXT", running_seconds=0)
+    set_behaviour(emu, fail_code="SAFETY.INPUT.TEXT", pending_seconds=0, throttled_seconds=0, running_seconds=0)
     failed = client.image_to_video.create(model="gen4_turbo", prompt_image="https://example.com/a.png",
                                           ratio="1280:720", duration=5)
-    time.sleep(0.15)
     assert client.tasks.retrieve(failed.id).status == "FAILED"
+    set_behaviour(emu, running_seconds=5)
     slow = client.image_to_video.create(model="gen4_turbo", prompt_image="https://example.com/a.png",
                                         ratio="1280:720", duration=5)
     client.tasks.delete(slow.id)
@@ -381,7 +383,8 @@ def test_pro_create_and_flat_feed(emu):
                        ("/runway/pro/act_one", {"video": "https://e/v.mp4", "image": "https://e/i.png"})]:
         answer = emu.post(path, json={**body, "callback_url": "http://127.0.0.1:9/cb"}, headers={"Authorization": KEY})
         assert answer.json()["code"] == 200, path
-    bad = emu.post("/runway/pro/act_one", json={"video": "v", "callback_url": "http://h/cb"}, headers={"Authorization": KEY})
+    bad = emu.post("/runway/pro/act_one", json={"video": "v", "callback_url": "http://h/cb"},
+                   headers={"Authorization": KEY})
     assert bad.json()["msg"].startswith("invalid_parameters")
 
 
@@ -502,21 +505,27 @@ def test_callback_failures_are_recorded_not_retried(emu):
 
 
 def test_max_concurrent_counts_overlapping_tasks(emu):
-    set_behaviour(emu, pending_seconds=0.05, running_seconds=0.5)
+    set_behaviour(emu, pending_seconds=0.05, running_seconds=0.6)
     for key in ("a", "a", "a", "b", "b"):
         create(emu, headers={"Authorization": f"Bearer {key}"})
     during = stats(emu)
     assert during["live"] == 5 and during["max_concurrent"] == 5
-    time.sleep(0.7)
+    wait_until_idle(emu)
     set_behaviour(emu, running_seconds=0.1)
     create(emu, headers={"Authorization": "Bearer a"})  # starts after the others ended: no overlap
-    time.sleep(0.3)
-    after = stats(emu)
+    after = wait_until_idle(emu)
     assert after["live"] == 0 and after["creates"] == 6
     assert after["max_concurrent"] == 5
     assert after["max_concurrent_by_key"] == {"a": 3, "b": 2}
     assert after["creates_by_key"] == {"a": 4, "b": 2}
     assert after["requests"] == 6
+
+
+def wait_until_idle(client: httpx.Client, timeout=5.0) -> dict:
+    deadline = time.time() + timeout
+    while (current := stats(client))["live"] and time.time() < deadline:
+        time.sleep(0.05)
+    return current
 
 
 def test_concurrency_comes_from_timelines_including_cancels():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import av
@@ -235,3 +236,16 @@ def test_memory_stays_flat_however_long_the_clip(tmp_path, first):
 
     frames_held = 24 * 8 * 640 * 360 * 3 // 2  # what keeping the extra 8 seconds of frames would take
     assert peaks[1] - peaks[0] < frames_held / 4
+
+
+def test_another_process_renders_the_same_bytes(tmp_path, first, last):
+    """A task rendered again after a restart, in another worker, gives the same video."""
+    jobs = [
+        job(tmp_path / "title", prompt="一只小猫 on a roof", motion=(3, -2, 4, 2, -5, 3), seconds=1),
+        job(tmp_path / "pair", first_image=str(first), last_image=str(last), seconds=1),
+    ]
+    here = [digest(render(one).video) for one in jobs]
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        there = [digest(pool.submit(render, replace(one, out_dir=one.out_dir + "-again")).result().video) for one in jobs]
+
+    assert here == there

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from dataclasses import asdict
+from typing import Literal
 
-from reelay.dialects.common import caller, services
-from reelay.domain.errors import Forbidden
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reelay.dialects.common import caller, input_error, json_object, services
+from reelay.domain.errors import Forbidden, InputError
+from reelay.store.keys import KeyLimits
 from reelay.store.slots import SlotStore
 
 router = APIRouter(prefix="/admin")
@@ -16,6 +21,84 @@ async def admin(request: Request):
     if not key.is_admin:
         raise Forbidden("Authorization: this route needs the admin key.")
     return key
+
+
+class NewKey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = ""
+    points: int = Field(default=0, ge=0)
+    max_concurrent: int | None = Field(default=None, ge=1)
+    rate_limit_per_second: float | None = Field(default=None, gt=0)
+    daily_limit: int | None = Field(default=None, ge=1)
+    monthly_spend_limit: int | None = Field(default=None, ge=0)
+
+
+class TopUp(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    points: int
+    note: str | None = None
+    kind: Literal["topup", "adjustment"] = "topup"
+
+
+def _key_json(key, balance: int) -> dict:
+    return {
+        "id": key.id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "is_admin": key.is_admin,
+        "revoked": key.revoked_at is not None,
+        "balance": balance,
+        "limits": asdict(key.limits),
+    }
+
+
+async def _body(request: Request, shape):
+    try:
+        return shape.model_validate(await json_object(request))
+    except ValidationError as error:
+        raise input_error(error) from None
+
+
+@router.post("/keys")
+async def create_key(request: Request):
+    """A client key with an opening balance and limits; the key and its signing secret, once."""
+    await admin(request)
+    body = await _body(request, NewKey)
+    limits = KeyLimits(body.max_concurrent, body.rate_limit_per_second, body.daily_limit, body.monthly_spend_limit)
+    key, plain = await services(request).keys.create(body.name, points=body.points, limits=limits)
+    return {**_key_json(key, body.points), "key": plain, "signing_secret": key.signing_secret}
+
+
+@router.get("/keys")
+async def list_keys(request: Request):
+    await admin(request)
+    reelay = services(request)
+    return {"data": [_key_json(k, await reelay.ledger.balance(k.id)) for k in await reelay.keys.list()]}
+
+
+@router.post("/keys/{key_id}/topup")
+async def top_up(key_id: str, request: Request):
+    await admin(request)
+    body = await _body(request, TopUp)
+    reelay = services(request)
+    key = await reelay.keys.find(key_id)
+    if key is None:
+        raise InputError("key_id", f"no key {key_id!r}")
+    if body.kind == "topup" and body.points <= 0:
+        raise InputError("points", "a top-up must be positive; use kind adjustment to take points away")
+    balance = await reelay.ledger.credit(key.id, body.points, kind=body.kind, note=body.note)
+    return {"id": key.id, "balance": balance}
+
+
+@router.get("/keys/{key_id}/ledger")
+async def ledger(key_id: str, request: Request):
+    await admin(request)
+    reelay = services(request)
+    key = await reelay.keys.find(key_id)
+    if key is None:
+        raise InputError("key_id", f"no key {key_id!r}")
+    entries = await reelay.ledger.entries(key.id)
+    return {"id": key.id, "balance": await reelay.ledger.balance(key.id), "data": [asdict(e) for e in entries]}
 
 
 @router.get("/callbacks")

@@ -23,6 +23,8 @@ from reelay.engines.sandbox.engine import SandboxEngine
 from reelay.engines.upstream.relay import RelayEngine
 from reelay.engines.upstream.runway import RunwayEngine
 from reelay.media.fetch import FetchPolicy
+from reelay.service.limits import MemoryRateLimiter, RedisRateLimiter
+from reelay.service.pricing import Pricing
 from reelay.service.submit import Submitter
 from reelay.service.tasks import TaskReader
 from reelay.settings import Settings
@@ -31,6 +33,7 @@ from reelay.storage.signing import UrlSigner
 from reelay.store.callbacks import CallbackStore
 from reelay.store.db import migrate, open_engine
 from reelay.store.keys import KeyStore
+from reelay.store.ledger import LedgerStore
 from reelay.store.meta import get_or_create_secret
 from reelay.store.tasks import TaskStore
 from reelay.worker.runner import Worker
@@ -52,6 +55,8 @@ class Reelay:
     submitter: Submitter
     reader: TaskReader
     callbacks: CallbackStore
+    ledger: LedgerStore
+    limiter: MemoryRateLimiter | RedisRateLimiter
     worker: Worker | None = None
     dispatcher: Dispatcher | None = None
     background: list[asyncio.Task] = field(default_factory=list)
@@ -66,7 +71,10 @@ async def build(settings: Settings) -> Reelay:
     tasks = TaskStore(db)
     storage = LocalStorage(settings.files_dir)
     signer = UrlSigner(await get_or_create_secret(db, "url_signing_secret"), settings.url_ttl_seconds)
-    engines = build_engines(load_config(settings.config), settings, storage, signer, db)
+    config = load_config(settings.config)
+    engines = build_engines(config, settings, storage, signer, db)
+    pricing = Pricing(config.prices, {c.name: c.prices for c in config.channels})
+    limiter = RedisRateLimiter(settings.redis_url) if settings.redis_url else MemoryRateLimiter()
     policy = FetchPolicy.from_settings(settings)
     callbacks = CallbackStore(db)
     worker = dispatcher = None
@@ -91,10 +99,11 @@ async def build(settings: Settings) -> Reelay:
             max_in_flight=settings.callback_max_in_flight,
         )
     submitter = Submitter(
-        settings, tasks, storage, engines, policy, on_created=(lambda task: worker.wake()) if worker else None
+        settings, tasks, storage, engines, policy, pricing, on_created=(lambda task: worker.wake()) if worker else None
     )
     reelay = Reelay(
-        settings, db, keys, tasks, storage, signer, engines, submitter, TaskReader(tasks), callbacks, worker, dispatcher
+        settings, db, keys, tasks, storage, signer, engines, submitter, TaskReader(tasks), callbacks,
+        LedgerStore(db), limiter, worker, dispatcher,
     )
     if not await keys.has_admin():
         _, reelay.admin_key = await keys.create("admin", is_admin=True)
@@ -143,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for running in reelay.background:
                 running.cancel()
             await reelay.engines.close()
+            await reelay.limiter.close()
             await reelay.db.dispose()
 
     app = FastAPI(title="Reelay", lifespan=lifespan, docs_url=None, redoc_url=None)

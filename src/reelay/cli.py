@@ -56,9 +56,19 @@ def _with_store(action, store: str = "keys"):
 
 
 @keys_app.command("create")
-def keys_create(name: str = typer.Option("", help="A label for the key.")) -> None:
+def keys_create(
+    name: str = typer.Option("", help="A label for the key."),
+    points: int = typer.Option(0, help="Opening balance in points."),
+    max_concurrent: int = typer.Option(None, help="Tasks running at once; more wait THROTTLED."),
+    rps: float = typer.Option(None, help="Requests per second; more answer 429."),
+    daily: int = typer.Option(None, help="Tasks created per 24 hours; more answer 429."),
+    monthly_spend: int = typer.Option(None, help="Reported as the tier's maxMonthlyCreditSpend."),
+) -> None:
     """Create a key. The key itself is printed once, alone on the last line."""
-    key, plain = _with_store(lambda keys: keys.create(name))
+    from reelay.store.keys import KeyLimits
+
+    limits = KeyLimits(max_concurrent, rps, daily, monthly_spend)
+    key, plain = _with_store(lambda keys: keys.create(name, points=points, limits=limits))
     typer.echo(f"Created key {key.id} ({key.name or 'unnamed'}). Key and signing secret are shown only now.")
     typer.echo(f"Callback signing secret (Standard Webhooks): {key.signing_secret}")
     typer.echo(plain)
@@ -80,6 +90,63 @@ def keys_revoke(key_id: str = typer.Argument(..., help="The key's id or prefix."
         typer.echo(f"No active key {key_id!r}.", err=True)
         raise typer.Exit(1)
     typer.echo(f"Revoked {key_id}.")
+
+
+@keys_app.command("topup")
+def keys_topup(
+    key_id: str = typer.Argument(..., help="The key's id or prefix."),
+    points: int = typer.Argument(..., help="Points to add (negative with --adjust)."),
+    note: str = typer.Option(None, help="Why, for the ledger."),
+    adjust: bool = typer.Option(False, "--adjust", help="An adjustment (may be negative) instead of a top-up."),
+) -> None:
+    """Add points to a key; the change is a ledger entry."""
+    from reelay.domain.errors import InsufficientPoints
+
+    async def run(keys):
+        from reelay.store.ledger import LedgerStore
+
+        key = await keys.find(key_id)
+        if key is None:
+            return None
+        return await LedgerStore(keys.engine).credit(key.id, points, kind="adjustment" if adjust else "topup", note=note)
+
+    if not adjust and points <= 0:
+        typer.echo("A top-up must be positive; use --adjust to take points away.", err=True)
+        raise typer.Exit(1)
+    try:
+        balance = _with_store(run)
+    except InsufficientPoints as error:
+        typer.echo(error.message, err=True)
+        raise typer.Exit(1)
+    if balance is None:
+        typer.echo(f"No key {key_id!r}.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Balance of {key_id}: {balance} points.")
+
+
+@keys_app.command("ledger")
+def keys_ledger(key_id: str = typer.Argument(..., help="The key's id or prefix.")) -> None:
+    """Every change of a key's points, newest first, and the balance."""
+    import datetime as dt
+
+    async def run(keys):
+        from reelay.store.ledger import LedgerStore
+
+        key = await keys.find(key_id)
+        if key is None:
+            return None
+        ledger = LedgerStore(keys.engine)
+        return await ledger.balance(key.id), await ledger.entries(key.id)
+
+    found = _with_store(run)
+    if found is None:
+        typer.echo(f"No key {key_id!r}.", err=True)
+        raise typer.Exit(1)
+    balance, entries = found
+    typer.echo(f"Balance: {balance} points")
+    for e in entries:
+        when = dt.datetime.fromtimestamp(e.created_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        typer.echo(f"{when}  {e.kind:10} {e.amount:+8d}  {e.task_id or ''}  {e.model or ''}  {e.note or ''}".rstrip())
 
 
 @keys_app.command("rotate-secret")

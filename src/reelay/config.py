@@ -47,6 +47,8 @@ class ChannelConfig:
     text_model: str = "gen4.5"
     # relay: how long a fresh upstream id may answer task_not_exist.
     feed_grace_seconds: float = 30.0
+    # Points per second of video per model on this channel, over the [prices] table.
+    prices: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def capacity(self) -> int | None:
@@ -87,7 +89,11 @@ def load_config(path: str | Path | None) -> ReelayConfig:
         raise ConfigError("channels: names must be unique")
     if not channels:
         raise ConfigError("channels: the config file names no channel; add a [[channels]] table")
-    return ReelayConfig(channels=channels, prices=dict(raw.get("prices", {})))
+    prices = raw.get("prices", {})
+    for model, price in prices.items():
+        if not isinstance(price, (int, float)) or price < 0:
+            raise ConfigError(f"prices.{model} must be a number of points per second, not {price!r}")
+    return ReelayConfig(channels=channels, prices=dict(prices))
 
 
 def _channel(entry: dict, index: int) -> ChannelConfig:

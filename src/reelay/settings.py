@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REELAY_", extra="ignore")
 
+    # Redis, for limits shared by every API process. Empty: limits are counted per process.
+    redis_url: str = ""
     # The operator's config file (TOML): channels, prices. Empty: one sandbox channel.
     config: str = ""
     # Where every piece of state lives in the embedded mode: database, results, secrets.

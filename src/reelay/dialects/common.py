@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 from pydantic import ValidationError
 
-from reelay.domain.errors import InputError
+from reelay.domain.errors import InputError, RateLimited
 from reelay.service.auth import authenticate
 from reelay.store.keys import ApiKey
 
@@ -20,7 +20,17 @@ def services(request: Request):
 
 
 async def caller(request: Request) -> ApiKey:
-    return await authenticate(services(request).keys, request.headers.get("authorization"))
+    """The calling key, after its requests-per-second limit."""
+    reelay = services(request)
+    key = await authenticate(reelay.keys, request.headers.get("authorization"))
+    if key.limits.rate_limit_per_second:
+        wait = await reelay.limiter.hit(key.id, key.limits.rate_limit_per_second)
+        if wait is not None:
+            raise RateLimited(
+                f"Authorization: this key may make {key.limits.rate_limit_per_second:g} requests per second.",
+                retry_after=wait,
+            )
+    return key
 
 
 def check_version(request: Request) -> None:

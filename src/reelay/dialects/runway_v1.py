@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from reelay.domain import catalogue
-from reelay.domain.errors import ReelayError
+from reelay.domain.errors import InputError, InsufficientPoints, ReelayError
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.service.submit import body_hash
@@ -25,6 +26,10 @@ PREFIXES = ("/v1", "/runwayml/v1")
 
 
 def error_response(error: ReelayError) -> JSONResponse:
+    if isinstance(error, InsufficientPoints):
+        # Runway answers missing credits with a 400, not 402.
+        message = f"You do not have enough credits to run this task. {error.message.split(': ', 1)[-1]}"
+        return JSONResponse({"error": message}, status_code=400)
     return JSONResponse({"error": error.message}, status_code=error.status_code, headers=getattr(error, "headers", None))
 
 
@@ -121,15 +126,58 @@ for prefix in PREFIXES:
     async def organization(request: Request) -> JSONResponse:
         key = await caller(request)
         check_version(request)
+        reelay = services(request)
         models = list(catalogue.OFFICIAL_MODELS)
-        used = await services(request).tasks.daily_generations(key.id, time.time() - 86400)
+        used = await reelay.tasks.daily_generations(key.id, time.time() - 86400)
+        limits = key.limits
         return JSONResponse(
             {
-                "creditBalance": 0,
+                "creditBalance": await reelay.ledger.balance(key.id),
                 "tier": {
-                    "maxMonthlyCreditSpend": 0,
-                    "models": {m: {"maxConcurrentGenerations": None, "maxDailyGenerations": None} for m in models},
+                    "maxMonthlyCreditSpend": limits.monthly_spend_limit or 0,
+                    "models": {
+                        m: {"maxConcurrentGenerations": limits.max_concurrent, "maxDailyGenerations": limits.daily_limit}
+                        for m in models
+                    },
                 },
                 "usage": {"models": {m: {"dailyGenerations": used.get(m, 0)} for m in models}},
             }
         )
+
+    @router.post(f"{prefix}/organization/usage")
+    async def organization_usage(request: Request) -> JSONResponse:
+        key = await caller(request)
+        check_version(request)
+        raw = await request.body()
+        body = await json_object(request) if raw.strip() else {}
+        start, before = usage_range(body)
+        days = await services(request).ledger.spent_by_day(key.id, start, before)
+        models = sorted({model for per_model in days.values() for model in per_model if model})
+        results = [
+            {"date": day.isoformat(), "usedCredits": [{"model": m, "amount": a} for m, a in sorted(per_model.items()) if m]}
+            for day, per_model in sorted(days.items())
+        ]
+        return JSONResponse({"models": models, "results": results})
+
+
+def usage_range(body: dict[str, Any]) -> tuple[date, date]:
+    """startDate/beforeDate (YYYY-MM-DD, UTC): 30 days up to today by default, at most 90."""
+    def day(name: str) -> date | None:
+        value = body.get(name)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise InputError(name, "must be a date as YYYY-MM-DD") from None
+
+    for name in body:
+        if name not in ("startDate", "beforeDate"):
+            raise InputError(name, "is not a known parameter")
+    before = day("beforeDate") or (datetime.now(timezone.utc).date() + timedelta(days=1))
+    start = day("startDate") or before - timedelta(days=30)
+    if start >= before:
+        raise InputError("startDate", "must be before beforeDate")
+    if (before - start).days > 90:
+        raise InputError("beforeDate", "the range may span at most 90 days")
+    return start, before

@@ -60,3 +60,18 @@ class IdempotencyConflict(ReelayError):
 class EngineUnavailable(ReelayError):
     status_code = 503
     reason = "engine_unavailable"
+
+
+class InsufficientPoints(ReelayError):
+    status_code = 402
+    reason = "insufficient_points"
+
+
+class RateLimited(ReelayError):
+    status_code = 429
+    reason = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(max(1, int(retry_after + 0.999)))}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import logging
 import time
 from typing import Any, Callable
 
@@ -17,6 +18,8 @@ import httpx
 
 from .shapes import PRO_STATUS, pro_task
 from .state import Store, Task
+
+log = logging.getLogger(__name__)
 
 TIMEOUT = 2.0  # short: a slow receiver must not pile up work in the emulator
 
@@ -44,7 +47,8 @@ class Callbacks:
         self._last_send.clear()
 
     async def run(self) -> None:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+        async with httpx.AsyncClient(timeout=TIMEOUT, limits=limits) as client:
             self._client = client
             while True:
                 now = time.time()
@@ -63,24 +67,29 @@ class Callbacks:
         if task is None or task.deleted_at is not None:
             return
         at = task.running_at if phase == "1" else task.final_at
-        status = PRO_STATUS[task.status(at)]
+        status = task.status(at)
         # "1" is skipped when the task never ran (cancelled first, or zero running time);
-        # a final send only goes out for a real final status, not a cancel.
-        if (phase == "1" and status != "1") or (phase == "final" and task.status(at) not in ("SUCCEEDED", "FAILED")):
+        # the final send only goes out for a real outcome, not after a cancel.
+        if status not in (("RUNNING",) if phase == "1" else ("SUCCEEDED", "FAILED")):
             return
-        body = pro_task(task, at, self.urls_at(at))
+        try:
+            body = pro_task(task, at, self.urls_at(at))
+        except Exception:  # never let one bad task stop the scheduler
+            log.exception("building the callback body of %s failed", task_id)
+            return
         previous = self._last_send.get(task_id)
-        sending = asyncio.create_task(self._send(task, status, body, previous))
+        sending = asyncio.create_task(self._send(task, PRO_STATUS[status], body, previous, self.store.generation))
         self._sending.add(sending)
         sending.add_done_callback(self._sending.discard)
         self._last_send[task_id] = sending
         if phase == "final":
             sending.add_done_callback(lambda _: self._last_send.pop(task_id, None))
 
-    async def _send(self, task: Task, status: str, body: dict, previous: asyncio.Task | None) -> None:
+    async def _send(self, task: Task, status: str, body: dict, previous: asyncio.Task | None, generation: int) -> None:
         if previous is not None:
             await asyncio.wait([previous])
-        generation = self.store.generation
+        if generation != self.store.generation:  # reset meanwhile: this task no longer exists
+            return
         record: dict[str, Any] = {"time": time.time(), "task_id": task.id, "url": task.callback_url,
                                   "status": status, "answered": None, "error": None, "body": body}
         try:
@@ -88,7 +97,7 @@ class Callbacks:
             record["answered"] = response.status_code
         except Exception as exc:  # fire-and-forget: any failure is only recorded
             record["error"] = f"{type(exc).__name__}: {exc}"
-        if generation == self.store.generation:  # a reset meanwhile: forget this send
+        if generation == self.store.generation:  # not reset while sending
             task.callbacks.append({k: v for k, v in record.items() if k != "body"})
             self.store.callbacks_sent += 1
             self.store.callback_log.append(record)

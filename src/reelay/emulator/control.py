@@ -1,4 +1,25 @@
-"""The control API (/_control/, no auth): tests and benches steer the emulator and read what it saw."""
+"""The control API (/_control/, no auth): tests and benches steer the emulator and read what it saw.
+
+POST /_control/reset              -> {"ok": true, "behaviour": {...defaults}}  (tasks, logs, rules, counters gone)
+GET|POST /_control/behaviour      POST merges {field: value} into the defaults for NEW tasks -> the full behaviour:
+    pending_seconds 0.2, throttled_seconds 0, running_seconds 1.0, fail_code null, url_ttl_seconds 3600,
+    feed_shape "flat"|"newapi", feed_lag_seconds 0, credits 5, pro_http_200 false. Unknown field/bad value: 400.
+    Prompt markers override per task: [emu:fail=CODE] [emu:run=S] [emu:throttle=S] [emu:pending=S].
+GET|POST|DELETE /_control/faults  POST {"rules": [rule, ...]} appends; DELETE clears -> {"rules": [described]}
+    rule: {"match": {"method", "path" (exact, or prefix ending in *), "key"}, "times": 1 (-1 forever),
+           one of "status": N (+ "retry_after": S, "body": any), "delay": S, "drop": true,
+           "accept_then_hang": S, "accept_then_status": N (+ "body")}
+    described: {"id", "match", "times" (uses left), "applied", <action>: value, ["retry_after"], ["body"]}
+GET /_control/requests?path=PREFIX&key=K
+    -> [{"time", "method", "path", "query", "key", "json", "status_answered", "fault"}]
+GET /_control/callbacks?task_id=ID
+    -> [{"time", "task_id", "url", "status", "answered", "error", "body"}]
+GET /_control/stats -> {"creates", "creates_by_key", "max_concurrent", "max_concurrent_by_key", "live",
+                        "requests", "callbacks_sent"}
+GET /_control/tasks?key=K -> [{"id", "dialect", "key", "status", "deleted"}]
+GET /_control/tasks/{id}  -> the internal record (body, key, timeline, callbacks...); 404 {"error"} if unknown
+GET /_control/health      -> {"ok": true}
+"""
 
 from __future__ import annotations
 

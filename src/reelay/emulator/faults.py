@@ -95,7 +95,7 @@ def parse_rule(raw: Any, rule_id: int) -> Rule:
     if unknown:
         raise ValueError(f"unknown rule field {sorted(unknown)[0]}")
     times = raw.get("times", 1)
-    if isinstance(times, bool) or not isinstance(times, int) or times < -1:
+    if isinstance(times, bool) or not isinstance(times, int) or times < -1 or times == 0:
         raise ValueError("times: must be an integer >= 1, or -1 for forever")
     value = raw[action]
     if action in ("status", "accept_then_status"):

@@ -87,7 +87,11 @@ def _encode(frames: list[np.ndarray], path: Path) -> None:
 
 
 # File names under /files/: the task id plus one of these suffixes.
-SUFFIXES = {".mp4": ("mp4", "video/mp4"), "_poster.jpg": ("poster", "image/jpeg"), "_last.jpg": ("last_frame", "image/jpeg")}
+SUFFIXES = {
+    ".mp4": ("mp4", "video/mp4"),
+    "_poster.jpg": ("poster", "image/jpeg"),
+    "_last.jpg": ("last_frame", "image/jpeg"),
+}
 
 
 class Signer:

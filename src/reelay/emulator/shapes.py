@@ -72,7 +72,7 @@ def pro_task(task: Task, now: float, urls: Urls) -> dict[str, Any]:
         "raw_video_url": None,  # always null in the resellers' own examples
         "poster": urls(task, "poster") if done else None,
         "last_frame": urls(task, "last_frame") if done else None,
-        "msg": failure_text(task.fail_code or "") if status == "FAILED" else ("cancelled" if status == "CANCELLED" else None),
+        "msg": {"FAILED": failure_text(task.fail_code or ""), "CANCELLED": "cancelled"}.get(status),
         "point": str(task.credits),
         "refund": "1" if code == "2" else "0",
         "create_time": str(int(task.created_at)),

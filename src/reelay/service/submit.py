@@ -16,6 +16,7 @@ from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.media.fetch import FetchPolicy, check_url_syntax
 from reelay.media.images import load_image
+from reelay.service.pricing import Pricing
 from reelay.store.keys import ApiKey
 from reelay.store.tasks import IdempotencyClaim, IdempotencyMismatch, TaskStore
 
@@ -27,12 +28,15 @@ def body_hash(route: str, body: Any) -> str:
 
 
 class Submitter:
-    def __init__(self, settings, tasks: TaskStore, storage, engines, policy: FetchPolicy, on_created=None) -> None:
+    def __init__(
+        self, settings, tasks: TaskStore, storage, engines, policy: FetchPolicy, pricing: Pricing, on_created=None
+    ) -> None:
         self.settings = settings
         self.tasks = tasks
         self.storage = storage
         self.engines = engines
         self.policy = policy
+        self.pricing = pricing
         self.on_created = on_created or (lambda task: None)
 
     async def submit(
@@ -65,10 +69,11 @@ class Submitter:
             updated_at=now,
             seed=request.seed if request.seed is not None else random.randint(0, 4294967295),
             engine=engine.name,
+            points=self.pricing.points(request, engine.name),
         )
         try:
             task, created = await self.tasks.create(
-                task, claim, window=self.settings.idempotency_hours * 3600
+                task, claim, window=self.settings.idempotency_hours * 3600, daily_limit=key.limits.daily_limit
             )
         except IdempotencyMismatch:
             raise IdempotencyConflict(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from reelay.callbacks.signing import new_secret
 
 from .db import write_transaction
-from .tables import api_keys
+from .tables import api_keys, ledger_entries
 
 KEY_PREFIX = "rl_"
 
@@ -33,12 +33,28 @@ class ApiKey:
     revoked_at: float | None
     # Signs this key's callbacks (Standard Webhooks); shown when the key is created or rotated.
     signing_secret: str | None = None
+    limits: "KeyLimits" = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.limits is None:
+            object.__setattr__(self, "limits", KeyLimits())
+
+
+@dataclass(frozen=True)
+class KeyLimits:
+    """What a key may do; None means no limit."""
+
+    max_concurrent: int | None = None
+    rate_limit_per_second: float | None = None
+    daily_limit: int | None = None
+    monthly_spend_limit: int | None = None
 
 
 def _from_row(row) -> ApiKey:
     m = row._mapping
+    limits = KeyLimits(m["max_concurrent"], m["rate_limit_per_second"], m["daily_limit"], m["monthly_spend_limit"])
     return ApiKey(
-        m["id"], m["name"], m["prefix"], bool(m["is_admin"]), m["created_at"], m["revoked_at"], m["signing_secret"]
+        m["id"], m["name"], m["prefix"], bool(m["is_admin"]), m["created_at"], m["revoked_at"], m["signing_secret"], limits
     )
 
 
@@ -46,9 +62,13 @@ class KeyStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    async def create(self, name: str = "", *, is_admin: bool = False) -> tuple[ApiKey, str]:
+    async def create(
+        self, name: str = "", *, is_admin: bool = False, points: int = 0, limits: KeyLimits | None = None
+    ) -> tuple[ApiKey, str]:
+        """A new key (and its opening balance as a top-up entry). Returns it and the plain key."""
         plain = KEY_PREFIX + secrets.token_hex(24)
-        key = ApiKey(str(uuid.uuid4()), name, plain[:10], is_admin, time.time(), None, new_secret())
+        limits = limits or KeyLimits()
+        key = ApiKey(str(uuid.uuid4()), name, plain[:10], is_admin, time.time(), None, new_secret(), limits)
         async with write_transaction(self.engine) as conn:
             await conn.execute(
                 api_keys.insert().values(
@@ -59,9 +79,29 @@ class KeyStore:
                     is_admin=is_admin,
                     created_at=key.created_at,
                     signing_secret=key.signing_secret,
+                    balance=points,
+                    max_concurrent=limits.max_concurrent,
+                    rate_limit_per_second=limits.rate_limit_per_second,
+                    daily_limit=limits.daily_limit,
+                    monthly_spend_limit=limits.monthly_spend_limit,
                 )
             )
+            if points:
+                await conn.execute(
+                    ledger_entries.insert().values(
+                        api_key_id=key.id, kind="topup", amount=points, note="opening balance", created_at=key.created_at
+                    )
+                )
         return key, plain
+
+    async def find(self, key_id_or_prefix: str) -> ApiKey | None:
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(api_keys).where((api_keys.c.id == key_id_or_prefix) | (api_keys.c.prefix == key_id_or_prefix))
+                )
+            ).first()
+        return _from_row(row) if row else None
 
     async def authenticate(self, plain: str) -> ApiKey | None:
         async with self.engine.connect() as conn:

@@ -14,6 +14,7 @@ from .db import write_transaction
 from .tables import channel_slots, tasks
 
 _WAITING = [Status.PENDING.value, Status.THROTTLED.value]
+KEY_SCOPE = "key:"
 
 
 class SlotStore:
@@ -21,11 +22,16 @@ class SlotStore:
         self.engine = engine
 
     async def acquire(self, channel: str, task_id: str, created_at: float, capacity: int) -> int | None:
-        """The slot number this task holds on the channel, or None: wait (THROTTLED)."""
+        """The slot number this task holds in the scope (a channel's name, or "key:<id>"),
+        or None: wait (THROTTLED)."""
         try:
             async with write_transaction(self.engine) as conn:
                 held = (
-                    await conn.execute(select(channel_slots.c.slot).where(channel_slots.c.task_id == task_id))
+                    await conn.execute(
+                        select(channel_slots.c.slot).where(
+                            channel_slots.c.task_id == task_id, channel_slots.c.channel == channel
+                        )
+                    )
                 ).scalar()
                 if held is not None:
                     return held
@@ -48,11 +54,15 @@ class SlotStore:
 
     async def _older_waiting(self, conn: AsyncConnection, channel: str, task_id: str, created_at: float) -> bool:
         holders = select(channel_slots.c.task_id).where(channel_slots.c.channel == channel)
+        if channel.startswith(KEY_SCOPE):
+            same_scope = tasks.c.api_key_id == channel[len(KEY_SCOPE):]
+        else:
+            same_scope = tasks.c.engine == channel
         older = (
             await conn.execute(
                 select(tasks.c.id)
                 .where(
-                    tasks.c.engine == channel,
+                    same_scope,
                     tasks.c.status.in_(_WAITING),
                     tasks.c.created_at < created_at,
                     tasks.c.id != task_id,
@@ -66,6 +76,12 @@ class SlotStore:
     async def release(self, task_id: str) -> None:
         async with write_transaction(self.engine) as conn:
             await release_in(conn, task_id)
+
+    async def release_scope(self, task_id: str, channel: str) -> None:
+        async with write_transaction(self.engine) as conn:
+            await conn.execute(
+                delete(channel_slots).where(channel_slots.c.task_id == task_id, channel_slots.c.channel == channel)
+            )
 
     async def in_use(self) -> dict[str, int]:
         async with self.engine.connect() as conn:

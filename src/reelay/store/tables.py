@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     JSON,
     Boolean,
     Column,
@@ -34,6 +35,27 @@ api_keys = Table(
     Column("signing_secret", String(80), nullable=True),
     Column("previous_signing_secret", String(80), nullable=True),
     Column("previous_secret_expires_at", Float, nullable=True),
+    # Points: the balance is kept beside the ledger and changed only with a ledger entry, in the
+    # same transaction, so the two never disagree.
+    Column("balance", Integer, nullable=False, server_default="0"),
+    # Limits; null means none.
+    Column("max_concurrent", Integer, nullable=True),
+    Column("rate_limit_per_second", Float, nullable=True),
+    Column("daily_limit", Integer, nullable=True),
+    Column("monthly_spend_limit", Integer, nullable=True),
+)
+
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("api_key_id", String(36), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # charge | refund | topup | adjustment
+    Column("amount", Integer, nullable=False),  # signed: a charge is negative
+    Column("task_id", String(36), nullable=True),
+    Column("model", String(50), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("created_at", Float, nullable=False),
 )
 
 tasks = Table(
@@ -45,7 +67,7 @@ tasks = Table(
     Column("request", JSON, nullable=False),
     Column("status", String(16), nullable=False),
     Column("progress", Float, nullable=False, server_default="0"),
-    Column("seed", Integer, nullable=False, server_default="0"),
+    Column("seed", BigInteger, nullable=False, server_default="0"),  # 0..4294967295
     Column("failure", Text, nullable=True),
     Column("failure_code", String(100), nullable=True),
     Column("outputs", JSON, nullable=False),
@@ -112,15 +134,18 @@ callback_attempts = Table(
     Column("next_attempt_at", Float, nullable=True),
 )
 
-# Concurrency slots of capped channels: one row per task holding a slot, for its whole life.
+# Concurrency slots of capped channels and keys ("key:<id>"): one row per task holding a slot,
+# for its whole life.
 # The primary key makes the cap hold across processes on any database.
 channel_slots = Table(
     "channel_slots",
     metadata,
     Column("channel", String(100), primary_key=True),
     Column("slot", Integer, primary_key=True),
-    Column("task_id", String(36), nullable=False, unique=True),
+    Column("task_id", String(36), nullable=False),
     Column("acquired_at", Float, nullable=False),
+    # A task holds at most one slot per scope (its channel's, its key's).
+    Index("ix_channel_slots_task", "task_id", "channel", unique=True),
 )
 
 # Callbacks that upstream relays sent us, kept so any process can read them.

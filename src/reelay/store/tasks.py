@@ -10,14 +10,16 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from reelay.domain.errors import RateLimited
 from reelay.domain.status import FINAL, LIVE, Status, sources_for
 from reelay.domain.task import Task
 
-from .db import write_transaction
 from . import callbacks
+from .db import write_transaction
+from .ledger import charge_in, refund_in
 from .rows import task_from_row, task_to_row
 from .slots import release_in
-from .tables import idempotency_keys, tasks
+from .tables import api_keys, idempotency_keys, tasks
 
 _LIVE = [s.value for s in LIVE]
 
@@ -37,12 +39,17 @@ class TaskStore:
         self.engine = engine
 
     async def create(
-        self, task: Task, idempotency: IdempotencyClaim | None = None, *, window: float = 86400
+        self,
+        task: Task,
+        idempotency: IdempotencyClaim | None = None,
+        *,
+        window: float = 86400,
+        daily_limit: int | None = None,
     ) -> tuple[Task, bool]:
-        """Write the task (and its idempotency key) in one transaction.
+        """Write the task, its idempotency key and its charge in one transaction.
 
         Returns (task, created). With a key seen before and the same body, the earlier task
-        comes back with created=False.
+        comes back with created=False (and nothing is charged again).
         """
         row = task_to_row(task) | {"next_check_at": time.time()}
         for _ in range(3):
@@ -52,7 +59,11 @@ class TaskStore:
                         existing = await self._idempotent_task(conn, task.api_key_id, idempotency, window)
                         if existing is not None:
                             return existing, False
+                    if daily_limit is not None:
+                        await self._check_daily_limit(conn, task.api_key_id, daily_limit)
                     await conn.execute(tasks.insert().values(**row))
+                    if task.points > 0:
+                        await charge_in(conn, task.api_key_id, task.points, task.id, task.request.engine_model)
                     if idempotency is not None:
                         await conn.execute(
                             idempotency_keys.insert().values(
@@ -68,6 +79,26 @@ class TaskStore:
                 # Another request with the same key won the race: read its task on the next pass.
                 continue
         raise RuntimeError("idempotency key contention did not settle")
+
+    async def _check_daily_limit(self, conn, api_key_id: str, limit: int) -> None:
+        # Lock the key's row (PostgreSQL) so concurrent creates count one after another.
+        await conn.execute(select(api_keys.c.id).where(api_keys.c.id == api_key_id).with_for_update())
+        since = time.time() - 86400
+        used = (
+            await conn.execute(
+                select(func.count()).where(tasks.c.api_key_id == api_key_id, tasks.c.created_at >= since)
+            )
+        ).scalar_one()
+        if used >= limit:
+            oldest = (
+                await conn.execute(
+                    select(func.min(tasks.c.created_at)).where(tasks.c.api_key_id == api_key_id, tasks.c.created_at >= since)
+                )
+            ).scalar_one()
+            raise RateLimited(
+                f"daily_limit: this key may create {limit} tasks in 24 hours and has reached it.",
+                retry_after=max(1.0, oldest + 86400 - time.time()),
+            )
 
     async def _idempotent_task(self, conn, api_key_id: str, claim: IdempotencyClaim, window: float):
         found = (
@@ -122,8 +153,10 @@ class TaskStore:
                 return False
             # The callback row is written by the same transaction: no change without its row.
             await callbacks.enqueue(conn, task_id, target)
+            if target in (Status.FAILED, Status.CANCELLED):
+                await refund_in(conn, task_id)  # exactly once: only one writer wins the final status
             if target in FINAL:
-                await release_in(conn, task_id)  # a final task frees its channel slot
+                await release_in(conn, task_id)  # a final task frees its channel and key slots
         return True
 
     async def reassign(self, task_id: str, engine: str, state: dict[str, Any]) -> None:

@@ -18,7 +18,8 @@ from reelay.engines.base import EngineUpdate
 from reelay.engines.registry import EngineRegistry
 from reelay.engines.upstream.base import failure_from_rejection
 from reelay.engines.upstream.errors import Ambiguous, NotAccepted, Rejected
-from reelay.store.slots import SlotStore
+from reelay.store.keys import KeyLimits, KeyStore
+from reelay.store.slots import KEY_SCOPE, SlotStore
 from reelay.store.tasks import TaskStore
 
 from .outputs import store_outputs
@@ -52,6 +53,8 @@ class Worker:
         self.max_failover_rounds = max_failover_rounds
         self.throttle_check_seconds = throttle_check_seconds
         self._pokes: dict[str, asyncio.Event] = {}
+        self.keys = KeyStore(store.engine)
+        self._limits: dict[str, tuple[float, KeyLimits]] = {}
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
         self.active: dict[str, asyncio.Task] = {}
         self._stopping = asyncio.Event()
@@ -175,6 +178,12 @@ class Worker:
         """Take a concurrency slot on the task's channel, then submit; fail over when refused."""
         config = self.engines.config(task.engine)
         engine = self.engines.get(task.engine)
+        limits = await self._key_limits(task.api_key_id)
+        if limits.max_concurrent is not None:
+            # The key's own cap, as Runway's: over it the task waits THROTTLED, in order.
+            held = await self.slots.acquire(KEY_SCOPE + task.api_key_id, task.id, task.created_at.timestamp(), limits.max_concurrent)
+            if held is None:
+                return EngineUpdate(Status.THROTTLED, next_check_in=self.throttle_check_seconds)
         slot = None
         if config.capacity is not None:
             slot = await self.slots.acquire(task.engine, task.id, task.created_at.timestamp(), config.capacity)
@@ -203,9 +212,17 @@ class Worker:
         update.state = {**(update.state or task.engine_state), "started": True}
         return update
 
+    async def _key_limits(self, api_key_id: str) -> KeyLimits:
+        cached = self._limits.get(api_key_id)
+        if cached is None or cached[0] < time.monotonic():
+            key = await self.keys.find(api_key_id)
+            cached = (time.monotonic() + 10.0, key.limits if key else KeyLimits())
+            self._limits[api_key_id] = cached
+        return cached[1]
+
     async def _fail_over(self, task: Task, refused: NotAccepted) -> EngineUpdate:
         """The upstream surely did not take the task: try the next channel, or wait and retry."""
-        await self.slots.release(task.id)
+        await self.slots.release_scope(task.id, task.engine)
         tried = set(task.engine_state.get("tried", [])) | {task.engine}
         rounds = task.engine_state.get("rounds", 0)
         remaining = self.engines.candidates(task.request, exclude=tried)

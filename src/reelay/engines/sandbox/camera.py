@@ -5,14 +5,14 @@ whose lens sees 70° across the frame's diagonal. Each axis of `motion_vector` m
 over the clip, linearly in its value (so `x = 5` moves half as far as `x = 10`), on one eased
 timeline that starts and ends at half speed and peaks at 1.5 times the average speed:
 
-| axis | camera move | over the whole clip, at value v (range -10..10) | positive means |
+| axis | camera move | over the whole clip, at value v in [-10, 10] | positive v |
 | --- | --- | --- | --- |
-| `x` | truck (slides sideways) | the picture crosses |v|/40 of the frame width: a quarter at 10 | camera moves right, picture slides left |
-| `y` | pedestal (rises/sinks) | the picture crosses |v|/40 of the frame height | camera rises, picture slides down |
-| `z` | zoom | the picture grows 1 + |v|/20 times: 1.5× at 10 | in; negative plays the same zoom out: starts 1 + |v|/20 closer and pulls back |
-| `r` | roll (about the lens axis) | 1.5° per unit: 15° at 10 | camera rolls clockwise, picture turns counter-clockwise |
-| `bg_x_pan` | pan (yaw) | 1.5° per unit: 15° at 10 | camera turns right, picture slides left with perspective |
-| `bg_y_pan` | tilt (pitch) | 1.5° per unit: 15° at 10 | camera tilts up, picture slides down with perspective |
+| `x` | truck | the picture slides v/40 of the frame width: a quarter at 10 | camera right, picture slides left |
+| `y` | pedestal | the picture slides v/40 of the frame height: a quarter at 10 | camera up, picture slides down |
+| `z` | zoom | features grow 1 + v/20 times: 1.5× at 10; -v shrinks them as much | camera zooms in; negative starts that much closer and pulls back |
+| `r` | roll | the camera turns 1.5° per unit about its lens axis: 15° at 10 | camera clockwise, picture turns counter-clockwise |
+| `bg_x_pan` | pan (yaw) | the camera turns 1.5° per unit: 15° at 10 | camera turns right, picture slides left, keystoned |
+| `bg_y_pan` | tilt (pitch) | the camera turns 1.5° per unit: 15° at 10 | camera tilts up, picture slides down, keystoned |
 
 Trucks, rolls, pans and tilts are centred on the picture (from -half to +half of the move), so
 the middle frame looks at the picture's centre. A pan or tilt is a rotation of the camera,

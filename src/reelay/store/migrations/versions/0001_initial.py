@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("request", sa.JSON, nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("progress", sa.Float, nullable=False, server_default="0"),
-        sa.Column("seed", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("seed", sa.BigInteger, nullable=False, server_default="0"),
         sa.Column("failure", sa.Text, nullable=True),
         sa.Column("failure_code", sa.String(100), nullable=True),
         sa.Column("outputs", sa.JSON, nullable=False),

@@ -18,9 +18,10 @@ def upgrade() -> None:
         "channel_slots",
         sa.Column("channel", sa.String(100), primary_key=True),
         sa.Column("slot", sa.Integer, primary_key=True),
-        sa.Column("task_id", sa.String(36), nullable=False, unique=True),
+        sa.Column("task_id", sa.String(36), nullable=False),
         sa.Column("acquired_at", sa.Float, nullable=False),
     )
+    op.create_index("ix_channel_slots_task", "channel_slots", ["task_id", "channel"], unique=True)
     op.create_table(
         "relay_callbacks",
         sa.Column("task_id", sa.String(36), primary_key=True),
