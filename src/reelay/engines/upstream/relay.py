@@ -84,6 +84,13 @@ def read_feed(payload: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def _not_exist(payload: dict[str, Any]) -> bool:
+    """`task_not_exist`, in whichever field the upstream's shape puts it."""
+    if not isinstance(payload, dict):
+        return False
+    return any(str(payload.get(field) or "").startswith("task_not_exist") for field in ("msg", "code", "message"))
+
+
 class RelayEngine(UpstreamEngine):
     kind = "relay"
 
@@ -115,13 +122,14 @@ class RelayEngine(UpstreamEngine):
     async def _read(self, state: dict[str, Any]) -> dict[str, Any] | None:
         key = self.config.key_for_slot(state.get("slot"))
         answer = await self.client.post("/runway/feed", json={"task_id": state["upstream_id"]}, headers=self._headers(key))
-        if answer.status_code == 404:
+        try:
+            payload = answer.json()
+        except ValueError:
+            payload = {}
+        if _not_exist(payload) or answer.status_code == 404:
             return None
         if answer.status_code != 200:
             raise classify(answer, f"{self.name} /runway/feed")
-        payload = answer.json()
-        if isinstance(payload.get("msg"), str) and payload["msg"].startswith("task_not_exist"):
-            return None
         return read_feed(payload)
 
     async def poll(self, task: Task, state: dict[str, Any]) -> EngineUpdate:

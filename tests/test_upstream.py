@@ -1,0 +1,334 @@
+"""Upstream engines against the emulator: mappings, faults, failover, caps, expiry, timeouts."""
+
+import time
+
+import httpx
+import pytest
+
+from support.emulator import Emulator
+from support.images import data_uri, gradient_image
+from support.server import ReelayProcess, reelay_cli
+from support.tasks import wait_official, wait_pro
+from support.video import probe
+
+IMAGE = data_uri(gradient_image(400, 300), "PNG")
+LAST = data_uri(gradient_image(400, 300, seed=5), "PNG")
+
+
+def channel(name, engine, url, keys, **extra):
+    lines = [
+        "[[channels]]",
+        f'name = "{name}"',
+        f'engine = "{engine}"',
+        f'base_url = "{url}"',
+        "keys = [" + ", ".join(f'"{k}"' for k in keys) + "]",
+        "poll_seconds = 0.3",
+        "max_poll_seconds = 0.6",
+        "request_timeout_seconds = 1.5",
+    ]
+    for setting, value in extra.items():
+        lines.append(f"{setting} = {value!r}".replace("'", '"'))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    emu = Emulator()
+    yield emu
+    emu.stop()
+
+
+class Gateway:
+    def __init__(self, tmp_path, config: str, **env):
+        (tmp_path / "reelay.toml").write_text(config)
+        self.server = ReelayProcess(tmp_path / "data", extra_env={"REELAY_CONFIG": str(tmp_path / "reelay.toml"), **env})
+        self.server.extra_env["REELAY_PUBLIC_URL"] = self.server.url
+        self.server.start()
+        self.key = self.server.create_key()
+        self.http = httpx.Client(base_url=self.server.url, headers={"Authorization": f"Bearer {self.key}"}, timeout=30)
+
+    def pro(self, **body):
+        answer = self.http.post("/runway/pro/generate", json={"callback_url": "https://example.com/cb", **body})
+        assert answer.status_code == 200, answer.text
+        return answer.json()["data"]["task_id"]
+
+    def official(self, path, **body):
+        answer = self.http.post(path, json=body)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["id"]
+
+    def stop(self):
+        self.server.stop()
+
+
+@pytest.fixture
+def runway_gateway(tmp_path, emulator):
+    emulator.reset(pending_seconds=0.2, running_seconds=0.6)
+    gateway = Gateway(tmp_path, channel("runway-a", "runway", emulator.url, ["key-a"], text_model="gen4.5"))
+    yield gateway
+    gateway.stop()
+
+
+def creates(emulator, path):
+    return [r for r in emulator.requests(path) if r["method"] == "POST"]
+
+
+def test_pro_gen3_image_task_maps_to_gen3a_turbo_and_the_result_is_copied(runway_gateway, emulator):
+    task_id = runway_gateway.pro(image=IMAGE, model="gen3", prompt="wave", options={"seconds": 5})
+    data = wait_pro(runway_gateway.http, task_id)
+    assert data["status"] == "3"
+    sent = creates(emulator, "/v1/image_to_video")[0]
+    assert sent["key"] == "key-a"
+    body = sent["json"]
+    assert body["model"] == "gen3a_turbo" and body["ratio"] == "1280:768" and body["duration"] == 5
+    assert body["promptText"] == "wave" and body["promptImage"][0]["position"] == "first"
+    assert body["promptImage"][0]["uri"].startswith("data:image/png;base64,")
+    # Reelay's own copy, the upstream's URL kept as raw_video_url, posters made from the video.
+    assert data["video_url"].startswith(runway_gateway.server.url) and data["raw_video_url"].startswith(emulator.url)
+    assert probe(httpx.get(data["video_url"]).content).codec == "h264"
+    assert httpx.get(data["poster"]).headers["content-type"] == "image/jpeg"
+
+
+def test_mappings_of_gen4_text_only_last_frame_and_end_frame(runway_gateway, emulator):
+    ids = [
+        runway_gateway.pro(image=IMAGE, model="gen4", ratio="4:3", prompt="a", options={"seconds": 10}),
+        runway_gateway.pro(prompt="only words", model="gen4_turbo", ratio="9:16", options={"seconds": 5}),
+        runway_gateway.pro(image=IMAGE, last_image=LAST, model="gen4", prompt="b", options={"seconds": 5}),
+        runway_gateway.pro(image=IMAGE, model="gen3", prompt="c", options={"seconds": 5, "image_as_end_frame": True}),
+    ]
+    for task_id in ids:
+        assert wait_pro(runway_gateway.http, task_id)["status"] == "3"
+    image_bodies = [r["json"] for r in creates(emulator, "/v1/image_to_video")]
+    text_bodies = [r["json"] for r in creates(emulator, "/v1/text_to_video")]
+    gen4 = next(b for b in image_bodies if b["promptText"] == "a")
+    assert (gen4["model"], gen4["ratio"], gen4["duration"]) == ("gen4_turbo", "1104:832", 10)
+    assert text_bodies[0] == {"model": "gen4.5", "ratio": "720:1280", "duration": 5, "promptText": "only words"}
+    keyframes = next(b for b in image_bodies if b["promptText"] == "b")
+    assert keyframes["model"] == "gen3a_turbo" and [p["position"] for p in keyframes["promptImage"]] == ["first", "last"]
+    end = next(b for b in image_bodies if b["promptText"] == "c")
+    assert [p["position"] for p in end["promptImage"]] == ["last"]
+
+
+def test_official_request_passes_through_and_polling_respects_the_cadence(runway_gateway, emulator):
+    emulator.reset(pending_seconds=0.5, throttled_seconds=0.5, running_seconds=1.0)
+    task_id = runway_gateway.official(
+        "/v1/text_to_video", model="veo3.1", promptText="sea", ratio="1080:1920", duration=6, seed=7
+    )
+    seen = set()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        task = runway_gateway.http.get(f"/v1/tasks/{task_id}").json()
+        seen.add(task["status"])
+        if task["status"] == "SUCCEEDED":
+            break
+        time.sleep(0.1)
+    assert {"THROTTLED", "RUNNING", "SUCCEEDED"} <= seen
+    body = creates(emulator, "/v1/text_to_video")[0]["json"]
+    assert body == {"model": "veo3.1", "ratio": "1080:1920", "duration": 6, "promptText": "sea", "seed": 7}
+    polls = [r["time"] for r in emulator.requests("/v1/tasks/") if r["method"] == "GET"]
+    gaps = [b - a for a, b in zip(polls, polls[1:])]
+    assert gaps and min(gaps) >= 0.25  # never faster than the channel's poll_seconds (0.3 s here)
+    assert all(r["key"] == "key-a" for r in emulator.requests("/v1/tasks/"))
+
+
+def test_upstream_failure_code_reaches_both_dialects(runway_gateway, emulator):
+    task_id = runway_gateway.official(
+        "/v1/image_to_video", model="gen4_turbo", promptImage=IMAGE, ratio="1280:720", duration=5, promptText="[emu:fail=SAFETY.INPUT.IMAGE] x"
+    )
+    task = wait_official(runway_gateway.http, task_id)
+    assert task["status"] == "FAILED" and task["failureCode"] == "SAFETY.INPUT.IMAGE"
+    pro = runway_gateway.http.post("/runway/feed", json={"task_id": task_id}).json()["data"]
+    assert pro["status"] == "2" and pro["msg"] == task["failure"]
+
+
+def test_upstream_400_is_not_retried_and_reaches_the_client(runway_gateway, emulator):
+    emulator.faults({"match": {"method": "POST", "path": "/v1/text_to_video"}, "status": 400, "body": {"error": "promptText: flagged"}})
+    task = wait_official(runway_gateway.http, runway_gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8))
+    assert task["status"] == "FAILED" and "promptText: flagged" in task["failure"]
+    assert len(creates(emulator, "/v1/text_to_video")) == 1
+
+
+@pytest.mark.parametrize("fault", [{"status": 429, "retry_after": 1}, {"status": 500}, {"status": 502}, {"status": 503}])
+def test_refused_create_fails_over_to_the_next_channel(tmp_path, emulator, fault):
+    emulator.reset(pending_seconds=0.1, running_seconds=0.3)
+    emulator.faults({"match": {"method": "POST", "path": "/v1/*", "key": "key-a"}, "times": -1, **fault})
+    config = channel("primary", "runway", emulator.url, ["key-a"], priority=10) + channel("backup", "runway", emulator.url, ["key-b"], priority=1)
+    gateway = Gateway(tmp_path, config)
+    try:
+        task = wait_official(gateway.http, gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8))
+        assert task["status"] == "SUCCEEDED"
+        assert emulator.stats()["creates_by_key"] == {"key-b": 1}
+        listing = reelay_cli("channels", "--server", gateway.server.url, "--key", gateway.server.admin_key(), env=gateway.server.env).stdout
+        assert "primary" in listing and "unhealthy" in listing and "backup" in listing
+    finally:
+        gateway.stop()
+
+
+def test_connection_refused_fails_over(tmp_path, emulator):
+    from support.server import free_port
+
+    emulator.reset(pending_seconds=0.1, running_seconds=0.3)
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    config = channel("gone", "runway", closed, ["key-a"], priority=10) + channel("backup", "runway", emulator.url, ["key-b"])
+    gateway = Gateway(tmp_path, config)
+    try:
+        task = wait_official(gateway.http, gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8))
+        assert task["status"] == "SUCCEEDED" and emulator.stats()["creates_by_key"] == {"key-b": 1}
+    finally:
+        gateway.stop()
+
+
+def test_429_on_the_only_channel_waits_throttled_then_succeeds(runway_gateway, emulator):
+    emulator.faults({"match": {"method": "POST", "path": "/v1/text_to_video"}, "times": 2, "status": 429, "retry_after": 1})
+    task_id = runway_gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8)
+    assert wait_official(runway_gateway.http, task_id, until={"THROTTLED", "SUCCEEDED"})["status"] == "THROTTLED"
+    assert wait_official(runway_gateway.http, task_id)["status"] == "SUCCEEDED"
+    assert emulator.stats()["creates"] == 1
+
+
+@pytest.mark.parametrize("fault", [{"accept_then_hang": 4}, {"accept_then_status": 504}, {"drop": True}])
+def test_ambiguous_create_is_never_submitted_twice(runway_gateway, emulator, fault):
+    """A timeout after sending, a 504, or a connection dropped after the request left: the
+    upstream may hold the task, so it is reconciled (Runway's API offers no way) and failed."""
+    emulator.faults({"match": {"method": "POST", "path": "/v1/text_to_video"}, **fault})
+    task = wait_official(runway_gateway.http, runway_gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8))
+    assert task["status"] == "FAILED" and task["failureCode"] == "INTERNAL.UPSTREAM_UNCONFIRMED"
+    assert "not sent again" in task["failure"]
+    time.sleep(1)
+    assert len(creates(emulator, "/v1/text_to_video")) == 1  # one request upstream, never a second
+
+
+def test_poll_errors_are_retried(runway_gateway, emulator):
+    emulator.faults({"match": {"method": "GET", "path": "/v1/tasks/*"}, "times": 3, "status": 503})
+    task_id = runway_gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8)
+    assert wait_official(runway_gateway.http, task_id)["status"] == "SUCCEEDED"
+
+
+def test_expired_result_url_is_fetched_fresh_and_results_outlive_it(runway_gateway, emulator):
+    emulator.reset(pending_seconds=0.1, running_seconds=0.3, url_ttl_seconds=2)
+    emulator.faults({"match": {"method": "GET", "path": "/files/*"}, "times": 1, "status": 403})
+    task = wait_official(runway_gateway.http, runway_gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8))
+    assert task["status"] == "SUCCEEDED"
+    file_reads = [r for r in emulator.requests("/files/") if r["path"].endswith(".mp4")]
+    assert [r["status_answered"] for r in file_reads][:2] == [403, 200]
+    task_reads = [r for r in emulator.requests("/v1/tasks/") if r["method"] == "GET"]
+    assert len(task_reads) >= 2  # read again for a fresh URL
+    time.sleep(3.2)  # the upstream URL has expired now; Reelay's copy has not
+    raw = runway_gateway.http.post("/runway/feed", json={"task_id": task["id"]}).json()["data"]
+    assert httpx.get(raw["raw_video_url"]).status_code == 403
+    assert probe(httpx.get(task["output"][0]).content).codec == "h264"
+
+
+def test_channel_cap_makes_tasks_wait_throttled_and_never_exceeds_it(tmp_path, emulator):
+    emulator.reset(pending_seconds=0.1, running_seconds=1.0)
+    gateway = Gateway(tmp_path, channel("capped", "runway", emulator.url, ["k1", "k2"], max_concurrent=2))
+    try:
+        ids = [gateway.official("/v1/text_to_video", model="veo3", promptText=f"t{i}", ratio="1280:720", duration=8) for i in range(10)]
+        throttled = set()
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            states = {i: gateway.http.get(f"/v1/tasks/{i}").json()["status"] for i in ids}
+            throttled |= {i for i, s in states.items() if s == "THROTTLED"}
+            if all(s == "SUCCEEDED" for s in states.values()):
+                break
+            time.sleep(0.1)
+        assert all(s == "SUCCEEDED" for s in states.values())
+        assert len(throttled) >= 8
+        stats = emulator.stats()
+        assert stats["creates"] == 10 and stats["max_concurrent"] <= 2
+        assert set(stats["creates_by_key"]) == {"k1", "k2"}  # the pool's keys share the work
+        order = [r["json"]["promptText"] for r in creates(emulator, "/v1/text_to_video")]
+        assert order == [f"t{i}" for i in range(10)]  # started in order of submission
+    finally:
+        gateway.stop()
+
+
+def test_upstream_task_over_the_time_limit_fails_is_cancelled_and_refunded_once(tmp_path, emulator):
+    emulator.reset(pending_seconds=0.1, running_seconds=30)
+    config = channel("slow", "runway", emulator.url, ["key-a"], task_timeout_seconds=1.5) + '\n[prices]\nveo3 = 1\n'
+    gateway = Gateway(tmp_path, config)
+    try:
+        key_id = reelay_cli("keys", "list", env=gateway.server.env).stdout  # noqa: F841 - keys exist
+        admin = {"Authorization": f"Bearer {gateway.server.admin_key()}"}
+        paid = httpx.post(gateway.server.url + "/admin/keys", json={"points": 20}, headers=admin).json()
+        http = httpx.Client(base_url=gateway.server.url, headers={"Authorization": f"Bearer {paid['key']}"})
+        task_id = http.post("/v1/text_to_video", json={"model": "veo3", "promptText": "x", "ratio": "1280:720", "duration": 8}).json()["id"]
+        task = wait_official(http, task_id, timeout=60)
+        assert task["status"] == "FAILED" and task["failureCode"] == "INTERNAL.TIMEOUT" and task["cost"] == {"credits": 0}
+        upstream_id = creates(emulator, "/v1/text_to_video")[0]
+        deletes = [r for r in emulator.requests("/v1/tasks/") if r["method"] == "DELETE"]
+        assert len(deletes) == 1
+        book = httpx.get(f"{gateway.server.url}/admin/keys/{paid['id']}/ledger", headers=admin).json()
+        assert book["balance"] == 20 and [e["kind"] for e in book["data"]].count("refund") == 1
+        assert upstream_id
+    finally:
+        gateway.stop()
+
+
+# -- the relay engine (pro-format upstreams) ---------------------------------------------------
+
+
+@pytest.fixture
+def relay_gateway(tmp_path, emulator):
+    emulator.reset(pending_seconds=0.2, running_seconds=0.5)
+    gateway = Gateway(tmp_path, channel("reseller", "relay", emulator.url, ["rk"], feed_grace_seconds=10))
+    yield gateway
+    gateway.stop()
+
+
+def test_relay_passes_the_pro_body_with_its_own_callback_url(relay_gateway, emulator):
+    task_id = relay_gateway.pro(image=IMAGE, model="gen3", prompt="hi", options={"seconds": 5, "motion_vector": {"x": 2}})
+    data = wait_pro(relay_gateway.http, task_id)
+    assert data["status"] == "3" and data["video_url"].startswith(relay_gateway.server.url)
+    body = creates(emulator, "/runway/pro/generate")[0]["json"]
+    assert body["model"] == "gen3" and body["prompt"] == "hi" and body["options"]["seconds"] == 5
+    assert body["options"]["motion_vector"]["x"] == 2
+    assert body["callback_url"].startswith(f"{relay_gateway.server.url}/hooks/relay/{task_id}?token=")
+    # The emulator's callbacks reached Reelay's hook.
+    hooks = emulator.control.get("/callbacks").json()
+    assert hooks and all(h["answered"] == 200 for h in hooks)
+
+
+@pytest.mark.parametrize("shape", ["flat", "newapi"])
+def test_relay_reads_both_feed_shapes_and_tolerates_task_not_exist(tmp_path, emulator, shape):
+    emulator.reset(pending_seconds=0.2, running_seconds=0.5, feed_shape=shape, feed_lag_seconds=1.0)
+    gateway = Gateway(tmp_path, channel("reseller", "relay", emulator.url, ["rk"], feed_grace_seconds=10))
+    try:
+        data = wait_pro(gateway.http, gateway.pro(prompt="words", model="gen4_turbo", options={"seconds": 5}))
+        assert data["status"] == "3"
+        feeds = [r for r in emulator.requests("/runway/feed")]
+        assert any(r["status_answered"] != 200 for r in feeds)  # task_not_exist was answered, and tolerated
+    finally:
+        gateway.stop()
+
+
+def test_relay_callback_wakes_the_check_before_the_next_poll(tmp_path, emulator):
+    emulator.reset(pending_seconds=0.2, running_seconds=0.5)
+    config = channel("reseller", "relay", emulator.url, ["rk"]).replace("poll_seconds = 0.3", "poll_seconds = 60").replace(
+        "max_poll_seconds = 0.6", "max_poll_seconds = 60"
+    )
+    gateway = Gateway(tmp_path, config)
+    try:
+        started = time.time()
+        data = wait_pro(gateway.http, gateway.pro(prompt="quick", model="gen4_turbo", options={"seconds": 5}), timeout=30)
+        assert data["status"] == "3" and time.time() - started < 20  # far less than the 60 s poll
+    finally:
+        gateway.stop()
+
+
+def test_relay_timeout_after_sending_is_reconciled_by_the_upstream_callback(relay_gateway, emulator):
+    emulator.faults({"match": {"method": "POST", "path": "/runway/pro/generate"}, "accept_then_hang": 5})
+    data = wait_pro(relay_gateway.http, relay_gateway.pro(prompt="slow answer", model="gen4_turbo", options={"seconds": 5}), timeout=60)
+    assert data["status"] == "3"
+    assert emulator.stats()["creates"] == 1
+
+
+def test_relay_passes_video2video_through(relay_gateway, emulator):
+    answer = relay_gateway.http.post(
+        "/runway/pro/video2video",
+        json={"callback_url": "https://e.com/c", "video": "https://example.com/in.mp4", "prompt": "anime", "model": "gen3", "options": {"structure_transformation": 0.5}},
+    )
+    assert answer.status_code == 200, answer.text
+    assert wait_pro(relay_gateway.http, answer.json()["data"]["task_id"])["status"] == "3"
+    body = creates(emulator, "/runway/pro/video2video")[0]["json"]
+    assert body["video"] == "https://example.com/in.mp4" and body["options"]["structure_transformation"] == 0.5
