@@ -86,6 +86,7 @@ tasks = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Index("ix_tasks_api_key_created", "api_key_id", "created_at"),
     Index("ix_tasks_due", "next_check_at"),
+    Index("ix_tasks_lease_owner", "lease_owner"),
 )
 
 idempotency_keys = Table(

@@ -143,7 +143,8 @@ class TaskStore:
         """Move a task to `target` if its current status allows it. Only one writer can win."""
         values = {"status": target.value, "updated_at": time.time(), **fields}
         if target in FINAL:
-            values |= {"next_check_at": None, "lease_owner": None, "lease_expires_at": None}
+            # lease_owner stays: it tells the owning worker that its task ended elsewhere (a cancel).
+            values |= {"next_check_at": None, "lease_expires_at": None}
         sources = [s.value for s in sources_for(target)]
         async with write_transaction(self.engine) as conn:
             result = await conn.execute(
@@ -216,25 +217,38 @@ class TaskStore:
                     claimed.append(task_from_row(row))
         return claimed
 
-    async def renew_leases(self, owner: str, task_ids: list[str], lease_seconds: float) -> set[str]:
-        """Extend the leases this owner still holds; returns the ids it still holds."""
-        if not task_ids:
-            return set()
+    async def renew_leases(self, owner: str, lease_seconds: float) -> set[str]:
+        """Extend every lease this owner holds on a live task; returns those tasks' ids."""
+        live = and_(tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE))
+        async with write_transaction(self.engine) as conn:
+            await conn.execute(update(tasks).where(live).values(lease_expires_at=time.time() + lease_seconds))
+            held = (await conn.execute(select(tasks.c.id).where(live))).scalars().all()
+        return set(held)
+
+    async def cancelled_since(self, owner: str, since: float) -> list[str]:
+        """Tasks this owner drives that were cancelled (through the API) since a moment."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(tasks.c.id).where(
+                    tasks.c.lease_owner == owner,
+                    tasks.c.status == Status.CANCELLED.value,
+                    tasks.c.updated_at >= since,
+                )
+            )
+            return list(rows.scalars().all())
+
+    async def set_progress_many(self, progress: dict[str, float]) -> None:
+        """Progress of many running tasks in one transaction (the worker batches it)."""
+        if not progress:
+            return
         now = time.time()
         async with write_transaction(self.engine) as conn:
-            await conn.execute(
-                update(tasks)
-                .where(tasks.c.id.in_(task_ids), tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE))
-                .values(lease_expires_at=now + lease_seconds)
-            )
-            held = (
+            for task_id, value in progress.items():
                 await conn.execute(
-                    select(tasks.c.id).where(
-                        tasks.c.id.in_(task_ids), tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE)
-                    )
+                    update(tasks)
+                    .where(tasks.c.id == task_id, tasks.c.status == Status.RUNNING.value)
+                    .values(progress=value, updated_at=now)
                 )
-            ).scalars().all()
-        return set(held)
 
     async def release(self, task_id: str, owner: str, next_check_at: float) -> None:
         async with write_transaction(self.engine) as conn:

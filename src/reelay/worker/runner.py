@@ -53,6 +53,8 @@ class Worker:
         self.max_failover_rounds = max_failover_rounds
         self.throttle_check_seconds = throttle_check_seconds
         self._pokes: dict[str, asyncio.Event] = {}
+        self._poked: set[str] = set()
+        self._progress: dict[str, float] = {}  # written in batches by _watch
         self.keys = KeyStore(store.engine)
         self._limits: dict[str, tuple[float, KeyLimits]] = {}
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
@@ -65,7 +67,7 @@ class Worker:
         self._wakeup.set()
 
     async def run(self) -> None:
-        heartbeat = asyncio.create_task(self._heartbeat())
+        helpers = [asyncio.create_task(self._heartbeat()), asyncio.create_task(self._watch())]
         try:
             while not self._stopping.is_set():
                 try:
@@ -78,7 +80,9 @@ class Worker:
                     pass
                 self._wakeup.clear()
         finally:
-            heartbeat.cancel()
+            for helper in helpers:
+                helper.cancel()
+            await self._flush_progress()
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -98,18 +102,38 @@ class Worker:
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
             try:
-                held = await self.store.renew_leases(self.owner, list(self.active), self.lease_seconds)
+                held = await self.store.renew_leases(self.owner, self.lease_seconds)
             except Exception:
                 log.exception("renewing leases failed")
                 continue
-            for task_id, running in list(self.active.items()):
-                if task_id not in held and not running.done():
-                    running.cancel()  # lost the lease (or the task went final elsewhere)
+            for task_id in list(self.active):
+                if task_id not in held:
+                    self.poke(task_id)  # ended elsewhere, or lost: its loop reads it again and stops
+
+    async def _watch(self) -> None:
+        """Once a second: cancels made through the API reach their task's loop, and progress is
+        written for all running tasks in one transaction."""
+        since = time.time()
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                now = time.time()
+                for task_id in await self.store.cancelled_since(self.owner, since - 1.0):
+                    self.poke(task_id)
+                since = now
+                await self._flush_progress()
+            except Exception:
+                log.exception("watching tasks failed")
+
+    async def _flush_progress(self) -> None:
+        pending, self._progress = self._progress, {}
+        await self.store.set_progress_many(pending)
 
     def poke(self, task_id: str) -> None:
-        """Check a task now (an upstream called back), rather than at its next poll."""
+        """Read a task again and check it now (it was cancelled, or an upstream called back)."""
         event = self._pokes.get(task_id)
         if event is not None:
+            self._poked.add(task_id)
             event.set()
 
     async def _sleep(self, task_id: str, seconds: float) -> None:
@@ -146,11 +170,15 @@ class Worker:
                 if finished:
                     break
                 await self._sleep(task.id, update.next_check_in)
-                fresh = await self.store.get(task.id)
-                if fresh is None:  # deleted after it ended
-                    finished = True
-                    break
-                task = fresh
+                if task.id in self._poked:
+                    # Only this worker changes a task it leases, except for cancels: read it
+                    # again only when told something changed.
+                    self._poked.discard(task.id)
+                    fresh = await self.store.get(task.id)
+                    if fresh is None:  # deleted after it ended
+                        finished = True
+                        break
+                    task = fresh
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -158,6 +186,8 @@ class Worker:
         finally:
             self.active.pop(task.id, None)
             self._pokes.pop(task.id, None)
+            self._poked.discard(task.id)
+            self._progress.pop(task.id, None)
             cleanup = getattr(self.engines.engines.get(task.engine), "cleanup", None)
             if finished and cleanup is not None:
                 await cleanup(task)
@@ -247,7 +277,7 @@ class Worker:
 
     async def _apply(self, task: Task, update: EngineUpdate) -> bool:
         """Write what the engine said. Returns True when the task is final (or lost to another writer)."""
-        if update.state is not None:
+        if update.state is not None and update.state != task.engine_state:
             task.engine_state = update.state
             await self.store.save_engine_state(task.id, update.state)
         if update.status == Status.THROTTLED:
@@ -263,8 +293,9 @@ class Worker:
                 return True
             task.status = Status.RUNNING
         if update.status == Status.RUNNING:
-            if update.progress is not None:
-                await self.store.set_progress(task.id, update.progress)
+            if update.progress is not None and update.progress != task.progress:
+                task.progress = update.progress
+                self._progress[task.id] = update.progress
             return False
         if update.status == Status.SUCCEEDED:
             outputs = await store_outputs(self.storage, task.id, update.outputs)

@@ -93,23 +93,33 @@ class Run:
 
 
 def runs(text: str, faces: Iterable[Typeface] | None = None) -> list[Run]:
-    """The text cut where the font that draws it changes."""
-    faces = tuple(faces or typefaces())
+    """The text cut where the font that draws it changes.
+
+    A character that no font has (an emoji, a rare script) is left out: a title card shows
+    the rest of the prompt rather than a missing-glyph box.
+    """
+    return list(_runs(text, tuple(faces or typefaces())))
+
+
+@lru_cache(maxsize=8192)
+def _runs(text: str, faces: tuple[Typeface, ...]) -> tuple[Run, ...]:
     result: list[Run] = []
     for char in text:
         face = result[-1].face if result and _joins_previous(char) else _face_for(char, faces)
+        if face is None:
+            continue
         if result and result[-1].face is face:
             result[-1] = Run(result[-1].text + char, face)
         else:
             result.append(Run(char, face))
-    return result
+    return tuple(result)
 
 
-def _face_for(char: str, faces: tuple[Typeface, ...]) -> Typeface:
+def _face_for(char: str, faces: tuple[Typeface, ...]) -> Typeface | None:
     for face in faces:
         if face.has(char):
             return face
-    return faces[0]  # nothing has it: the primary font's missing-glyph box, at least visible
+    return faces[0] if char == " " else None
 
 
 def _joins_previous(char: str) -> bool:
@@ -147,9 +157,13 @@ class Lettering:
         self.language = language
         primary = typefaces()[0].font(size)
         self.ascent, self.descent = primary.getmetrics()
+        self._lengths: dict[str, float] = {}
 
     def length(self, text: str) -> float:
-        return sum(self._font(run).getlength(run.text, **self._options()) for run in runs(text))
+        """How wide the text is drawn, in pixels."""
+        if text not in self._lengths:
+            self._lengths[text] = sum(self._font(run).getlength(run.text, **self._options()) for run in runs(text))
+        return self._lengths[text]
 
     def draw(self, draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, stroke: int = 0) -> None:
         """Draws one line with its baseline's left end at xy."""

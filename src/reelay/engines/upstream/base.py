@@ -77,7 +77,10 @@ class UpstreamEngine(ABC):
             base_url=config.base_url,
             timeout=httpx.Timeout(config.request_timeout_seconds, connect=min(10.0, config.request_timeout_seconds)),
             headers={"User-Agent": "Reelay"},
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
         )
+        self._waiting_polls: dict[str, int] = {}
+        self._poll_errors: dict[str, int] = {}
 
     def supports(self, request: GenerationRequest) -> bool:
         return request.kind in IMAGE_KINDS
@@ -96,7 +99,7 @@ class UpstreamEngine(ABC):
             raise Ambiguous(f"{self.name} did not answer the create ({type(error).__name__})") from error
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             raise NotAccepted(f"cannot connect to {self.name} ({error})") from error
-        state = {**state, "phase": "accepted", "upstream_id": upstream_id, "accepted_at": time.time(), "polls": 0}
+        state = {**state, "phase": "accepted", "upstream_id": upstream_id, "accepted_at": time.time()}
         return EngineUpdate(Status.PENDING, state=state, next_check_in=self.config.poll_seconds)
 
     async def check(self, task: Task) -> EngineUpdate:
@@ -113,10 +116,10 @@ class UpstreamEngine(ABC):
             )
         try:
             return await self.poll(task, state)
-        except (httpx.TransportError, NotAccepted) as error:
+        except (httpx.TransportError, NotAccepted):
             # A failed poll changes nothing upstream: look again later.
-            state["poll_errors"] = state.get("poll_errors", 0) + 1
-            return EngineUpdate(Status.PENDING, state=state, next_check_in=self._backoff(state["poll_errors"]))
+            errors = self._poll_errors[task.id] = self._poll_errors.get(task.id, 0) + 1
+            return EngineUpdate(Status.PENDING, next_check_in=self._backoff(errors))
 
     async def reconcile(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
         """An unconfirmed submission. Engines that can find out what happened override this."""
@@ -137,12 +140,16 @@ class UpstreamEngine(ABC):
     async def poll(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
         """Read the upstream task once and say what it means."""
 
-    def next_poll(self, state: dict[str, Any], waiting: bool) -> float:
-        """Every poll_seconds while running; backing off while the upstream queues the task."""
+    def next_poll(self, task: Task, waiting: bool) -> float:
+        """Every poll_seconds while running; backing off while the upstream queues the task.
+
+        The counts live in memory: writing them to the database on every poll would cost a write
+        per task every few seconds, and losing them in a restart only resets the backoff."""
+        self._poll_errors.pop(task.id, None)
         if not waiting:
             return self.config.poll_seconds
-        state["waiting_polls"] = state.get("waiting_polls", 0) + 1
-        return self._backoff(state["waiting_polls"])
+        count = self._waiting_polls[task.id] = self._waiting_polls.get(task.id, 0) + 1
+        return self._backoff(count)
 
     def _backoff(self, count: int) -> float:
         return min(self.config.poll_seconds * 1.5 ** (count - 1), max(self.config.max_poll_seconds, self.config.poll_seconds))
@@ -198,6 +205,8 @@ class UpstreamEngine(ABC):
                     file.write(chunk)
 
     async def cleanup(self, task: Task) -> None:
+        self._waiting_polls.pop(task.id, None)
+        self._poll_errors.pop(task.id, None)
         shutil.rmtree(self.work_dir / task.id, ignore_errors=True)
 
     async def close(self) -> None:

@@ -137,13 +137,13 @@ class RelayEngine(UpstreamEngine):
         if found is None:
             # Fresh ids may read task_not_exist for a little while (CometAPI, DeerAPI).
             if time.time() - state["accepted_at"] < self.config.feed_grace_seconds:
-                return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(state, waiting=True))
+                return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(task, waiting=True))
             return EngineUpdate(Status.FAILED, failure=f"The upstream ({self.name}) lost the task.", failure_code="INTERNAL.UPSTREAM_LOST", state=state)
         status = found["status"]
         if status == "0":
-            return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(state, waiting=True))
+            return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(task, waiting=True))
         if status == "1":
-            return EngineUpdate(Status.RUNNING, progress=found.get("progress"), state=state, next_check_in=self.next_poll(state, False))
+            return EngineUpdate(Status.RUNNING, progress=found.get("progress"), state=state, next_check_in=self.next_poll(task, False))
         if status == "3":
 
             async def refresh() -> dict[str, str | None]:

@@ -90,13 +90,12 @@ class RunwayEngine(UpstreamEngine):
     async def poll(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
         upstream = await self._read(state)
         status = upstream.get("status")
-        state["polls"] = state.get("polls", 0) + 1
         if status in ("PENDING", "THROTTLED"):
             mapped = Status.THROTTLED if status == "THROTTLED" else Status.PENDING
-            return EngineUpdate(mapped, state=state, next_check_in=self.next_poll(state, waiting=True))
+            return EngineUpdate(mapped, state=state, next_check_in=self.next_poll(task, waiting=True))
         if status == "RUNNING":
             return EngineUpdate(
-                Status.RUNNING, progress=float(upstream.get("progress") or 0.0), state=state, next_check_in=self.next_poll(state, False)
+                Status.RUNNING, progress=float(upstream.get("progress") or 0.0), state=state, next_check_in=self.next_poll(task, False)
             )
         if status == "SUCCEEDED":
             outputs = upstream.get("output") or []
@@ -113,7 +112,7 @@ class RunwayEngine(UpstreamEngine):
             )
         if status == "CANCELLED":
             return EngineUpdate(Status.FAILED, failure=f"The task was cancelled at the upstream ({self.name}).", failure_code="INTERNAL.UPSTREAM_CANCELLED", state=state)
-        return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(state, waiting=True))
+        return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(task, waiting=True))
 
     async def cancel(self, task: Task) -> None:
         state = task.engine_state

@@ -50,6 +50,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_tasks_api_key_created", "tasks", ["api_key_id", "created_at"])
     op.create_index("ix_tasks_due", "tasks", ["next_check_at"])
+    op.create_index("ix_tasks_lease_owner", "tasks", ["lease_owner"])
     op.create_table(
         "idempotency_keys",
         sa.Column("api_key_id", sa.String(36), primary_key=True),
