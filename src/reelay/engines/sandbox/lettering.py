@@ -115,6 +115,12 @@ def _runs(text: str, faces: tuple[Typeface, ...]) -> tuple[Run, ...]:
     return tuple(result)
 
 
+def drawable(text: str) -> str:
+    """The text without the characters no font has (they would be left out anyway)."""
+    faces = typefaces()
+    return "".join(char for char in text if char.isspace() or _joins_previous(char) or _face_for(char, faces))
+
+
 def _face_for(char: str, faces: tuple[Typeface, ...]) -> Typeface | None:
     for face in faces:
         if face.has(char):

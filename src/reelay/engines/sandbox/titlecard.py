@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from .backdrop import backdrop
-from .lettering import Lettering, language_of, mask, wrap
+from .lettering import Lettering, drawable, language_of, mask, wrap
 from .picture import Planes
 
 TEXT_WIDTH = 0.8  # share of the frame the text may use
@@ -50,7 +50,7 @@ class TextOverlay:
 
     @classmethod
     def of(cls, prompt: str | None, width: int, height: int) -> TextOverlay | None:
-        text = " ".join((prompt or "").split())  # a card has no room for the prompt's own layout
+        text = " ".join(drawable(prompt or "").split())  # a card has no room for the prompt's own layout
         if not text:
             return None
         fill, outline, size = _draw(text, width, height)
