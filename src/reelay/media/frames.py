@@ -8,13 +8,16 @@ import av
 
 
 def first_and_last_frames(video: Path, poster: Path, last_frame: Path) -> None:
-    first = last = None
     with av.open(str(video)) as container:
-        for frame in container.decode(video=0):
-            if first is None:
-                first = frame.to_image()
+        stream = container.streams.video[0]
+        first = next(container.decode(stream), None)
+        if first is None:
+            raise ValueError(f"{video} has no video frames")
+        first.to_image().save(poster, format="JPEG", quality=90)
+        last = first
+        # Jump near the end instead of decoding the whole clip: only the tail is needed.
+        if container.duration and container.duration > 2_000_000:
+            container.seek(container.duration - 2_000_000, backward=True, any_frame=False)
+        for frame in container.decode(stream):
             last = frame
-    if first is None:
-        raise ValueError(f"{video} has no video frames")
-    first.save(poster, format="JPEG", quality=90)
-    last.to_image().save(last_frame, format="JPEG", quality=90)
+        last.to_image().save(last_frame, format="JPEG", quality=90)
