@@ -42,3 +42,16 @@ def database_url(request, tmp_path):
     name, url = create_database()
     yield url
     drop_database(name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases():
+    """PostgreSQL runs make a database per data dir; they go when the session ends."""
+    yield
+    from support import backends
+
+    if backends._databases:
+        from support.databases import drop_database
+
+        for url in backends._databases.values():
+            drop_database(url.rsplit("/", 1)[1])

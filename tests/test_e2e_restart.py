@@ -1,10 +1,10 @@
 """A server killed with SIGKILL mid-render loses nothing: after restart the task finishes, once."""
 
-import sqlite3
 import time
 
 import httpx
 
+from support.backends import sql
 from support.server import ReelayProcess
 from support.tasks import wait_official
 from support.video import probe
@@ -21,8 +21,7 @@ def test_task_running_at_sigkill_finishes_once_after_restart(tmp_path):
     wait_official(http, task_id, until={"RUNNING"}, timeout=30)
     server.kill()
 
-    with sqlite3.connect(tmp_path / "data" / "reelay.db") as db:
-        status, owner = db.execute("select status, lease_owner from tasks where id=?", (task_id,)).fetchone()
+    status, owner = sql(tmp_path / "data", "select status, lease_owner from tasks where id = :id", id=task_id)[0]
     assert status == "RUNNING" and owner is not None  # left mid-flight, lease held by the dead process
 
     restarted = ReelayProcess(tmp_path / "data", port=server.port).start()
@@ -32,10 +31,9 @@ def test_task_running_at_sigkill_finishes_once_after_restart(tmp_path):
         facts = probe(httpx.get(task["output"][0]).content)
         assert (facts.width, facts.height, facts.frames) == (1280, 720, 72)
         time.sleep(1.5)  # nothing may touch the task after it ended
-        with sqlite3.connect(tmp_path / "data" / "reelay.db") as db:
-            status, updated, attempts = db.execute(
-                "select status, updated_at, attempts from tasks where id=?", (task_id,)
-            ).fetchone()
+        status, updated, attempts = sql(
+            tmp_path / "data", "select status, updated_at, attempts from tasks where id = :id", id=task_id
+        )[0]
         assert status == "SUCCEEDED" and attempts == 2  # claimed once per process, finished once
         assert wait_official(http, task_id)["status"] == "SUCCEEDED"
         assert restarted.admin_key() is None  # the admin key is printed on the first start only

@@ -1,11 +1,12 @@
 """The outbox is written with the status change, atomically, and the retry schedule lasts a day."""
 
+import asyncio
 import random
-import sqlite3
 import uuid
 from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import text
 
 from reelay.callbacks.schedule import RetrySchedule
 from reelay.domain.request import GenerationRequest
@@ -15,14 +16,15 @@ from reelay.store import callbacks
 from reelay.store.db import migrate, open_engine
 from reelay.store.keys import KeyStore
 from reelay.store.tasks import TaskStore
+from support import backends
 
 
 @pytest.fixture
 async def store(tmp_path):
-    db = open_engine(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}")
+    db = open_engine(await asyncio.to_thread(backends.database_url, tmp_path))  # may create a database
     await migrate(db)
     key, _ = await KeyStore(db).create("t")
-    yield TaskStore(db), key, tmp_path / "r.db"
+    yield TaskStore(db), key, tmp_path
     await db.dispose()
 
 
@@ -34,9 +36,9 @@ async def new_task(store, key, callback_url="https://example.com/cb"):
     return task.id
 
 
-def rows(path, sql, *args):
-    with sqlite3.connect(path) as conn:
-        return conn.execute(sql, args).fetchall()
+async def rows(data_dir, statement, **params):
+    async with open_engine(backends.database_url(data_dir)).connect() as conn:
+        return [tuple(r) for r in (await conn.execute(text(statement), params)).all()]
 
 
 async def test_each_change_writes_one_row_in_order(store):
@@ -45,7 +47,7 @@ async def test_each_change_writes_one_row_in_order(store):
     assert await tasks.transition(task_id, Status.RUNNING)
     assert await tasks.transition(task_id, Status.SUCCEEDED)
     assert not await tasks.transition(task_id, Status.FAILED)  # final: no change, so no row
-    assert rows(path, "select seq, event_status, state from callback_deliveries where task_id=? order by seq", task_id) == [
+    assert await rows(path, "select seq, event_status, state from callback_deliveries where task_id = :t order by seq", t=task_id) == [
         (1, "RUNNING", "pending"),
         (2, "SUCCEEDED", "pending"),
     ]
@@ -55,7 +57,7 @@ async def test_no_callback_url_no_rows(store):
     tasks, key, path = store
     task_id = await new_task(tasks, key, callback_url=None)
     await tasks.transition(task_id, Status.CANCELLED)
-    assert rows(path, "select count(*) from callback_deliveries") == [(0,)]
+    assert await rows(path, "select count(*) from callback_deliveries") == [(0,)]
 
 
 async def test_a_change_whose_row_cannot_be_written_does_not_happen(store, monkeypatch):
@@ -68,7 +70,7 @@ async def test_a_change_whose_row_cannot_be_written_does_not_happen(store, monke
     monkeypatch.setattr(callbacks, "enqueue", broken)
     with pytest.raises(RuntimeError):
         await tasks.transition(task_id, Status.RUNNING)
-    assert rows(path, "select status from tasks where id=?", task_id) == [("PENDING",)]
+    assert await rows(path, "select status from tasks where id = :t", t=task_id) == [("PENDING",)]
 
 
 def test_retry_schedule_backs_off_exponentially_and_gives_up_after_a_day():

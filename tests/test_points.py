@@ -202,7 +202,7 @@ def test_concurrency_limit_makes_extra_tasks_wait_throttled(tmp_path):
 
 
 def test_daily_limit_answers_429_on_create_and_rolls_over(tmp_path):
-    import sqlite3
+    from support.backends import sql
 
     server = start(tmp_path, REELAY_WORKER="false")
     try:
@@ -216,8 +216,7 @@ def test_daily_limit_answers_429_on_create_and_rolls_over(tmp_path):
         pro = http.post("/runway/pro/generate", json=PRO_BODY)
         assert pro.status_code == 429 and pro.json()["msg"].startswith("rate_limited:")
         # A day later the oldest creations leave the 24-hour window.
-        with sqlite3.connect(tmp_path / "data" / "reelay.db") as db:
-            db.execute("update tasks set created_at = created_at - 86401")
+        sql(tmp_path / "data", "update tasks set created_at = created_at - 86401")
         assert http.post("/v1/text_to_video", json=body).status_code == 200
     finally:
         server.stop()

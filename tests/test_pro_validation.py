@@ -99,10 +99,12 @@ def test_ratio_and_model_give_the_spec_pixel_size(app_client, model, ratio, flip
     answer = app_client.post("/runway/pro/generate", json=body)
     assert answer.status_code == 200, answer.text
     task_id = answer.json()["data"]["task_id"]
-    import sqlite3, json
+    import json
 
-    with sqlite3.connect(app_client.settings.data_dir / "reelay.db") as conn:
-        request = json.loads(conn.execute("select request from tasks where id=?", (task_id,)).fetchone()[0])
+    from support.backends import sql
+
+    (raw,) = sql(app_client.settings.data_dir, "select request from tasks where id = :id", id=task_id)[0]
+    request = raw if isinstance(raw, dict) else json.loads(raw)
     assert (request["width"], request["height"]) == size
 
 

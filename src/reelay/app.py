@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -12,7 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reelay import admin, files, hooks
+from reelay import admin, files, health, hooks
+from reelay.metrics import Metrics
 from reelay.callbacks.dispatcher import Dispatcher
 from reelay.callbacks.schedule import RetrySchedule
 from reelay.dialects import pro, runway_v1
@@ -57,10 +57,17 @@ class Reelay:
     callbacks: CallbackStore
     ledger: LedgerStore
     limiter: MemoryRateLimiter | RedisRateLimiter
+    metrics: Metrics
     worker: Worker | None = None
     dispatcher: Dispatcher | None = None
     background: list[asyncio.Task] = field(default_factory=list)
     admin_key: str | None = None  # set only on the start that created it
+
+    async def close(self) -> None:
+        await self.engines.close()
+        await self.limiter.close()
+        await self.storage.close()
+        await self.db.dispose()
 
 
 async def build(settings: Settings) -> Reelay:
@@ -69,10 +76,12 @@ async def build(settings: Settings) -> Reelay:
     await migrate(db)
     keys = KeyStore(db)
     tasks = TaskStore(db)
-    storage = LocalStorage(settings.files_dir)
     signer = UrlSigner(await get_or_create_secret(db, "url_signing_secret"), settings.url_ttl_seconds)
+    storage = open_storage(settings, signer)
     config = load_config(settings.config)
+    metrics = Metrics()
     engines = build_engines(config, settings, storage, signer, db)
+    engines.on_failure = metrics.upstream_error
     pricing = Pricing(config.prices, {c.name: c.prices for c in config.channels})
     limiter = RedisRateLimiter(settings.redis_url) if settings.redis_url else MemoryRateLimiter()
     policy = FetchPolicy.from_settings(settings)
@@ -80,13 +89,19 @@ async def build(settings: Settings) -> Reelay:
     worker = dispatcher = None
     if settings.worker:
         worker = Worker(
-            tasks, storage, engines, lease_seconds=settings.lease_seconds, poll_seconds=settings.worker_poll_seconds
+            tasks,
+            storage,
+            engines,
+            lease_seconds=settings.lease_seconds,
+            poll_seconds=settings.worker_poll_seconds,
+            engine_names=engines.names_for_engines(settings.worker_engines) if settings.worker_engines else None,
+            metrics=metrics,
         )
         dispatcher = Dispatcher(
             callbacks,
             tasks,
             keys,
-            signer,
+            storage,
             base_url=settings.own_url,
             policy=policy,
             schedule=RetrySchedule(
@@ -103,11 +118,17 @@ async def build(settings: Settings) -> Reelay:
     )
     reelay = Reelay(
         settings, db, keys, tasks, storage, signer, engines, submitter, TaskReader(tasks), callbacks,
-        LedgerStore(db), limiter, worker, dispatcher,
+        LedgerStore(db), limiter, metrics, worker, dispatcher,
     )
-    if not await keys.has_admin():
-        _, reelay.admin_key = await keys.create("admin", is_admin=True)
     return reelay
+
+
+def open_storage(settings: Settings, signer: UrlSigner):
+    if settings.storage_url.startswith("s3://"):
+        from reelay.storage.s3 import S3Storage
+
+        return S3Storage.from_settings(settings)
+    return LocalStorage(settings.files_dir, signer)
 
 
 def build_engines(config: ReelayConfig, settings: Settings, storage, signer, db) -> EngineRegistry:
@@ -135,6 +156,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         reelay = await build(settings)
         app.state.reelay = reelay
+        if not await reelay.keys.has_admin():
+            _, reelay.admin_key = await reelay.keys.create("admin", is_admin=True)
         if reelay.admin_key:
             # Printed once, on the first start; it is stored only as a hash.
             print(f"Admin key (shown once, keep it): {reelay.admin_key}", flush=True)
@@ -149,11 +172,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await reelay.worker.stop()
             if reelay.dispatcher:
                 await reelay.dispatcher.stop()
-            for running in reelay.background:
-                running.cancel()
-            await reelay.engines.close()
-            await reelay.limiter.close()
-            await reelay.db.dispose()
+            await asyncio.gather(*reelay.background, return_exceptions=True)
+            await reelay.close()
 
     app = FastAPI(title="Reelay", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.include_router(pro.router)
@@ -171,9 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return render_error(request, ReelayError("Internal error; the request was not completed."))
 
-    @app.get("/healthz")
-    async def healthz():
-        return {"status": "ok", "time": time.time()}
+    app.include_router(health.router)
 
     return app
 

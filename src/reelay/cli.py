@@ -21,18 +21,54 @@ app.add_typer(callbacks_app, name="callbacks")
 def serve(
     host: str = typer.Option(None, help="Address to listen on (default: REELAY_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="Port to listen on (default: REELAY_PORT or 8000)."),
+    no_worker: bool = typer.Option(False, "--no-worker", help="API only: tasks are run by `reelay worker` processes."),
 ) -> None:
-    """Run the API server (with its worker, unless REELAY_WORKER=false)."""
+    """Run the API server (with its worker, unless --no-worker or REELAY_WORKER=false)."""
     import uvicorn
 
     from reelay.app import create_app
 
     settings = Settings()
+    if no_worker:
+        settings.worker = False
     settings.host = host = host or settings.host
     settings.port = port = port if port is not None else settings.port
     typer.echo(f"Reelay listening on http://{host}:{port}", err=False)
     sys.stdout.flush()
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+
+
+@app.command()
+def worker(
+    engines: str = typer.Option(None, help="Only claim tasks of these engine kinds, comma separated (sandbox,runway,relay)."),
+) -> None:
+    """Run a worker process: claims due tasks, drives engines, delivers callbacks. SIGTERM hands
+    its tasks back and exits."""
+    import signal
+
+    from reelay.app import build
+
+    settings = Settings()
+    settings.worker = True
+    if engines:
+        settings.worker_engines = [name.strip() for name in engines.split(",") if name.strip()]
+
+    async def run() -> None:
+        reelay = await build(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        running = [asyncio.create_task(reelay.worker.run()), asyncio.create_task(reelay.dispatcher.run())]
+        typer.echo(f"Reelay worker {reelay.worker.owner} running ({', '.join(settings.worker_engines) or 'all engines'})")
+        await stop.wait()
+        await reelay.worker.stop()
+        await reelay.dispatcher.stop()
+        await asyncio.gather(*running, return_exceptions=True)
+        await reelay.close()
+        typer.echo("Reelay worker stopped; its tasks were handed back.")
+
+    asyncio.run(run())
 
 
 def _with_store(action, store: str = "keys"):

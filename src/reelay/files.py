@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse
 
 from reelay.storage.content_types import content_type_for
+from reelay.storage.local import LocalStorage
 
 router = APIRouter()
 
@@ -13,6 +14,8 @@ router = APIRouter()
 @router.api_route("/files/{key:path}", methods=["GET", "HEAD"])
 async def serve_file(key: str, request: Request):
     reelay = request.app.state.reelay
+    if not isinstance(reelay.storage, LocalStorage):
+        return JSONResponse({"error": "Files are served by the object storage, not here."}, status_code=404)
     params = request.query_params
     if not reelay.signer.verify(key, params.get("expires"), params.get("sig")):
         return JSONResponse({"error": "This file URL is invalid or has expired; read the task again for a fresh one."}, status_code=403)

@@ -26,11 +26,19 @@ class Settings(BaseSettings):
     public_url: str = ""
     # Run the task worker inside the API process.
     worker: bool = True
+    # Engine kinds this process's worker claims tasks for (sandbox, runway, relay); empty: all.
+    worker_engines: list[str] = []
     # Processes that render sandbox videos.
     render_processes: int = 2
     # How long a worker's claim on a task lasts without a heartbeat, in seconds.
     lease_seconds: float = 30.0
     worker_poll_seconds: float = 0.2
+    # Where results live: empty = local disk in data_dir; "s3://bucket/prefix" = S3-compatible.
+    storage_url: str = ""
+    s3_endpoint_url: str = ""  # e.g. http://127.0.0.1:9000 for MinIO or moto; empty = AWS
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""  # empty: the usual AWS credential chain
+    s3_secret_access_key: str = ""
     # Lifetime of signed result URLs, in seconds.
     url_ttl_seconds: int = 24 * 3600
     # Development only: allow http:// and loopback/private addresses for image and callback URLs.

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+
+from . import backends
 
 from reelay.app import create_app
 from reelay.settings import Settings
@@ -29,7 +30,13 @@ def make_key(settings: Settings) -> str:
 
 @contextmanager
 def make_app_client(data_dir: Path, **overrides):
-    settings = Settings(data_dir=data_dir, worker=False, allow_private_urls=True, **overrides)
+    settings = Settings(
+        data_dir=data_dir,
+        worker=False,
+        allow_private_urls=True,
+        database_url=backends.database_url(data_dir),
+        **overrides,
+    )
     key = make_key(settings)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         client.settings = settings
@@ -37,5 +44,4 @@ def make_app_client(data_dir: Path, **overrides):
 
 
 def count_rows(data_dir: Path, table: str) -> int:
-    with sqlite3.connect(data_dir / "reelay.db") as conn:
-        return conn.execute(f"select count(*) from {table}").fetchone()[0]
+    return backends.sql(data_dir, f"select count(*) from {table}")[0][0]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from . import backends
+
 BIN = Path(sys.executable).parent
 
 
@@ -55,6 +57,7 @@ class ReelayProcess:
     @property
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
+        env.update(backends.env_for(self.data_dir))
         env.update(
             {
                 "REELAY_DATA_DIR": str(self.data_dir),

@@ -39,7 +39,7 @@ class Dispatcher:
         callbacks: CallbackStore,
         tasks: TaskStore,
         keys: KeyStore,
-        signer,
+        storage,
         *,
         base_url: str,
         policy: FetchPolicy,
@@ -52,7 +52,7 @@ class Dispatcher:
         self.callbacks = callbacks
         self.tasks = tasks
         self.keys = keys
-        self.signer = signer
+        self.storage = storage
         self.base_url = base_url
         self.policy = replace(policy, timeout=timeout)
         self.schedule = schedule
@@ -159,7 +159,7 @@ class Dispatcher:
             check_url_syntax(delivery.url, field="callback_url", policy=self.policy, allow_http=True)
         except InputError as refused:
             return None, refused.message
-        body = payload.render(task, delivery.event_status, result_urls(task, self.signer, self.base_url))
+        body = payload.render(task, delivery.event_status, result_urls(task, self.storage, self.base_url))
         timestamp = int(time.time())
         headers = {
             "content-type": "application/json",

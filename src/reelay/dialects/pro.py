@@ -59,7 +59,7 @@ def task_object(task: Task, urls: dict[str, str]) -> dict[str, Any]:
 
 
 def _urls(task: Task, request: Request) -> dict[str, str]:
-    return result_urls(task, services(request).signer, base_url(request))
+    return result_urls(task, services(request).storage, base_url(request))
 
 
 @router.post("/runway/pro/generate")

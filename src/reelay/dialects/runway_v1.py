@@ -112,7 +112,7 @@ for prefix in PREFIXES:
         key = await caller(request)
         check_version(request)
         task = await services(request).reader.get(key, task_id)
-        urls = result_urls(task, services(request).signer, base_url(request))
+        urls = result_urls(task, services(request).storage, base_url(request))
         return JSONResponse(task_object(task, urls))
 
     @router.delete(f"{prefix}/tasks/{{task_id}}")

@@ -21,6 +21,8 @@ class EngineUpdate:
     progress: float | None = None
     # Result files produced locally, by name: "video", "poster", "last_frame".
     outputs: dict[str, Path] = field(default_factory=dict)
+    # Results already in Reelay's storage, by name (a result stored before a crash).
+    stored: dict[str, str] = field(default_factory=dict)
     raw_video_url: str | None = None
     failure: str | None = None
     failure_code: str | None = None

@@ -30,7 +30,10 @@ class Health:
 
 
 class EngineRegistry:
-    def __init__(self, channels: list[tuple[ChannelConfig, Engine]], rng: random.Random | None = None) -> None:
+    def __init__(
+        self, channels: list[tuple[ChannelConfig, Engine]], rng: random.Random | None = None, on_failure=None
+    ) -> None:
+        self.on_failure = on_failure or (lambda name: None)
         self.channels = {config.name: config for config, _ in channels}
         self.engines = {config.name: engine for config, engine in channels}
         self.health = {name: Health() for name in self.channels}
@@ -82,6 +85,7 @@ class EngineRegistry:
         health.failures += 1
         health.unhealthy_until = time.time() + min(5.0 * 2 ** (health.failures - 1), 60.0)
         health.recent_errors.append((time.time(), error))
+        self.on_failure(name)
 
     def mark_success(self, name: str) -> None:
         health = self.health[name]

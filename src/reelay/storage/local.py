@@ -6,11 +6,16 @@ import os
 import shutil
 from pathlib import Path
 
+from .signing import UrlSigner
+
 
 class LocalStorage:
-    def __init__(self, root: Path) -> None:
+    """Served by Reelay itself under /files, with signed URLs (files.py)."""
+
+    def __init__(self, root: Path, signer: UrlSigner) -> None:
         self.root = root.resolve()
         self.root.mkdir(parents=True, exist_ok=True)
+        self.signer = signer
 
     def path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -41,3 +46,16 @@ class LocalStorage:
             return self.path(key).is_file()
         except ValueError:
             return False
+
+    async def fetch_to(self, key: str, folder: Path) -> Path:
+        return self.path(key)  # already a local file: no copy
+
+    def url(self, key: str, base_url: str) -> str:
+        return self.signer.url(base_url, key)
+
+    async def ping(self) -> None:
+        if not self.root.is_dir():
+            raise OSError(f"storage folder {self.root} is missing")
+
+    async def close(self) -> None:
+        return None

@@ -9,7 +9,7 @@ from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -59,10 +59,26 @@ def alembic_config(connection) -> Config:
     return config
 
 
+MIGRATION_LOCK = 72_657_265  # any constant: PostgreSQL advisory lock that serialises migrations
+
+
 async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest revision before anything else touches it."""
+    """Bring the schema to the newest revision before anything else touches it.
+
+    Many processes may start at once on one PostgreSQL: they take turns, and the later ones find
+    nothing left to do."""
     async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -196,9 +196,14 @@ class TaskStore:
             due = and_(due, tasks.c.engine.in_(engines))
         claimed: list[Task] = []
         async with write_transaction(self.engine) as conn:
+            # PostgreSQL: rows another worker is claiming right now are skipped, not waited for.
             ids = (
                 await conn.execute(
-                    select(tasks.c.id).where(due).order_by(tasks.c.next_check_at).limit(limit)
+                    select(tasks.c.id)
+                    .where(due)
+                    .order_by(tasks.c.next_check_at)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
                 )
             ).scalars().all()
             for task_id in ids:
@@ -250,13 +255,31 @@ class TaskStore:
                     .values(progress=value, updated_at=now)
                 )
 
-    async def release(self, task_id: str, owner: str, next_check_at: float) -> None:
+    async def hand_back(self, owner: str) -> int:
+        """Give up every live task this owner leases, due now: another worker takes them at once."""
         async with write_transaction(self.engine) as conn:
-            await conn.execute(
+            result = await conn.execute(
                 update(tasks)
-                .where(tasks.c.id == task_id, tasks.c.lease_owner == owner)
-                .values(lease_owner=None, lease_expires_at=None, next_check_at=next_check_at)
+                .where(tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE))
+                .values(lease_owner=None, lease_expires_at=None, next_check_at=time.time())
             )
+        return result.rowcount
+
+    async def queue_depth(self) -> tuple[int, float]:
+        """Live tasks due and unleased, and the age of the oldest of them in seconds."""
+        now = time.time()
+        free = or_(tasks.c.lease_expires_at.is_(None), tasks.c.lease_expires_at < now)
+        due = and_(tasks.c.status.in_(_LIVE), tasks.c.next_check_at <= now, free)
+        async with self.engine.connect() as conn:
+            count, oldest = (await conn.execute(select(func.count(), func.min(tasks.c.next_check_at)).where(due))).one()
+        return count, (now - oldest) if oldest else 0.0
+
+    async def counts_by_status_and_engine(self) -> list[tuple[str, str, int]]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(tasks.c.status, tasks.c.engine, func.count()).group_by(tasks.c.status, tasks.c.engine)
+            )
+            return [tuple(row) for row in rows.all()]
 
     async def daily_generations(self, api_key_id: str, since: float) -> dict[str, int]:
         """Tasks created per model by one key since a moment (Runway's `dailyGenerations`)."""
@@ -279,7 +302,3 @@ class TaskStore:
             ).all()
         return {engine: count for engine, count in rows}
 
-    async def count_by_status(self) -> dict[str, int]:
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(select(tasks.c.status, func.count()).group_by(tasks.c.status))).all()
-        return {status: count for status, count in rows}

@@ -6,13 +6,19 @@ from pathlib import Path
 
 from reelay.storage.content_types import content_type_for
 
-OUTPUT_NAMES = {"video": "video.mp4", "poster": "poster.jpg", "last_frame": "last_frame.jpg"}
+OUTPUT_NAMES = {"poster": "poster.jpg", "last_frame": "last_frame.jpg", "video": "video.mp4"}
+
+
+def stored_result_keys(task_id: str) -> dict[str, str]:
+    return {name: f"tasks/{task_id}/{file}" for name, file in OUTPUT_NAMES.items()}
 
 
 async def store_outputs(storage, task_id: str, files: dict[str, Path]) -> dict[str, str]:
-    """Store each file under tasks/<id>/ and return the storage keys by output name."""
+    """Store each file under tasks/<id>/ and return the storage keys by output name.
+
+    The video goes last, so a stored video means the whole result is stored."""
     keys: dict[str, str] = {}
-    for name, path in files.items():
+    for name, path in sorted(files.items(), key=lambda item: item[0] == "video"):
         key = f"tasks/{task_id}/{OUTPUT_NAMES.get(name, path.name)}"
         await storage.put_file(key, path, content_type_for(key))
         keys[name] = key

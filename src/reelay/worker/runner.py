@@ -15,6 +15,7 @@ import uuid
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
+from reelay.metrics import Metrics
 from reelay.engines.registry import EngineRegistry
 from reelay.engines.upstream.base import failure_from_rejection
 from reelay.engines.upstream.errors import Ambiguous, NotAccepted, Rejected
@@ -41,6 +42,7 @@ class Worker:
         slots: SlotStore | None = None,
         max_failover_rounds: int = 5,
         throttle_check_seconds: float = 1.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.storage = storage
@@ -58,6 +60,7 @@ class Worker:
         self.keys = KeyStore(store.engine)
         self._limits: dict[str, tuple[float, KeyLimits]] = {}
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
+        self.metrics = metrics or Metrics()
         self.active: dict[str, asyncio.Task] = {}
         self._stopping = asyncio.Event()
         self._wakeup = asyncio.Event()
@@ -85,11 +88,15 @@ class Worker:
             await self._flush_progress()
 
     async def stop(self) -> None:
+        """Stop claiming, stop driving, and hand every live task back for another worker."""
         self._stopping.set()
         self._wakeup.set()
         for running in list(self.active.values()):
             running.cancel()
         await asyncio.gather(*self.active.values(), return_exceptions=True)
+        handed = await self.store.hand_back(self.owner)
+        if handed:
+            log.info("handed back %d tasks", handed)
 
     async def _claim_once(self) -> None:
         room = self.capacity - len(self.active)
@@ -168,6 +175,7 @@ class Worker:
                     update = EngineUpdate(Status.FAILED, failure=f"Engine error: {error}", failure_code="INTERNAL")
                 finished = await self._apply(task, update)
                 if finished:
+                    self.metrics.task_finished(task)
                     break
                 await self._sleep(task.id, update.next_check_in)
                 if task.id in self._poked:
@@ -298,7 +306,7 @@ class Worker:
                 self._progress[task.id] = update.progress
             return False
         if update.status == Status.SUCCEEDED:
-            outputs = await store_outputs(self.storage, task.id, update.outputs)
+            outputs = {**update.stored, **await store_outputs(self.storage, task.id, update.outputs)}
             await self.store.transition(
                 task.id, Status.SUCCEEDED, progress=1.0, outputs=outputs, raw_video_url=update.raw_video_url
             )

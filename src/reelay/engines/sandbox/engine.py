@@ -12,6 +12,7 @@ from reelay.domain.request import GenerationRequest, ImageRef
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
+from reelay.worker.outputs import stored_result_keys
 
 from . import markers
 from .pool import RenderPool
@@ -60,9 +61,12 @@ class SandboxEngine:
         found = markers.parse(task.request.prompt)
         render = self._renders.get(task.id)
         if render is None:
+            if await self.storage.exists(f"tasks/{task.id}/video.mp4"):
+                # Rendered and stored before the last worker died: never render it twice.
+                return EngineUpdate(Status.SUCCEEDED, progress=1.0, stored=stored_result_keys(task.id))
             # This process did not start the render (a restart, or another worker's task):
             # render again; the output is deterministic, so the result is the same video.
-            render = self._submit(task, found)
+            render = await self._submit(task, found)
         if not render.done():
             progress = self.pool.progress.get(task.id, 0.0)
             return EngineUpdate(Status.RUNNING, progress=round(progress * 0.99, 4), next_check_in=CHECK_INTERVAL)
@@ -88,10 +92,10 @@ class SandboxEngine:
 
     async def _begin(self, task: Task, state: dict) -> EngineUpdate:
         state = dict(state, running_since=time.time())
-        self._submit(task, markers.parse(task.request.prompt))
+        await self._submit(task, markers.parse(task.request.prompt))
         return EngineUpdate(Status.RUNNING, progress=0.0, next_check_in=CHECK_INTERVAL, state=state)
 
-    def _submit(self, task: Task, found: markers.Markers) -> asyncio.Future:
+    async def _submit(self, task: Task, found: markers.Markers) -> asyncio.Future:
         task_dir = self.work_dir / task.id
         shutil.rmtree(task_dir, ignore_errors=True)
         task_dir.mkdir(parents=True)
@@ -103,16 +107,16 @@ class SandboxEngine:
             out_dir=str(task_dir / "out"),
             seed=task.seed,
             prompt=markers.strip(request.prompt),
-            first_image=self._input_path(request.first_image),
-            last_image=self._input_path(request.last_image),
+            first_image=await self._input_path(request.first_image, task_dir),
+            last_image=await self._input_path(request.last_image, task_dir),
             motion=request.motion or found.camera,
         )
         future = self.pool.submit(task.id, job, task_dir / "cancel")
         self._renders[task.id] = future
         return future
 
-    def _input_path(self, image: ImageRef | None) -> str | None:
-        return str(self.storage.path(image.key)) if image is not None else None
+    async def _input_path(self, image: ImageRef | None, folder: Path) -> str | None:
+        return str(await self.storage.fetch_to(image.key, folder)) if image is not None else None
 
     async def cancel(self, task: Task) -> None:
         flag = self.work_dir / task.id / "cancel"

@@ -154,14 +154,18 @@ class UpstreamEngine(ABC):
     def _backoff(self, count: int) -> float:
         return min(self.config.poll_seconds * 1.5 ** (count - 1), max(self.config.max_poll_seconds, self.config.poll_seconds))
 
-    def image_uri(self, image: ImageRef | None) -> str | None:
-        """What the upstream can fetch: the client's https URL, else a data URI of our copy."""
-        if image is None:
-            return None
-        if image.uri.startswith("https://"):
-            return image.uri
-        data = self.storage.path(image.key).read_bytes()
-        return f"data:{image.content_type};base64,{base64.b64encode(data).decode()}"
+    async def image_uris(self, request: GenerationRequest) -> dict[int, str]:
+        """What the upstream can fetch for each input image: the client's https URL, else a
+        data URI of our verified copy. Keyed by id() of the ImageRef."""
+        found: dict[int, str] = {}
+        for image in (request.first_image, request.last_image):
+            if isinstance(image, ImageRef):
+                if image.uri.startswith("https://"):
+                    found[id(image)] = image.uri
+                else:
+                    data = await self.storage.get_bytes(image.key)
+                    found[id(image)] = f"data:{image.content_type};base64,{base64.b64encode(data).decode()}"
+        return found
 
     async def collect(self, task: Task, urls: dict[str, str | None], refresh) -> dict[str, Path]:
         """Copy the upstream's result files into the work dir; make missing posters from the video.

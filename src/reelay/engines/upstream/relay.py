@@ -106,7 +106,8 @@ class RelayEngine(UpstreamEngine):
         return {"Authorization": f"Bearer {key}"}
 
     async def submit(self, task: Task, key: str, state: dict[str, Any]) -> str:
-        path, body = pro_body(task.request, self.hook_url(task.id), self.image_uri)
+        uris = await self.image_uris(task.request)
+        path, body = pro_body(task.request, self.hook_url(task.id), lambda image: uris[id(image)])
         answer = await self.client.post(path, json=body, headers=self._headers(key))
         if answer.status_code != 200:
             raise classify(answer, f"{self.name} {path}")

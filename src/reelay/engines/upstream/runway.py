@@ -71,7 +71,8 @@ class RunwayEngine(UpstreamEngine):
         return {"Authorization": f"Bearer {key}", "X-Runway-Version": VERSION}
 
     async def submit(self, task: Task, key: str, state: dict[str, Any]) -> str:
-        path, body = official_body(task.request, self.config.text_model, self.image_uri)
+        uris = await self.image_uris(task.request)
+        path, body = official_body(task.request, self.config.text_model, lambda image: uris[id(image)])
         answer = await self.client.post(path, json=body, headers=self._headers(key))
         if answer.status_code != 200:
             raise classify(answer, f"{self.name} {path}")
