@@ -205,3 +205,23 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+_shared: MotoS3 | None = None
+
+
+def bucket_env(name: str) -> dict[str, str]:
+    """Env for a Reelay process on its own bucket of one moto server shared by the session."""
+    global _shared
+    if _shared is None:
+        _shared = MotoS3(bucket="reelay-shared").start()
+        import atexit
+
+        atexit.register(_shared.stop)
+    bucket = "".join(c if c.isalnum() else "-" for c in name.lower())[:50].strip("-") or "reelay"
+    try:
+        _shared.client().create_bucket(Bucket=bucket)
+    except Exception as error:  # already there: a restart of the same data dir
+        if "BucketAlreadyOwnedByYou" not in str(error) and "BucketAlreadyExists" not in str(error):
+            raise
+    return {**_shared.env, "REELAY_STORAGE_URL": f"s3://{bucket}/results"}

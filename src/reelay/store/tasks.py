@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,40 +188,37 @@ class TaskStore:
 
     # -- worker leases ---------------------------------------------------------------------
 
-    async def claim_due(self, owner: str, limit: int, lease_seconds: float, engines: list[str] | None = None) -> list[Task]:
-        """Take the lease on up to `limit` due tasks whose lease is free or expired."""
+    async def claim_due(
+        self, owner: str, limit: int, lease_seconds: float, engines: list[str] | None = None
+    ) -> list[Task]:
+        """Take the lease on up to `limit` due tasks whose lease is free or expired.
+
+        A handful of statements whatever the batch size, so claiming never holds the (SQLite)
+        write lock for long while creates wait."""
         now = time.time()
         free = or_(tasks.c.lease_expires_at.is_(None), tasks.c.lease_expires_at < now)
         due = and_(tasks.c.status.in_(_LIVE), tasks.c.next_check_at <= now, free)
-        if engines:
+        if engines is not None:
             due = and_(due, tasks.c.engine.in_(engines))
-        claimed: list[Task] = []
+        token = f"{owner}:{uuid.uuid4().hex[:8]}"  # tells this claim's rows from the owner's others
         async with write_transaction(self.engine) as conn:
             # PostgreSQL: rows another worker is claiming right now are skipped, not waited for.
             ids = (
                 await conn.execute(
-                    select(tasks.c.id)
-                    .where(due)
-                    .order_by(tasks.c.next_check_at)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
+                    select(tasks.c.id).where(due).order_by(tasks.c.next_check_at).limit(limit).with_for_update(skip_locked=True)
                 )
             ).scalars().all()
-            for task_id in ids:
-                # Conditional on the lease still being free, so two claimers never both win.
-                result = await conn.execute(
-                    update(tasks)
-                    .where(tasks.c.id == task_id, free, tasks.c.status.in_(_LIVE))
-                    .values(
-                        lease_owner=owner,
-                        lease_expires_at=now + lease_seconds,
-                        attempts=tasks.c.attempts + 1,
-                    )
-                )
-                if result.rowcount == 1:
-                    row = (await conn.execute(select(tasks).where(tasks.c.id == task_id))).first()
-                    claimed.append(task_from_row(row))
-        return claimed
+            if not ids:
+                return []
+            # Conditional on the lease still being free, so two claimers never both win a task.
+            await conn.execute(
+                update(tasks)
+                .where(tasks.c.id.in_(ids), free, tasks.c.status.in_(_LIVE))
+                .values(lease_owner=token, lease_expires_at=now + lease_seconds, attempts=tasks.c.attempts + 1)
+            )
+            rows = (await conn.execute(select(tasks).where(tasks.c.lease_owner == token))).all()
+            await conn.execute(update(tasks).where(tasks.c.lease_owner == token).values(lease_owner=owner))
+        return [task_from_row(row) for row in rows]
 
     async def renew_leases(self, owner: str, lease_seconds: float) -> set[str]:
         """Extend every lease this owner holds on a live task; returns those tasks' ids."""

@@ -50,6 +50,7 @@ class Worker:
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self.capacity = capacity
+        self.claim_batch = 100
         self.engine_names = engine_names
         self.slots = slots or SlotStore(store.engine)
         self.max_failover_rounds = max_failover_rounds
@@ -99,11 +100,14 @@ class Worker:
             log.info("handed back %d tasks", handed)
 
     async def _claim_once(self) -> None:
-        room = self.capacity - len(self.active)
-        if room <= 0:
-            return
-        for task in await self.store.claim_due(self.owner, room, self.lease_seconds, self.engine_names):
-            self.active[task.id] = asyncio.create_task(self._drive(task), name=f"drive-{task.id}")
+        # Small batches, again at once while they come back full: creates get the database between.
+        while (room := min(self.capacity - len(self.active), self.claim_batch)) > 0:
+            claimed = await self.store.claim_due(self.owner, room, self.lease_seconds, self.engine_names)
+            for task in claimed:
+                self.active[task.id] = asyncio.create_task(self._drive(task), name=f"drive-{task.id}")
+            if len(claimed) < room:
+                return
+            await asyncio.sleep(0)
 
     async def _heartbeat(self) -> None:
         while True:
