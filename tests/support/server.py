@@ -49,6 +49,7 @@ class ReelayProcess:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     output: list[str] = field(default_factory=list)
+    workers: list = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -94,12 +95,37 @@ class ReelayProcess:
         for line in self.process.stdout:
             self.output.append(line)
 
+    def start_worker(self, *args: str, timeout: float = 60) -> subprocess.Popen:
+        """A `reelay worker` process on the same data dir, database and storage."""
+        worker = subprocess.Popen(
+            [str(BIN / "reelay"), "worker", *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        worker.lines = []
+        started = threading.Event()
+
+        def collect() -> None:
+            for line in worker.stdout:
+                worker.lines.append(line)
+                if line.startswith("Reelay worker"):
+                    started.set()
+
+        threading.Thread(target=collect, daemon=True).start()
+        if not started.wait(timeout):
+            worker.kill()
+            raise RuntimeError("reelay worker did not start:\n" + "".join(worker.lines))
+        self.workers.append(worker)
+        return worker
+
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, as when a machine dies."""
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(10)
 
     def stop(self) -> None:
+        for worker in self.workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(10)
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:

@@ -179,7 +179,8 @@ class Worker:
                     update = EngineUpdate(Status.FAILED, failure=f"Engine error: {error}", failure_code="INTERNAL")
                 finished = await self._apply(task, update)
                 if finished:
-                    self.metrics.task_finished(task)
+                    if task.status.is_final:  # this worker wrote the final status
+                        self.metrics.task_finished(task)
                     break
                 await self._sleep(task.id, update.next_check_in)
                 if task.id in self._poked:
@@ -311,11 +312,13 @@ class Worker:
             return False
         if update.status == Status.SUCCEEDED:
             outputs = {**update.stored, **await store_outputs(self.storage, task.id, update.outputs)}
-            await self.store.transition(
+            if await self.store.transition(
                 task.id, Status.SUCCEEDED, progress=1.0, outputs=outputs, raw_video_url=update.raw_video_url
-            )
+            ):
+                task.status = Status.SUCCEEDED
             return True
-        await self.store.transition(
+        if await self.store.transition(
             task.id, Status.FAILED, failure=update.failure or "The task failed.", failure_code=update.failure_code
-        )
+        ):
+            task.status = Status.FAILED
         return True

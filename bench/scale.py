@@ -1,0 +1,366 @@
+"""Create and read throughput of the API: 1 and 2 processes on PostgreSQL, 1 on SQLite.
+
+    .venv/bin/python bench/scale.py [--requests 2000] [--concurrency 32]
+
+Each run starts Reelay as real processes, `reelay serve --no-worker --port P`, on a fresh
+database (a new PostgreSQL database on 127.0.0.1:5432, user postgres, dropped afterwards; or
+SQLite in a temp data dir), creates a key with `reelay keys create`, then drives them with the
+same load generator:
+
+- phase 1, create: POST /v1/text_to_video N times, C requests in flight at once;
+- phase 2, read: GET /v1/tasks/{id} of each task phase 1 created (N requests, C in flight).
+
+Requests go round-robin to the API processes. No worker runs, so tasks stay queued and only
+the gateway's own path is measured (auth, validation, idempotency, the database write or read,
+the answer). Before each run's measured phases, a warm-up (a tenth of N, at most 200 creates
+and as many reads, not counted) opens the connections and warms both sides.
+
+The load generator is this process: one asyncio httpx client. The servers are separate processes,
+so it shares no GIL with them, but it shares the machine's cores with them and with PostgreSQL.
+Where the CPU went is printed beside the figures (CPU ms per request of the Reelay processes, of
+the load generator and of this database's PostgreSQL backends, and how many cores the whole
+machine kept busy, other work included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+BIN = Path(sys.executable).parent
+POSTGRES_DSN = os.environ.get("REELAY_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+CREATE_BODY = {"model": "veo3.1", "promptText": "bench", "ratio": "1280:720", "duration": 4}
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+# --- the database ----------------------------------------------------------------------------
+
+
+async def _postgres(sql: str) -> str:
+    conn = await asyncpg.connect(POSTGRES_DSN)
+    try:
+        if sql.upper().startswith("SELECT"):
+            return str(await conn.fetchval(sql))
+        await conn.execute(sql)
+        return ""
+    finally:
+        await conn.close()
+
+
+@contextmanager
+def database(backend: str, data_dir: Path):
+    """The env that points Reelay at a fresh database; yields (env, PostgreSQL database name)."""
+    env = {"REELAY_DATA_DIR": str(data_dir)}
+    if backend == "sqlite":
+        yield env, None
+        return
+    name = f"reelay_bench_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_postgres(f'CREATE DATABASE "{name}"'))
+    env["REELAY_DATABASE_URL"] = POSTGRES_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + "/" + name
+    try:
+        yield env, name
+    finally:
+        asyncio.run(_postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# --- Reelay processes --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    env: dict[str, str]
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 120) -> None:
+        self.process = subprocess.Popen(
+            [str(BIN / "reelay"), "serve", "--no-worker", "--port", str(self.port)],
+            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True).start()
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("reelay serve exited:\n" + "".join(self.output))
+            try:
+                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("reelay serve did not become ready:\n" + "".join(self.output))
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+def create_key(env: dict[str, str]) -> str:
+    """`reelay keys create` prints the key alone on its last line."""
+    done = subprocess.run(
+        [str(BIN / "reelay"), "keys", "create", "--name", "bench"], env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    return done.stdout.strip().splitlines()[-1].strip()
+
+
+# --- where the CPU went ------------------------------------------------------------------------
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def postgres_backends(database_name: str | None) -> dict[int, float]:
+    """CPU seconds of the PostgreSQL backends serving this database (their title names it)."""
+    if not database_name:
+        return {}
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and f" {database_name} " in title:
+            found[int(entry.name)] = process_cpu(int(entry.name))
+    return found
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies over all cores, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+@dataclass
+class CpuSnapshot:
+    servers: float
+    loadgen: float
+    postgres: dict[int, float]
+    machine: tuple[int, int]
+
+    @classmethod
+    def take(cls, servers: list[Server], database_name: str | None) -> "CpuSnapshot":
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return cls(
+            servers=sum(process_cpu(s.process.pid) for s in servers),
+            loadgen=usage.ru_utime + usage.ru_stime,
+            postgres=postgres_backends(database_name),
+            machine=machine_ticks(),
+        )
+
+
+def cpu_between(before: CpuSnapshot, after: CpuSnapshot) -> dict[str, float]:
+    # A backend started during the phase counts from zero; one that ended during it is lost
+    # (the pools keep their connections open, so neither happens much).
+    postgres = sum(cpu - before.postgres.get(pid, 0.0) for pid, cpu in after.postgres.items())
+    busy = after.machine[0] - before.machine[0]
+    total = after.machine[1] - before.machine[1]
+    return {
+        "reelay": after.servers - before.servers,
+        "loadgen": after.loadgen - before.loadgen,
+        "postgres": postgres,
+        "cores_busy": busy / total * (os.cpu_count() or 1) if total else 0.0,
+    }
+
+
+# --- the load generator ------------------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    operation: str
+    requests: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+async def drive(client: httpx.AsyncClient, urls: list[str], count: int, concurrency: int, request) -> tuple[list[float], int, list, float]:
+    """`count` requests, `concurrency` at once, round-robin over `urls`. `request(client, base, i)`
+    returns the value to keep or raises; returns latencies, errors, the kept values (in order of
+    i) and the wall time."""
+    latencies: list[float] = []
+    kept: list = [None] * count
+    errors = 0
+    numbers = itertools.count()
+
+    async def loop() -> None:
+        nonlocal errors
+        for i in numbers:
+            if i >= count:
+                return
+            started = time.perf_counter()
+            try:
+                kept[i] = await request(client, urls[i % len(urls)], i)
+            except Exception:
+                errors += 1
+            latencies.append(time.perf_counter() - started)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    return latencies, errors, kept, time.perf_counter() - began
+
+
+async def create(client: httpx.AsyncClient, base: str, _i: int) -> str:
+    answer = await client.post(base + "/v1/text_to_video", json=CREATE_BODY)
+    if answer.status_code != 200:
+        raise RuntimeError(f"create: HTTP {answer.status_code}: {answer.text[:200]}")
+    return answer.json()["id"]
+
+
+def reader(ids: list[str | None]):
+    async def read(client: httpx.AsyncClient, base: str, i: int) -> None:
+        task_id = ids[i % len(ids)]
+        answer = await client.get(f"{base}/v1/tasks/{task_id}")
+        if answer.status_code != 200 or answer.json().get("id") != task_id:
+            raise RuntimeError(f"read: HTTP {answer.status_code}: {answer.text[:200]}")
+
+    return read
+
+
+async def load(urls: list[str], key: str, count: int, concurrency: int, snapshot) -> list[Phase]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    headers = {"Authorization": f"Bearer {key}", "X-Runway-Version": "2024-11-06"}
+    async with httpx.AsyncClient(limits=limits, headers=headers, timeout=120) as client:
+        warm = max(1, min(200, count // 10))
+        _, warm_errors, warm_ids, _ = await drive(client, urls, warm, concurrency, create)
+        await drive(client, urls, warm, concurrency, reader([i for i in warm_ids if i] or ["none"]))
+        if warm_errors:
+            raise RuntimeError(f"{warm_errors} of {warm} warm-up creates failed")
+
+        phases = []
+        before = snapshot()
+        latencies, errors, ids, seconds = await drive(client, urls, count, concurrency, create)
+        phases.append(Phase("create", count, seconds, latencies, errors, cpu_between(before, snapshot())))
+
+        created = [i for i in ids if i] or ["none"]
+        before = snapshot()
+        latencies, errors, _, seconds = await drive(client, urls, count, concurrency, reader(created))
+        phases.append(Phase("read", count, seconds, latencies, errors, cpu_between(before, snapshot())))
+    return phases
+
+
+# --- one configuration -------------------------------------------------------------------------
+
+
+def run(backend: str, processes: int, count: int, concurrency: int) -> list[Phase]:
+    work = Path(tempfile.mkdtemp(prefix=f"reelay-bench-scale-{backend}-"))
+    try:
+        with database(backend, work / "data") as (db_env, database_name):
+            env = dict(os.environ)
+            env.update(db_env)
+            env.update({"REELAY_ALLOW_PRIVATE_URLS": "true", "REELAY_WORKER": "false"})
+            env.pop("REELAY_REDIS_URL", None)
+            key = create_key(env)  # migrates the fresh database first
+            servers = [Server(env) for _ in range(processes)]
+            try:
+                for server in servers:
+                    server.start()
+                urls = [server.url for server in servers]
+                return asyncio.run(load(urls, key, count, concurrency, lambda: CpuSnapshot.take(servers, database_name)))
+            finally:
+                for server in servers:  # before the database is dropped
+                    server.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000, help="creates, then as many reads, per configuration")
+    parser.add_argument("--concurrency", type=int, default=32, help="requests in flight at once")
+    args = parser.parse_args()
+
+    configurations = [("SQLite", "sqlite", 1), ("PostgreSQL", "postgres", 1), ("PostgreSQL", "postgres", 2)]
+    postgres_version = asyncio.run(_postgres("SELECT current_setting('server_version')"))
+    load_before = os.getloadavg()[0]
+    started = time.time()
+    results = []
+    for label, backend, processes in configurations:
+        print(f"running {label}, {processes} API process(es)…", file=sys.stderr, flush=True)
+        results.append((label, processes, run(backend, processes, args.requests, args.concurrency)))
+    elapsed = time.time() - started
+    load_after = os.getloadavg()[0]
+
+    print(
+        f"\n{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, shared with the load generator (this process, one asyncio "
+        f"httpx client) and PostgreSQL {postgres_version}; Python {platform.python_version()}; "
+        f"{args.requests} requests a phase, {args.concurrency} in flight; load average {load_before:.1f} before, "
+        f"{load_after:.1f} after; {elapsed:.0f} s in all.\n"
+    )
+    print("| backend | API processes | operation | requests | throughput | p50 | p99 | errors |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for label, processes, phases in results:
+        for phase in phases:
+            print(
+                f"| {label} | {processes} | {phase.operation} | {phase.requests} | {phase.throughput:.0f} req/s | "
+                f"{percentile(phase.latencies, 50) * 1000:.1f} ms | {percentile(phase.latencies, 99) * 1000:.1f} ms | {phase.errors} |"
+            )
+    print("\nWhere the CPU went (CPU ms per request; cores busy: the whole machine during the phase, other work included):\n")
+    print("| backend | API processes | operation | Reelay | load generator | PostgreSQL backends | cores busy |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for label, processes, phases in results:
+        for phase in phases:
+            per = {k: v / phase.requests * 1000 for k, v in phase.cpu.items()}
+            postgres = f"{per['postgres']:.2f}" if label == "PostgreSQL" else "-"
+            print(
+                f"| {label} | {processes} | {phase.operation} | {per['reelay']:.2f} | {per['loadgen']:.2f} | {postgres} | "
+                f"{phase.cpu['cores_busy']:.2f} of {os.cpu_count()} |"
+            )
+
+
+if __name__ == "__main__":
+    main()
