@@ -64,6 +64,33 @@ async def _postgres(sql: str) -> str:
         await conn.close()
 
 
+POOL_PER_PROCESS = 30  # Reelay's PostgreSQL pool: 10 connections, 20 more on demand
+
+
+async def _free_connections() -> int:
+    try:
+        conn = await asyncpg.connect(POSTGRES_DSN)
+    except asyncpg.TooManyConnectionsError:
+        return 0
+    try:
+        return await conn.fetchval(
+            "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int"
+            " - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')"
+        )
+    finally:
+        await conn.close()
+
+
+def wait_for_connections(needed: int, patience: float = 900) -> None:
+    """The machine's PostgreSQL is shared: wait until it has room for our pools."""
+    deadline = time.time() + patience
+    while (free := asyncio.run(_free_connections())) < needed:
+        if time.time() > deadline:
+            raise RuntimeError(f"PostgreSQL has {free} free connections; the run needs {needed}")
+        print(f"  PostgreSQL has {free} free connections, waiting for {needed}…", file=sys.stderr, flush=True)
+        time.sleep(15)
+
+
 @contextmanager
 def database(backend: str, data_dir: Path):
     """The env that points Reelay at a fresh database; yields (env, PostgreSQL database name)."""
@@ -245,8 +272,10 @@ async def drive(client: httpx.AsyncClient, urls: list[str], count: int, concurre
             started = time.perf_counter()
             try:
                 kept[i] = await request(client, urls[i % len(urls)], i)
-            except Exception:
+            except Exception as error:
                 errors += 1
+                if errors <= 3:
+                    print(f"  error: {error!r}"[:400], file=sys.stderr, flush=True)
             latencies.append(time.perf_counter() - started)
 
     began = time.perf_counter()
@@ -304,6 +333,8 @@ def run(backend: str, processes: int, count: int, concurrency: int) -> list[Phas
             env.update(db_env)
             env.update({"REELAY_ALLOW_PRIVATE_URLS": "true", "REELAY_WORKER": "false"})
             env.pop("REELAY_REDIS_URL", None)
+            if database_name:
+                wait_for_connections(POOL_PER_PROCESS * processes + 2)
             key = create_key(env)  # migrates the fresh database first
             servers = [Server(env) for _ in range(processes)]
             try:
@@ -325,7 +356,7 @@ def main() -> None:
     args = parser.parse_args()
 
     configurations = [("SQLite", "sqlite", 1), ("PostgreSQL", "postgres", 1), ("PostgreSQL", "postgres", 2)]
-    postgres_version = asyncio.run(_postgres("SELECT current_setting('server_version')"))
+    postgres_version = asyncio.run(_postgres("SELECT current_setting('server_version')")).split()[0]
     load_before = os.getloadavg()[0]
     started = time.time()
     results = []

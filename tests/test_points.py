@@ -264,3 +264,29 @@ def test_admin_api_and_cli_top_up_and_list_the_ledger(tmp_path):
         assert client.status_code == 403
     finally:
         server.stop()
+
+
+def test_rate_limit_holds_across_two_api_processes_through_redis(tmp_path):
+    import redis
+
+    redis.Redis(host="127.0.0.1", port=6379).ping()  # the machine's Redis server
+    env = {"REELAY_REDIS_URL": "redis://127.0.0.1:6379/0", "REELAY_WORKER": "false"}
+    first = start(tmp_path, **env)
+    second = ReelayProcess(tmp_path / "data", extra_env={"REELAY_CONFIG": str(tmp_path / "reelay.toml"), **env}).start()
+    try:
+        _, key = new_key(first, "--rps", "0.2")  # one request per 5-second window
+        headers = {"Authorization": f"Bearer {key}"}
+
+        async def burst():
+            async with httpx.AsyncClient(headers=headers, timeout=30) as http:
+                return await asyncio.gather(*(http.get((first, second)[i % 2].url + "/v1/organization") for i in range(6)))
+
+        time.sleep(5 - time.time() % 5 + 0.05)  # the start of a fresh window
+        answers = asyncio.run(burst())
+        allowed = sum(a.status_code == 200 for a in answers)
+        # One in the window, whichever process served it (counted per process, it would be two).
+        assert allowed == 1, [a.status_code for a in answers]
+        assert all(a.status_code == 429 and "error" in a.json() for a in answers if a.status_code != 200)
+    finally:
+        second.stop()
+        first.stop()
