@@ -91,7 +91,7 @@ def test_chaos_every_task_final_once_delivered_in_order_readable(tmp_path):
     def killer() -> None:
         nonlocal kills
         rng = random.Random(7)
-        while not stop_killing.wait(3.0):
+        while not stop_killing.wait(5.0):
             victim = rng.choice([w for w in workers if w.poll() is None])
             victim.send_signal(signal.SIGKILL)
             victim.wait(10)
@@ -124,7 +124,7 @@ def test_chaos_every_task_final_once_delivered_in_order_readable(tmp_path):
         assert [a.status_code for a in answers] == [200] * TASKS
         ids = [a.json()["id"] for a in answers]
         http = httpx.Client(base_url=apis[1].url, headers={"Authorization": f"Bearer {key}"}, timeout=30)
-        deadline = time.time() + 300
+        deadline = time.time() + 420
         while time.time() < deadline:
             tasks = {i: http.get(f"/v1/tasks/{i}").json() for i in ids}
             if all(t["status"] in FINAL for t in tasks.values()):
@@ -133,7 +133,8 @@ def test_chaos_every_task_final_once_delivered_in_order_readable(tmp_path):
         stop_killing.set()
         killing.join(10)
         statuses = Counter(t["status"] for t in tasks.values())
-        assert sum(statuses[s] for s in FINAL) == TASKS, statuses
+        reasons = Counter(t.get("failureCode") for t in tasks.values() if t["status"] == "FAILED")
+        assert sum(statuses[s] for s in FINAL) == TASKS, (statuses, reasons)
 
         # Every status of every task reaches the receiver, in order (the final one last).
         entries = receiver.wait_for(
@@ -172,7 +173,7 @@ def test_chaos_every_task_final_once_delivered_in_order_readable(tmp_path):
         assert book["balance"] == sum(e["amount"] for e in book["data"])
         duplicates = sum(len(v) for v in received.values()) - sum(len(set(v)) for v in received.values())
         print(
-            f"\nchaos: {TASKS} tasks {dict(statuses)}; {kills} workers killed; {len(entries)} callbacks "
+            f"\nchaos: {TASKS} tasks {dict(statuses)} (failures {dict(reasons)}); {kills} workers killed; {len(entries)} callbacks "
             f"({duplicates} repeats); {sum(accepted.values())} upstream creates accepted; "
             f"{len(charges)} charges, {len(refunds)} refunds; balance {book['balance']}"
         )

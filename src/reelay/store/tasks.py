@@ -174,9 +174,18 @@ class TaskStore:
                 .values(progress=progress, updated_at=time.time())
             )
 
-    async def save_engine_state(self, task_id: str, state: dict[str, Any]) -> None:
+    async def save_engine_state(self, task_id: str, state: dict[str, Any], owner: str) -> bool:
+        """Write the engine's state if `owner` still leases the live task.
+
+        False means another worker has taken the task over (this one stalled past its lease):
+        the caller must stop, and above all must not submit anything upstream."""
         async with write_transaction(self.engine) as conn:
-            await conn.execute(update(tasks).where(tasks.c.id == task_id).values(engine_state=state))
+            result = await conn.execute(
+                update(tasks)
+                .where(tasks.c.id == task_id, tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE))
+                .values(engine_state=state)
+            )
+        return result.rowcount == 1
 
     async def mark_deleted(self, task_id: str) -> None:
         async with write_transaction(self.engine) as conn:

@@ -28,6 +28,10 @@ from .outputs import store_outputs
 log = logging.getLogger("reelay.worker")
 
 
+class LeaseLost(Exception):
+    """This worker no longer leases the task (it stalled past its lease and another took over)."""
+
+
 class Worker:
     def __init__(
         self,
@@ -174,6 +178,9 @@ class Worker:
                         update = await engine.check(task)
                     else:
                         update = await self._start(task)
+                except LeaseLost:
+                    log.warning("task %s was taken over by another worker; leaving it", task.id)
+                    break
                 except Exception as error:
                     log.exception("engine %s failed on task %s", engine.name, task.id)
                     update = EngineUpdate(Status.FAILED, failure=f"Engine error: {error}", failure_code="INTERNAL")
@@ -237,8 +244,9 @@ class Worker:
             # Marked started before the request leaves: after a crash this task is reconciled,
             # never submitted a second time.
             state = {**state, "started": True}
+            if not await self.store.save_engine_state(task.id, state, self.owner):
+                raise LeaseLost(task.id)
             task.engine_state = state
-            await self.store.save_engine_state(task.id, state)
 
         try:
             update = await engine.start(task, slot=slot, save_state=save_state)
@@ -291,8 +299,9 @@ class Worker:
     async def _apply(self, task: Task, update: EngineUpdate) -> bool:
         """Write what the engine said. Returns True when the task is final (or lost to another writer)."""
         if update.state is not None and update.state != task.engine_state:
+            if not await self.store.save_engine_state(task.id, update.state, self.owner):
+                return True  # taken over by another worker, or ended: stop here
             task.engine_state = update.state
-            await self.store.save_engine_state(task.id, update.state)
         if update.status == Status.THROTTLED:
             if task.status == Status.PENDING:
                 if await self.store.transition(task.id, Status.THROTTLED):
