@@ -5,6 +5,7 @@ import time
 import httpx
 import pytest
 
+from support.backends import is_ours
 from support.emulator import Emulator
 from support.images import data_uri, gradient_image
 from support.server import ReelayProcess, reelay_cli
@@ -84,7 +85,7 @@ def test_pro_gen3_image_task_maps_to_gen3a_turbo_and_the_result_is_copied(runway
     assert body["promptText"] == "wave" and body["promptImage"][0]["position"] == "first"
     assert body["promptImage"][0]["uri"].startswith("data:image/png;base64,")
     # Reelay's own copy, the upstream's URL kept as raw_video_url, posters made from the video.
-    assert data["video_url"].startswith(runway_gateway.server.url) and data["raw_video_url"].startswith(emulator.url)
+    assert is_ours(data["video_url"], runway_gateway.server.url) and data["raw_video_url"].startswith(emulator.url)
     assert probe(httpx.get(data["video_url"]).content).codec == "h264"
     assert httpx.get(data["poster"]).headers["content-type"] == "image/jpeg"
 
@@ -279,7 +280,7 @@ def relay_gateway(tmp_path, emulator):
 def test_relay_passes_the_pro_body_with_its_own_callback_url(relay_gateway, emulator):
     task_id = relay_gateway.pro(image=IMAGE, model="gen3", prompt="hi", options={"seconds": 5, "motion_vector": {"x": 2}})
     data = wait_pro(relay_gateway.http, task_id)
-    assert data["status"] == "3" and data["video_url"].startswith(relay_gateway.server.url)
+    assert data["status"] == "3" and is_ours(data["video_url"], relay_gateway.server.url)
     body = creates(emulator, "/runway/pro/generate")[0]["json"]
     assert body["model"] == "gen3" and body["prompt"] == "hi" and body["options"]["seconds"] == 5
     assert body["options"]["motion_vector"]["x"] == 2

@@ -58,3 +58,10 @@ def sql(data_dir: Path, statement: str, **params) -> list[tuple]:
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def is_ours(url: str, server_url: str) -> bool:
+    """A result URL Reelay handed out: served by Reelay itself, or presigned on its S3 bucket."""
+    if STORAGE == "s3":
+        return "X-Amz-Signature=" in url and url.startswith("http://127.0.0.1:")
+    return url.startswith(server_url + "/files/")

@@ -77,12 +77,6 @@ class SlotStore:
         async with write_transaction(self.engine) as conn:
             await release_in(conn, task_id)
 
-    async def release_scope(self, task_id: str, channel: str) -> None:
-        async with write_transaction(self.engine) as conn:
-            await conn.execute(
-                delete(channel_slots).where(channel_slots.c.task_id == task_id, channel_slots.c.channel == channel)
-            )
-
     async def in_use(self) -> dict[str, int]:
         async with self.engine.connect() as conn:
             rows = (

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,7 +20,7 @@ from .db import write_transaction
 from .ledger import charge_in, refund_in
 from .rows import task_from_row, task_to_row
 from .slots import release_in
-from .tables import api_keys, idempotency_keys, tasks
+from .tables import api_keys, channel_slots, idempotency_keys, tasks
 
 _LIVE = [s.value for s in LIVE]
 
@@ -161,10 +161,20 @@ class TaskStore:
                 await release_in(conn, task_id)  # a final task frees its channel and key slots
         return True
 
-    async def reassign(self, task_id: str, engine: str, state: dict[str, Any]) -> None:
-        """Move a task not yet accepted upstream to another channel (failover)."""
+    async def reassign(self, task_id: str, owner: str, engine: str, state: dict[str, Any]) -> bool:
+        """Move a task not accepted upstream to another channel (failover), freeing its slot on
+        the old one, if `owner` still leases it. False: another worker has taken it over."""
         async with write_transaction(self.engine) as conn:
+            old = (
+                await conn.execute(
+                    select(tasks.c.engine).where(tasks.c.id == task_id, tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE))
+                )
+            ).scalar()
+            if old is None:
+                return False
             await conn.execute(update(tasks).where(tasks.c.id == task_id).values(engine=engine, engine_state=state))
+            await conn.execute(delete(channel_slots).where(channel_slots.c.task_id == task_id, channel_slots.c.channel == old))
+        return True
 
     async def set_progress(self, task_id: str, progress: float) -> None:
         async with write_transaction(self.engine) as conn:

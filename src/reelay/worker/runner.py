@@ -216,8 +216,8 @@ class Worker:
         """The task's channel is gone from the config: move it if it never started, else fail it."""
         found = self.engines.candidates(task.request)
         if not task.engine_state.get("started") and found:
-            await self.store.reassign(task.id, found[0], {})
-            task.engine, task.engine_state = found[0], {}
+            if await self.store.reassign(task.id, self.owner, found[0], {}):
+                task.engine, task.engine_state = found[0], {}
             return task
         await self.store.transition(
             task.id, Status.FAILED, failure=f"Channel {task.engine} is no longer configured.", failure_code="INTERNAL"
@@ -273,13 +273,13 @@ class Worker:
 
     async def _fail_over(self, task: Task, refused: NotAccepted) -> EngineUpdate:
         """The upstream surely did not take the task: try the next channel, or wait and retry."""
-        await self.slots.release_scope(task.id, task.engine)
         tried = set(task.engine_state.get("tried", [])) | {task.engine}
         rounds = task.engine_state.get("rounds", 0)
         remaining = self.engines.candidates(task.request, exclude=tried)
         if remaining:
             state = {"tried": sorted(tried), "rounds": rounds, "last_error": refused.message}
-            await self.store.reassign(task.id, remaining[0], state)
+            if not await self.store.reassign(task.id, self.owner, remaining[0], state):
+                raise LeaseLost(task.id)
             task.engine, task.engine_state = remaining[0], state
             return EngineUpdate(Status.PENDING, next_check_in=0.0)
         if rounds + 1 >= self.max_failover_rounds:
@@ -291,7 +291,8 @@ class Worker:
         # Every channel refused: wait (as THROTTLED) and start over from the best one.
         first = self.engines.candidates(task.request)[0]
         state = {"tried": [], "rounds": rounds + 1, "last_error": refused.message}
-        await self.store.reassign(task.id, first, state)
+        if not await self.store.reassign(task.id, self.owner, first, state):
+            raise LeaseLost(task.id)
         task.engine, task.engine_state = first, state
         wait = refused.retry_after if refused.retry_after is not None else min(2.0 ** rounds, 30.0)
         return EngineUpdate(Status.THROTTLED, next_check_in=wait)
