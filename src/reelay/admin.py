@@ -91,13 +91,13 @@ async def top_up(key_id: str, request: Request):
 
 
 @router.get("/keys/{key_id}/ledger")
-async def ledger(key_id: str, request: Request):
+async def ledger(key_id: str, request: Request, limit: int = 500):
     await admin(request)
     reelay = services(request)
     key = await reelay.keys.find(key_id)
     if key is None:
         raise InputError("key_id", f"no key {key_id!r}")
-    entries = await reelay.ledger.entries(key.id)
+    entries = await reelay.ledger.entries(key.id, limit=min(max(limit, 1), 100_000))
     return {"id": key.id, "balance": await reelay.ledger.balance(key.id), "data": [asdict(e) for e in entries]}
 
 
