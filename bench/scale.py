@@ -22,9 +22,9 @@ httpx's AsyncClient (`--client httpx`) spent 2 to 5 ms of CPU per request at 32 
 as much as the server it measures, and became the bottleneck; the lean client spends about
 0.15 ms. The servers are separate processes, so the load generator shares no GIL with them, but
 it shares the machine's cores with them and with PostgreSQL. Where the CPU went is printed
-beside the figures: CPU ms per request of the Reelay processes, of the load generator and of
-this database's PostgreSQL backends, and how many cores the whole machine kept busy (other work
-on the machine included).
+beside the figures: CPU ms per request of the Reelay processes, of the load generator and of the
+rest of the machine (PostgreSQL, and any other work), how many cores were busy, and how many
+PostgreSQL connections were opened during each phase (pg_stat_database.sessions).
 """
 
 from __future__ import annotations
@@ -183,23 +183,6 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def postgres_backends(database_name: str | None) -> dict[int, float]:
-    """CPU seconds of the PostgreSQL backends serving this database (their title names it)."""
-    if not database_name:
-        return {}
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if title.startswith("postgres: ") and f" {database_name} " in title:
-            found[int(entry.name)] = process_cpu(int(entry.name))
-    return found
-
-
 def machine_ticks() -> tuple[int, int]:
     """(busy, total) jiffies over all cores, from /proc/stat."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -207,35 +190,46 @@ def machine_ticks() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
+async def postgres_sessions(database_name: str | None) -> int | None:
+    """Sessions (connections) the database has had so far; pg_stat_database counts them."""
+    if not database_name:
+        return None
+    query = f"SELECT sessions FROM pg_stat_database WHERE datname = '{database_name}'"
+    return int(await asyncio.to_thread(lambda: asyncio.run(_postgres(query))))
+
+
 @dataclass
 class CpuSnapshot:
     servers: float
     loadgen: float
-    postgres: dict[int, float]
     machine: tuple[int, int]
+    sessions: int | None
 
     @classmethod
-    def take(cls, servers: list[Server], database_name: str | None) -> "CpuSnapshot":
+    async def take(cls, servers: list[Server], database_name: str | None) -> "CpuSnapshot":
+        sessions = await postgres_sessions(database_name)
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return cls(
             servers=sum(process_cpu(s.process.pid) for s in servers),
             loadgen=usage.ru_utime + usage.ru_stime,
-            postgres=postgres_backends(database_name),
             machine=machine_ticks(),
+            sessions=sessions,
         )
 
 
 def cpu_between(before: CpuSnapshot, after: CpuSnapshot) -> dict[str, float]:
-    # A backend started during the phase counts from zero; one that ended during it is lost
-    # (the pools keep their connections open, so neither happens much).
-    postgres = sum(cpu - before.postgres.get(pid, 0.0) for pid, cpu in after.postgres.items())
-    busy = after.machine[0] - before.machine[0]
-    total = after.machine[1] - before.machine[1]
+    """CPU seconds of Reelay and of the load generator; of the rest of the machine (PostgreSQL,
+    with its connection set-up, and any other work); cores busy; PostgreSQL sessions opened."""
+    busy = (after.machine[0] - before.machine[0]) / TICKS
+    total = (after.machine[1] - before.machine[1]) / TICKS
+    reelay = after.servers - before.servers
+    loadgen = after.loadgen - before.loadgen
     return {
-        "reelay": after.servers - before.servers,
-        "loadgen": after.loadgen - before.loadgen,
-        "postgres": postgres,
+        "reelay": reelay,
+        "loadgen": loadgen,
+        "rest": max(0.0, busy - reelay - loadgen),
         "cores_busy": busy / total * (os.cpu_count() or 1) if total else 0.0,
+        "sessions": (after.sessions - before.sessions) if after.sessions is not None else None,
     }
 
 
@@ -383,14 +377,14 @@ async def load(urls: list[str], key: str, count: int, concurrency: int, client_k
             raise RuntimeError(f"{warm_errors} of {warm} warm-up creates failed")
 
         phases = []
-        before = snapshot()
+        before = await snapshot()
         latencies, errors, ids, seconds = await drive(clients, urls, count, create)
-        phases.append(Phase("create", count, seconds, latencies, errors, cpu_between(before, snapshot())))
+        phases.append(Phase("create", count, seconds, latencies, errors, cpu_between(before, await snapshot())))
 
         created = [i for i in ids if i] or ["none"]
-        before = snapshot()
+        before = await snapshot()
         latencies, errors, _, seconds = await drive(clients, urls, count, reader(created))
-        phases.append(Phase("read", count, seconds, latencies, errors, cpu_between(before, snapshot())))
+        phases.append(Phase("read", count, seconds, latencies, errors, cpu_between(before, await snapshot())))
         return phases
     finally:
         for client in clients:
@@ -458,18 +452,21 @@ def main() -> None:
                 f"| {label} | {processes} | {phase.operation} | {phase.requests} | {phase.throughput:.0f} req/s | "
                 f"{percentile(phase.latencies, 50) * 1000:.1f} ms | {percentile(phase.latencies, 99) * 1000:.1f} ms | {phase.errors} |"
             )
-    print("\nWhere the CPU went (CPU ms per request; cores busy: the whole machine during the phase, other work included):\n")
-    print("| backend | API processes | operation | Reelay | load generator | PostgreSQL backends | cores busy |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "\nWhere the CPU went, in CPU ms per request: the Reelay processes, the load generator, and the rest of the"
+        " machine (PostgreSQL, including connection set-up, and any other work running); cores busy: the whole machine;"
+        " PostgreSQL sessions: connections opened to the database during the phase.\n"
+    )
+    print("| backend | API processes | operation | Reelay | load generator | rest of the machine | cores busy | PostgreSQL sessions |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for label, processes, phases in results:
         for phase in phases:
-            per = {k: v / phase.requests * 1000 for k, v in phase.cpu.items()}
-            postgres = f"{per['postgres']:.2f}" if label == "PostgreSQL" else "-"
+            per = {k: phase.cpu[k] / phase.requests * 1000 for k in ("reelay", "loadgen", "rest")}
+            sessions = phase.cpu["sessions"]
             print(
-                f"| {label} | {processes} | {phase.operation} | {per['reelay']:.2f} | {per['loadgen']:.2f} | {postgres} | "
-                f"{phase.cpu['cores_busy']:.2f} of {os.cpu_count()} |"
+                f"| {label} | {processes} | {phase.operation} | {per['reelay']:.2f} | {per['loadgen']:.2f} | {per['rest']:.2f} | "
+                f"{phase.cpu['cores_busy']:.2f} of {os.cpu_count()} | {'-' if sessions is None else sessions} |"
             )
-
 
 if __name__ == "__main__":
     main()

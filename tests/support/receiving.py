@@ -48,9 +48,14 @@ class Receiver:
     def received(self) -> list[dict]:
         if not self.log.exists():
             return []
-        entries = [json.loads(line) for line in self.log.read_text().splitlines() if line.strip()]
-        for entry in entries:
+        entries = []
+        for line in self.log.read_text().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # the line being written right now: read it next time
             entry["json"] = json.loads(entry["body"])
+            entries.append(entry)
         return entries
 
     def wait_for(self, predicate, timeout: float = 60) -> list[dict]:
