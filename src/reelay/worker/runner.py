@@ -108,6 +108,10 @@ class Worker:
         while (room := min(self.capacity - len(self.active), self.claim_batch)) > 0:
             claimed = await self.store.claim_due(self.owner, room, self.lease_seconds, self.engine_names)
             for task in claimed:
+                if task.id in self.active:
+                    # Our own lease ran out (a stalled heartbeat) and we took it again: the task
+                    # already has its loop here. A second loop would submit it a second time.
+                    continue
                 self.active[task.id] = asyncio.create_task(self._drive(task), name=f"drive-{task.id}")
             if len(claimed) < room:
                 return
