@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -137,14 +138,17 @@ def build_engines(config: ReelayConfig, settings: Settings, storage, signer, db)
     def hook_url(task_id: str) -> str:
         return f"{settings.own_url}/hooks/relay/{task_id}?token={signer.token(task_id)}"
 
+    # Scratch space of this process alone: workers sharing a data dir never touch each other's
+    # half-written files when one takes over a task from another that died.
+    work_dir = settings.work_dir / f"process-{os.getpid()}"
     channels = []
     for channel in config.channels:
         if channel.engine == "sandbox":
-            engine = SandboxEngine(storage, settings.work_dir, settings.render_processes, name=channel.name)
+            engine = SandboxEngine(storage, work_dir, settings.render_processes, name=channel.name)
         elif channel.engine == "runway":
-            engine = RunwayEngine(channel, storage, settings.work_dir)
+            engine = RunwayEngine(channel, storage, work_dir)
         else:
-            engine = RelayEngine(channel, storage, settings.work_dir, hook_url=hook_url, db=db)
+            engine = RelayEngine(channel, storage, work_dir, hook_url=hook_url, db=db)
         channels.append((channel, engine))
     return EngineRegistry(channels)
 
