@@ -54,6 +54,7 @@ BIN = Path(sys.executable).parent
 POSTGRES_DSN = os.environ.get("REELAY_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 CREATE_BODY = {"model": "veo3.1", "promptText": "bench", "ratio": "1280:720", "duration": 4}
 TICKS = os.sysconf("SC_CLK_TCK")
+POOL_PER_PROCESS = 30  # Reelay's PostgreSQL pool: 10 connections, 20 more on demand
 
 
 # --- the database ----------------------------------------------------------------------------
@@ -68,9 +69,6 @@ async def _postgres(sql: str) -> str:
         return ""
     finally:
         await conn.close()
-
-
-POOL_PER_PROCESS = 30  # Reelay's PostgreSQL pool: 10 connections, 20 more on demand
 
 
 async def _free_connections() -> int:
@@ -185,7 +183,8 @@ def process_cpu(pid: int) -> float:
 
 def machine_ticks() -> tuple[int, int]:
     """(busy, total) jiffies over all cores, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    # user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
     idle = values[3] + values[4]  # idle + iowait
     return sum(values) - idle, sum(values)
 

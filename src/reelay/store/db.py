@@ -20,7 +20,9 @@ def open_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # A fixed pool: no overflow connections opened and closed under bursts (each costs
+    # PostgreSQL a backend), and a known ceiling per process when sizing max_connections.
+    return create_async_engine(url, pool_size=10, max_overflow=0, pool_timeout=60, pool_pre_ping=True)
 
 
 @asynccontextmanager
