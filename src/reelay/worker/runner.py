@@ -55,6 +55,7 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.capacity = capacity
         self.claim_batch = 100
+        self._steps = asyncio.Semaphore(64)
         self.engine_names = engine_names
         self.slots = slots or SlotStore(store.engine)
         self.max_failover_rounds = max_failover_rounds
@@ -177,18 +178,21 @@ class Worker:
                         await engine.cancel(task)
                     finished = True
                     break
-                try:
-                    if task.engine_state.get("started"):
-                        update = await engine.check(task)
-                    else:
-                        update = await self._start(task)
-                except LeaseLost:
-                    log.warning("task %s was taken over by another worker; leaving it", task.id)
-                    break
-                except Exception as error:
-                    log.exception("engine %s failed on task %s", engine.name, task.id)
-                    update = EngineUpdate(Status.FAILED, failure=f"Engine error: {error}", failure_code="INTERNAL")
-                finished = await self._apply(task, update)
+                # At most `step_limit` tasks take a step at once: thousands of tasks stepping
+                # together would queue thousands of writes ahead of the API's (one SQLite writer).
+                async with self._steps:
+                    try:
+                        if task.engine_state.get("started"):
+                            update = await engine.check(task)
+                        else:
+                            update = await self._start(task)
+                    except LeaseLost:
+                        log.warning("task %s was taken over by another worker; leaving it", task.id)
+                        break
+                    except Exception as error:
+                        log.exception("engine %s failed on task %s", engine.name, task.id)
+                        update = EngineUpdate(Status.FAILED, failure=f"Engine error: {error}", failure_code="INTERNAL")
+                    finished = await self._apply(task, update)
                 if finished:
                     if task.status.is_final:  # this worker wrote the final status
                         self.metrics.task_finished(task)
