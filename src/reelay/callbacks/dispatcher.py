@@ -66,7 +66,6 @@ class Dispatcher:
         self._client: httpx.AsyncClient | None = None
         self._stopping = asyncio.Event()
         self._slot_freed = asyncio.Event()
-        self._secrets: dict[str, tuple[float, list[str]]] = {}
         self._outcomes: list[Outcome] = []  # written in batches: one transaction for many sends
 
     async def run(self) -> None:
@@ -143,14 +142,6 @@ class Dispatcher:
             Outcome(delivery.id, started, (now - started) * 1000, status, error, state, next_at)
         )
 
-    async def _signing_secrets(self, api_key_id: str) -> list[str]:
-        # Read at most every few seconds per key: a rotation keeps the old secret valid for hours.
-        cached = self._secrets.get(api_key_id)
-        if cached is None or cached[0] < time.monotonic():
-            cached = (time.monotonic() + 5.0, await self.keys.signing_secrets(api_key_id))
-            self._secrets[api_key_id] = cached
-        return cached[1]
-
     async def _post(self, delivery: Delivery, task: Task | None) -> tuple[int | None, str | None]:
         if task is None:
             return None, "the task no longer exists"
@@ -167,7 +158,7 @@ class Dispatcher:
             "webhook-id": delivery.id,
             "webhook-timestamp": str(timestamp),
             "webhook-signature": signature_header(
-                await self._signing_secrets(delivery.api_key_id), delivery.id, timestamp, body
+                await self.keys.signing_secrets(delivery.api_key_id), delivery.id, timestamp, body
             ),
         }
         try:
