@@ -12,6 +12,12 @@ pixels, so its moves judder; the usual remedy, enlarging the input first, is tim
 2×": half-pixel steps). Rounds alternate between the tools, so a busy machine slows all alike;
 figures are medians, ratios are taken within the run. Wall time is what a client waits; CPU
 time (user + system, all threads) is the work done, the steadier figure on a shared machine.
+A third zoompan runs as a plain `ffmpeg -vf zoompan=... out.mp4` does, with ffmpeg's default
+libx264 settings (preset medium, crf 23, threads auto): what a user comparing tools would time.
+
+The ceiling: x264 alone encoding frames filmed beforehand, at Reelay's settings, is timed too.
+No renderer that uses this encoder can finish faster than that, so "zoompan ÷ x264 alone" is
+the most any of them could be faster than zoompan at the same settings.
 
 Then each stage alone, on the 10-second clip: Reelay's camera filming every frame (no encoding),
 zoompan producing every frame (no encoding), and x264 encoding Reelay's frames; and a profile
@@ -48,7 +54,8 @@ from reelay.engines.sandbox.render import RenderJob, plan_shot, render
 WIDTH, HEIGHT, FPS = 1280, 720, 24
 SOURCES = {"1920×1080 JPEG": (1920, 1080), "4032×3024 photo": (4032, 3024)}
 MOTION = (6.0, 0.0, 6.0, 0.0, 0.0, 0.0)  # truck right 6/40 of the width, zoom in 1 + 6/20
-TOOLS = {"reelay": "Reelay", "zoompan": "zoompan", "zoompan2x": "zoompan 2×"}
+TOOLS = {"reelay": "Reelay", "zoompan": "zoompan", "zoompan2x": "zoompan 2×", "zoompan_default": "zoompan, ffmpeg defaults"}
+RATIOS = ("zoompan", "zoompan2x", "zoompan_default")  # each divided by Reelay's figure
 SMOOTH_UPSCALE = 2  # "zoompan 2×": the input enlarged this much first, for finer crop steps
 
 
@@ -95,11 +102,21 @@ def cpu_time(who: int) -> float:
 
 
 def run_zoompan(
-    ffmpeg: str, source: Path, seconds: int, out: Path, *, motion=MOTION, upscale: int = 1, encode_too: bool = True
+    ffmpeg: str,
+    source: Path,
+    seconds: int,
+    out: Path,
+    *,
+    motion=MOTION,
+    upscale: int = 1,
+    encode_too: bool = True,
+    ffmpeg_defaults: bool = False,
 ) -> tuple[float, float]:
     """Wall and CPU seconds of ffmpeg making the clip (or only its frames, thrown away)."""
     frames = seconds * FPS
-    if encode_too:
+    if ffmpeg_defaults:
+        output = ["-c:v", "libx264", "-pix_fmt", "yuv420p", str(out)]
+    elif encode_too:
         output = [
             "-c:v", "libx264", "-preset", encode.PRESET, "-crf", str(encode.CRF),
             "-threads", str(encode.X264_THREADS), "-x264-params", encode.X264_PARAMS,
@@ -128,7 +145,8 @@ def run(tool: str, ffmpeg: str, source: Path, seconds: int, work: Path, motion=M
         return out / "video.mp4", *run_reelay(source, seconds, out, motion=motion)
     upscale = SMOOTH_UPSCALE if tool == "zoompan2x" else 1
     video = out.with_suffix(".mp4")
-    return video, *run_zoompan(ffmpeg, source, seconds, video, motion=motion, upscale=upscale)
+    defaults = tool == "zoompan_default"
+    return video, *run_zoompan(ffmpeg, source, seconds, video, motion=motion, upscale=upscale, ffmpeg_defaults=defaults)
 
 
 def luma(path: Path) -> list[np.ndarray]:
@@ -173,8 +191,29 @@ def stages(source: Path, seconds: int) -> tuple[float, float]:
     return camera, encoding
 
 
+def encode_alone(source: Path, seconds: int) -> tuple[float, float]:
+    """Wall and CPU seconds of x264 alone encoding the clip's frames, filmed beforehand (untimed)."""
+    job = RenderJob(WIDTH, HEIGHT, seconds, "", seed=1, first_image=str(source), motion=MOTION)
+    shot = plan_shot(job)
+    count = seconds * FPS
+    filmed = []
+    for index in range(count):
+        buffer, planes = new_frame(WIDTH, HEIGHT)
+        shot.frame_into(index / (count - 1), planes)
+        filmed.append(buffer)
+    with tempfile.TemporaryDirectory() as tmp:
+        cpu, start = cpu_time(resource.RUSAGE_SELF), time.perf_counter()
+        with encode.Mp4Writer(Path(tmp) / "encode-only.mp4", WIDTH, HEIGHT, FPS) as writer:
+            for buffer in filmed:
+                writer.write_i420(buffer)
+        return time.perf_counter() - start, cpu_time(resource.RUSAGE_SELF) - cpu
+
+
 def profile(source: Path, seconds: int, out: Path) -> list[tuple[str, float]]:
-    """Main-thread time of one render, by what it was doing (x264's own threads run alongside)."""
+    """Main-thread time of one render, by what it was doing.
+
+    The main thread films; the writer's thread (and x264's own) encode alongside, so the time the
+    main thread spends waiting for the encoder is the time the encoder, not the camera, limits."""
     profiler = cProfile.Profile()
     job = RenderJob(WIDTH, HEIGHT, seconds, str(out), seed=1, first_image=str(source), motion=MOTION)
     start = time.perf_counter()
@@ -189,8 +228,8 @@ def profile(source: Path, seconds: int, out: Path) -> list[tuple[str, float]]:
         return sum(row[3] for (_, _, function), row in stats.items() if function == name)
 
     parts = [
-        ("warp (cv2.warpPerspective, 3 planes a frame)", own("warpPerspective")),
-        ("encode (x264 via PyAV: encode + mux + flush)", own("'encode' of 'av.") + own("'mux' of 'av.")),
+        ("filming: warp (cv2.warpPerspective, 3 planes a frame)", own("warpPerspective")),
+        ("waiting for the encoder (x264 on its own thread: encode + mux + flush)", within("result")),
         ("set-up (decode, crop and resize the image; plan)", within("plan_shot")),
         ("poster and last frame (JPEG)", within("_save_jpeg")),
     ]
@@ -228,22 +267,32 @@ def main() -> None:
                     for tool in order:
                         _, wall, cpu = run(tool, ffmpeg, source, seconds, work)
                         runs.setdefault((name, seconds, tool), []).append((wall, cpu))
+                    runs.setdefault((name, seconds, "x264"), []).append(encode_alone(source, seconds))
         medians = {key: [statistics.median(v) for v in zip(*values, strict=True)] for key, values in runs.items()}
 
         for index, kind in enumerate(("wall", "CPU")):
-            print(f"| picture | clip | " + " | ".join(f"{label} {kind}" for label in TOOLS.values())
-                  + " | zoompan ÷ Reelay | zoompan 2× ÷ Reelay |" + (" Reelay ÷ clip length |" if index == 0 else ""))
-            print("| --- | --- |" + " --- |" * (len(TOOLS) + 2 + (index == 0)))
+            print(f"| picture | clip | " + " | ".join(f"{label} {kind}" for label in TOOLS.values()) + " |"
+                  + "".join(f" {TOOLS[tool]} ÷ Reelay |" for tool in RATIOS)
+                  + (" Reelay ÷ clip length |" if index == 0 else ""))  # fmt: skip
+            print("| --- | --- |" + " --- |" * (len(TOOLS) + len(RATIOS) + (index == 0)))
             for name in sources:
                 for seconds in options.seconds:
                     took = {tool: medians[(name, seconds, tool)][index] for tool in TOOLS}
                     cells = [f"{took[tool]:.2f} s" for tool in TOOLS]
-                    cells += [f"{took['zoompan'] / took['reelay']:.2f}×", f"{took['zoompan2x'] / took['reelay']:.2f}×"]
+                    cells += [f"{took[tool] / took['reelay']:.2f}×" for tool in RATIOS]
                     if index == 0:
                         cells.append(f"{took['reelay'] / seconds:.2f}")
                     print(f"| {name} | {seconds} s | " + " | ".join(cells) + " |")
             print()
         print(f"(medians of {options.rounds} alternating rounds; load average {os.getloadavg()[0]:.2f} at the end)")
+
+        print("\n| picture | clip | x264 alone wall | zoompan wall | ceiling at these x264 settings: zoompan ÷ x264 alone "
+              "| Reelay: zoompan ÷ Reelay |")  # fmt: skip
+        print("| --- | --- | --- | --- | --- | --- |")
+        for name in sources:
+            for seconds in options.seconds:
+                alone, zoompan, ours = (medians[(name, seconds, tool)][0] for tool in ("x264", "zoompan", "reelay"))
+                print(f"| {name} | {seconds} s | {alone:.2f} s | {zoompan:.2f} s | {zoompan / alone:.2f}× | {zoompan / ours:.2f}× |")
 
         seconds = max(options.seconds)
         for name, source in sources.items():
