@@ -17,18 +17,17 @@ LAST = data_uri(gradient_image(400, 300, seed=5), "PNG")
 
 
 def channel(name, engine, url, keys, **extra):
+    settings = {"poll_seconds": 0.3, "max_poll_seconds": 0.6, "request_timeout_seconds": 1.5} | extra
     lines = [
         "[[channels]]",
         f'name = "{name}"',
         f'engine = "{engine}"',
         f'base_url = "{url}"',
         "keys = [" + ", ".join(f'"{k}"' for k in keys) + "]",
-        "poll_seconds = 0.3",
-        "max_poll_seconds = 0.6",
-        "request_timeout_seconds = 1.5",
     ]
-    for setting, value in extra.items():
-        lines.append(f"{setting} = {value!r}".replace("'", '"'))
+    for setting, value in settings.items():
+        text = str(value).lower() if isinstance(value, bool) else repr(value).replace("'", '"')
+        lines.append(f"{setting} = {text}")
     return "\n".join(lines) + "\n"
 
 
@@ -130,6 +129,41 @@ def test_official_request_passes_through_and_polling_respects_the_cadence(runway
     gaps = [b - a for a, b in zip(polls, polls[1:])]
     assert gaps and min(gaps) >= 0.25  # never faster than the channel's poll_seconds (0.3 s here)
     assert all(r["key"] == "key-a" for r in emulator.requests("/v1/tasks/"))
+
+
+def test_a_long_task_is_read_seldom_while_its_progress_says_the_end_is_far(tmp_path, emulator):
+    """Two 6-second upstream tasks, one on a channel that polls by progress and one that polls
+    every poll_seconds: the first is read far less often, and both are seen finished promptly."""
+    emulator.reset(pending_seconds=0.2, running_seconds=6.0)
+    config = channel("paced", "runway", emulator.url, ["key-p"], models=["gen4.5"], max_poll_seconds=3.0) + channel(
+        "steady", "runway", emulator.url, ["key-s"], models=["veo3.1"], max_poll_seconds=3.0, poll_by_progress=False
+    )
+    gateway = Gateway(tmp_path, config)
+    try:
+        ids = {
+            model: gateway.official("/v1/text_to_video", model=model, promptText="a long one", ratio="1280:720", duration=8)
+            for model in ("gen4.5", "veo3.1")
+        }
+        seen_done: dict[str, float] = {}
+        deadline = time.time() + 30
+        while len(seen_done) < 2 and time.time() < deadline:
+            for model, task_id in ids.items():
+                if model not in seen_done and gateway.http.get(f"/v1/tasks/{task_id}").json()["status"] == "SUCCEEDED":
+                    seen_done[model] = time.time()
+            time.sleep(0.05)
+    finally:
+        gateway.stop()
+    assert len(seen_done) == 2
+    reads: dict[str, list[str]] = {"key-p": [], "key-s": []}
+    for request in emulator.requests("/v1/tasks/"):
+        if request["method"] == "GET":
+            reads[request["key"]].append(request["path"].rsplit("/", 1)[1])
+    paced, steady = len(reads["key-p"]), len(reads["key-s"])
+    assert steady >= 15  # 6 s at one read per 0.3 s, give or take
+    assert paced <= steady / 2
+    for model, key in (("gen4.5", "key-p"), ("veo3.1", "key-s")):
+        finished_upstream = emulator.task(reads[key][0])["timeline"]["final_at"]
+        assert seen_done[model] - finished_upstream < 0.3 + 1.0  # within one poll interval plus a second
 
 
 def test_upstream_failure_code_reaches_both_dialects(runway_gateway, emulator):
@@ -305,9 +339,7 @@ def test_relay_reads_both_feed_shapes_and_tolerates_task_not_exist(tmp_path, emu
 
 def test_relay_callback_wakes_the_check_before_the_next_poll(tmp_path, emulator):
     emulator.reset(pending_seconds=0.2, running_seconds=0.5)
-    config = channel("reseller", "relay", emulator.url, ["rk"]).replace("poll_seconds = 0.3", "poll_seconds = 60").replace(
-        "max_poll_seconds = 0.6", "max_poll_seconds = 60"
-    )
+    config = channel("reseller", "relay", emulator.url, ["rk"], poll_seconds=60, max_poll_seconds=60)
     gateway = Gateway(tmp_path, config)
     try:
         started = time.time()

@@ -40,6 +40,8 @@ class ChannelConfig:
     # Upstream polling: never more often than this (Runway asks for 5 s).
     poll_seconds: float = 5.0
     max_poll_seconds: float = 30.0
+    # While a task runs, poll less often when its progress says the end is far off.
+    poll_by_progress: bool = True
     # An upstream task unfinished after this long fails, and its cancel is sent upstream.
     task_timeout_seconds: float = 1800.0
     request_timeout_seconds: float = 30.0

@@ -81,6 +81,7 @@ class UpstreamEngine(ABC):
         )
         self._waiting_polls: dict[str, int] = {}
         self._poll_errors: dict[str, int] = {}
+        self._first_progress: dict[str, tuple[float, float]] = {}  # task id -> (monotonic time, progress)
 
     def supports(self, request: GenerationRequest) -> bool:
         return request.kind in IMAGE_KINDS
@@ -140,16 +141,34 @@ class UpstreamEngine(ABC):
     async def poll(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
         """Read the upstream task once and say what it means."""
 
-    def next_poll(self, task: Task, waiting: bool) -> float:
-        """Every poll_seconds while running; backing off while the upstream queues the task.
+    def next_poll(self, task: Task, waiting: bool, progress: float | None = None) -> float:
+        """Backing off while the upstream queues the task; while it runs, every poll_seconds, or
+        less often while its progress says the end is far off.
 
         The counts live in memory: writing them to the database on every poll would cost a write
         per task every few seconds, and losing them in a restart only resets the backoff."""
         self._poll_errors.pop(task.id, None)
         if not waiting:
-            return self.config.poll_seconds
+            return self._running_poll(task.id, progress)
         count = self._waiting_polls[task.id] = self._waiting_polls.get(task.id, 0) + 1
         return self._backoff(count)
+
+    def _running_poll(self, task_id: str, progress: float | None) -> float:
+        """Two readings of the upstream's progress give its pace; the next look comes after half
+        the time the rest should take at that pace, so a task that speeds up is still caught, and
+        never sooner than poll_seconds nor later than max_poll_seconds. Near the end, and for an
+        upstream that reports no progress, that is every poll_seconds. A 5-minute task is read
+        about 15 times instead of 60: at 10,000 tasks in flight, the difference between what one
+        worker and the upstream's rate limits can take, and what they cannot."""
+        every = self.config.poll_seconds
+        if not self.config.poll_by_progress or progress is None or not 0.0 < progress < 1.0:
+            return every
+        now = time.monotonic()
+        since, first = self._first_progress.setdefault(task_id, (now, progress))
+        if progress <= first or now <= since:
+            return every
+        remaining = (1.0 - progress) * (now - since) / (progress - first)
+        return min(max(every, remaining / 2), max(self.config.max_poll_seconds, every))
 
     def _backoff(self, count: int) -> float:
         return min(self.config.poll_seconds * 1.5 ** (count - 1), max(self.config.max_poll_seconds, self.config.poll_seconds))
@@ -211,6 +230,7 @@ class UpstreamEngine(ABC):
     async def cleanup(self, task: Task) -> None:
         self._waiting_polls.pop(task.id, None)
         self._poll_errors.pop(task.id, None)
+        self._first_progress.pop(task.id, None)
         shutil.rmtree(self.work_dir / task.id, ignore_errors=True)
 
     async def close(self) -> None:

@@ -144,7 +144,8 @@ class RelayEngine(UpstreamEngine):
         if status == "0":
             return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(task, waiting=True))
         if status == "1":
-            return EngineUpdate(Status.RUNNING, progress=found.get("progress"), state=state, next_check_in=self.next_poll(task, False))
+            progress = found.get("progress")
+            return EngineUpdate(Status.RUNNING, progress=progress, state=state, next_check_in=self.next_poll(task, False, progress))
         if status == "3":
 
             async def refresh() -> dict[str, str | None]:

@@ -95,9 +95,8 @@ class RunwayEngine(UpstreamEngine):
             mapped = Status.THROTTLED if status == "THROTTLED" else Status.PENDING
             return EngineUpdate(mapped, state=state, next_check_in=self.next_poll(task, waiting=True))
         if status == "RUNNING":
-            return EngineUpdate(
-                Status.RUNNING, progress=float(upstream.get("progress") or 0.0), state=state, next_check_in=self.next_poll(task, False)
-            )
+            progress = float(upstream.get("progress") or 0.0)
+            return EngineUpdate(Status.RUNNING, progress=progress, state=state, next_check_in=self.next_poll(task, False, progress))
         if status == "SUCCEEDED":
             outputs = upstream.get("output") or []
 
