@@ -138,6 +138,12 @@ class CameraPath:
         `frame_size` that of the array filled, when it is not the frame (a half-size chroma
         plane films a half-size picture plane). Pixel centres sit at index + 0.5.
         """
+        return self.matrix_of(self.view(t), picture_size, frame_size)
+
+    def matrix_of(
+        self, view: np.ndarray, picture_size: tuple[int, int], frame_size: tuple[int, int] | None = None
+    ) -> np.ndarray:
+        """`matrix` for a view already worked out: the three planes of a frame share one."""
         width, height = frame_size or (self.width, self.height)
         pic_w, pic_h = picture_size
         b = self.base_zoom
@@ -151,7 +157,7 @@ class CameraPath:
              [0.0, pic_h / (b * self.height), pic_h / 2 - 0.5],
              [0.0, 0.0, 1.0]]
         )  # fmt: skip
-        return picture_out @ self.view(t) @ frame_in
+        return picture_out @ view @ frame_in
 
     def corners(self, t: float | np.ndarray) -> np.ndarray:
         """The frame's four corners seen on the picture, in units of the picture's half size.

@@ -33,9 +33,10 @@ class CameraShot:
         self.picture, self.path, self.overlay = picture, path, overlay
 
     def frame_into(self, t: float, out: Planes) -> None:
+        view = self.path.view(t)
         for target, plane in zip(out, self.picture, strict=True):
             size = (target.shape[1], target.shape[0])
-            matrix = self.path.matrix(t, (plane.shape[1], plane.shape[0]), size)
+            matrix = self.path.matrix_of(view, (plane.shape[1], plane.shape[0]), size)
             cv2.warpPerspective(plane, matrix, size, dst=target, flags=WARP, borderMode=EDGE)
         if self.overlay is not None:
             self.overlay.apply(out)
