@@ -67,6 +67,18 @@ def proc_stats(pid: int) -> tuple[float, int]:
     return ticks / os.sysconf("SC_CLK_TCK"), peak
 
 
+def children_cpu(pid: int) -> float:
+    """CPU seconds of a process's live children (the worker's poster-making process)."""
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                total += proc_stats(int(child))[0]
+            except FileNotFoundError:
+                pass
+    return total
+
+
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -117,7 +129,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--poll", type=float, default=5.0, help="the channel's poll_seconds")
     parser.add_argument("--hold", type=float, default=150.0, help="seconds from the start until the first task ends")
-    parser.add_argument("--spread", type=float, default=300.0, help="seconds over which the tasks end")
+    parser.add_argument("--spread", type=float, default=600.0, help="seconds over which the tasks end")
     parser.add_argument("--steady-polls", action="store_true", help="poll every --poll seconds (poll_by_progress = false)")
     parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
     args = parser.parse_args()
@@ -170,6 +182,7 @@ def main() -> None:
             time.sleep(10)
         total = time.time() - started
         cpu, peak_memory = proc_stats(worker.pid)
+        helper_cpu = children_cpu(worker.pid)
         requests = control.get("/stats").json()["requests"]
         rows = database.rows("select updated_at, engine_state, status from tasks")
     finally:
@@ -195,10 +208,12 @@ def main() -> None:
         f"tracking alone ({tracking_seconds:.0f} s, {args.tasks} in flight): {tracking_cpu / tracking_seconds * 100:.0f} % "
         f"of one core, {tracking_requests / tracking_seconds:.0f} upstream requests/s"
     )
-    print("| tasks | peak in flight | worker CPU, whole run | CPU per task | peak memory | upstream requests per task | lag p50 | lag p99 | lag max |")
+    print(f"completions: {args.tasks / args.spread:.1f} per second planned; the worker's poster process: {helper_cpu:.0f} s CPU")
+    print("| tasks | peak in flight | worker CPU, whole run | CPU per task (with poster process) | peak memory | upstream requests per task | lag p50 | lag p99 | lag max |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     print(
-        f"| {args.tasks} | {peak_live} | {cpu:.0f} s ({cpu / total * 100:.0f} % of one core) | {cpu / args.tasks * 1000:.1f} ms "
+        f"| {args.tasks} | {peak_live} | {cpu:.0f} s ({cpu / total * 100:.0f} % of one core) "
+        f"| {cpu / args.tasks * 1000:.1f} ms ({(cpu + helper_cpu) / args.tasks * 1000:.1f} ms) "
         f"| {peak_memory / 2**20:.0f} MiB | {requests / args.tasks:.1f} | {statistics.median(lags):.2f} s "
         f"| {percentile(lags, 99):.2f} s | {max(lags):.2f} s |"
     )

@@ -24,7 +24,7 @@ from reelay.domain.request import GenerationRequest, ImageRef
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
-from reelay.media.frames import first_and_last_frames
+from reelay.media.frames_pool import make_first_and_last_frames
 
 from .errors import Ambiguous, NotAccepted, Rejected, ResultExpired, UpstreamError
 
@@ -212,9 +212,7 @@ class UpstreamEngine(ABC):
             if name == "video" and "video" not in files:
                 raise UpstreamError(f"the result video of {self.name} could not be downloaded")
         if "poster" not in files or "last_frame" not in files:
-            await asyncio.to_thread(
-                first_and_last_frames, files["video"], folder / "poster.jpg", folder / "last_frame.jpg"
-            )
+            await make_first_and_last_frames(files["video"], folder / "poster.jpg", folder / "last_frame.jpg")
             files["poster"], files["last_frame"] = folder / "poster.jpg", folder / "last_frame.jpg"
         return files
 
