@@ -128,6 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--poll", type=float, default=5.0, help="the channel's poll_seconds")
+    parser.add_argument("--max-poll", type=float, default=60.0, help="the channel's max_poll_seconds")
     parser.add_argument("--hold", type=float, default=150.0, help="seconds from the start until the first task ends")
     parser.add_argument("--spread", type=float, default=600.0, help="seconds over which the tasks end")
     parser.add_argument("--steady-polls", action="store_true", help="poll every --poll seconds (poll_by_progress = false)")
@@ -140,7 +141,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="reelay-bench-inflight-"))
     (work / "reelay.toml").write_text(
         f'[[channels]]\nname = "emu"\nengine = "runway"\nbase_url = "{emulator_url}"\nkeys = ["k"]\n'
-        f"poll_seconds = {args.poll}\nrequest_timeout_seconds = 60\n"
+        f"poll_seconds = {args.poll}\nmax_poll_seconds = {args.max_poll}\nrequest_timeout_seconds = 60\n"
         f"poll_by_progress = {'false' if args.steady_polls else 'true'}\n"
     )
     env = {"REELAY_CONFIG": str(work / "reelay.toml"), "REELAY_LEASE_SECONDS": "30", "REELAY_WORKER": "false"}
@@ -201,8 +202,8 @@ def main() -> None:
     if database_name:
         drop_database(database_name)
 
-    polling = "steady, every" if args.steady_polls else "by progress, at most every"
-    print(f"\nworker: one process; {args.database}; polling {polling} {args.poll:g} s")
+    polling = f"every {args.poll:g} s" if args.steady_polls else f"by progress, every {args.poll:g} to {args.max_poll:g} s"
+    print(f"\nworker: one process; {args.database}; polling {polling}")
     print(f"peak in flight at once: {peak_live}; all final after {total:.0f} s; failed: {failed}")
     print(
         f"tracking alone ({tracking_seconds:.0f} s, {args.tasks} in flight): {tracking_cpu / tracking_seconds * 100:.0f} % "

@@ -17,8 +17,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from reelay.config import ChannelConfig
 from reelay.domain.request import GenerationRequest, ImageRef
 from reelay.domain.status import Status
@@ -27,11 +25,12 @@ from reelay.engines.base import EngineUpdate
 from reelay.media.frames_pool import make_first_and_last_frames
 
 from .errors import Ambiguous, NotAccepted, Rejected, ResultExpired, UpstreamError
+from .http import Answer, CannotConnect, NoAnswer, TransportFailure, UpstreamHttp
 
 IMAGE_KINDS = ("image_to_video", "text_to_video")
 
 
-def classify(answer: httpx.Response, what: str) -> UpstreamError:
+def classify(answer: Answer, what: str) -> UpstreamError:
     """An upstream's non-2xx answer to a create, by what it means for retrying."""
     reason = _reason(answer)
     message = f"{what} answered HTTP {answer.status_code}: {reason}"
@@ -43,7 +42,7 @@ def classify(answer: httpx.Response, what: str) -> UpstreamError:
     return Rejected(message, status=answer.status_code)
 
 
-def _reason(answer: httpx.Response) -> str:
+def _reason(answer: Answer) -> str:
     try:
         body = answer.json()
     except ValueError:
@@ -57,7 +56,7 @@ def _reason(answer: httpx.Response) -> str:
     return str(body)[:300]
 
 
-def _retry_after(answer: httpx.Response) -> float | None:
+def _retry_after(answer: Answer) -> float | None:
     value = answer.headers.get("retry-after")
     try:
         return float(value) if value else None
@@ -73,12 +72,7 @@ class UpstreamEngine(ABC):
         self.name = config.name
         self.storage = storage
         self.work_dir = work_dir
-        self.client = httpx.AsyncClient(
-            base_url=config.base_url,
-            timeout=httpx.Timeout(config.request_timeout_seconds, connect=min(10.0, config.request_timeout_seconds)),
-            headers={"User-Agent": "Reelay"},
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
-        )
+        self.client = UpstreamHttp(config.base_url, config.request_timeout_seconds, headers={"User-Agent": "Reelay"})
         self._waiting_polls: dict[str, int] = {}
         self._poll_errors: dict[str, int] = {}
         self._first_progress: dict[str, tuple[float, float]] = {}  # task id -> (monotonic time, progress)
@@ -95,11 +89,11 @@ class UpstreamEngine(ABC):
         await save_state(state)
         try:
             upstream_id = await self.submit(task, self.config.key_for_slot(slot), state)
-        except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as error:
+        except NoAnswer as error:
             # Sent (at least partly) and no answer: the upstream may hold the task now.
-            raise Ambiguous(f"{self.name} did not answer the create ({type(error).__name__})") from error
-        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            raise NotAccepted(f"cannot connect to {self.name} ({error})") from error
+            raise Ambiguous(f"{self.name} did not answer the create: {error}") from error
+        except CannotConnect as error:
+            raise NotAccepted(f"{self.name}: {error}") from error
         state = {**state, "phase": "accepted", "upstream_id": upstream_id, "accepted_at": time.time()}
         return EngineUpdate(Status.PENDING, state=state, next_check_in=self.config.poll_seconds)
 
@@ -117,7 +111,7 @@ class UpstreamEngine(ABC):
             )
         try:
             return await self.poll(task, state)
-        except (httpx.TransportError, NotAccepted):
+        except (TransportFailure, NotAccepted):
             # A failed poll changes nothing upstream: look again later.
             errors = self._poll_errors[task.id] = self._poll_errors.get(task.id, 0) + 1
             return EngineUpdate(Status.PENDING, next_check_in=self._backoff(errors))
@@ -207,7 +201,7 @@ class UpstreamEngine(ABC):
                     break
                 except ResultExpired:
                     urls = await refresh()
-                except httpx.TransportError:
+                except TransportFailure:
                     await asyncio.sleep(0.5 * 2**attempt)
             if name == "video" and "video" not in files:
                 raise UpstreamError(f"the result video of {self.name} could not be downloaded")
@@ -217,12 +211,13 @@ class UpstreamEngine(ABC):
         return files
 
     async def _download(self, url: str, target: Path) -> None:
-        async with self.client.stream("GET", url) as answer:
+        async with self.client.download(url) as answer:
             if answer.status_code in (401, 403, 404, 410):
                 raise ResultExpired(f"{url} answered {answer.status_code}")
-            answer.raise_for_status()
+            if answer.status_code != 200:
+                raise NoAnswer(f"{url} answered {answer.status_code}")  # a 5xx: try again shortly
             with target.open("wb") as file:
-                async for chunk in answer.aiter_bytes(1 << 16):
+                async for chunk in answer.chunks():
                     file.write(chunk)
 
     async def cleanup(self, task: Task) -> None:
