@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -263,14 +263,16 @@ class TaskStore:
         """Progress of many running tasks in one transaction (the worker batches it)."""
         if not progress:
             return
-        now = time.time()
+        # One statement with many parameter sets: the driver sends them together, so a batch of
+        # thousands holds its row locks (and SQLite's write lock) for milliseconds, not seconds.
+        statement = (
+            update(tasks)
+            .where(tasks.c.id == bindparam("task_id"), tasks.c.status == Status.RUNNING.value)
+            .values(progress=bindparam("new_progress"), updated_at=time.time())
+        )
+        rows = [{"task_id": task_id, "new_progress": value} for task_id, value in progress.items()]
         async with write_transaction(self.engine) as conn:
-            for task_id, value in progress.items():
-                await conn.execute(
-                    update(tasks)
-                    .where(tasks.c.id == task_id, tasks.c.status == Status.RUNNING.value)
-                    .values(progress=value, updated_at=now)
-                )
+            await conn.execute(statement, rows)
 
     async def hand_back(self, owner: str) -> int:
         """Give up every live task this owner leases, due now: another worker takes them at once."""

@@ -55,7 +55,12 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.capacity = capacity
         self.claim_batch = 100
-        self._steps = asyncio.Semaphore(64)
+        # At most this many tasks take a step at once: thousands stepping together would queue
+        # thousands of writes ahead of the API's (one SQLite writer). Starts wait apart from the
+        # checks of tasks already running, so 10,000 tasks arriving together never hold back a
+        # poll that is due: a poll stuck behind them would see its task's end a minute late.
+        self._starts = asyncio.Semaphore(32)
+        self._checks = asyncio.Semaphore(64)
         self.engine_names = engine_names
         self.slots = slots or SlotStore(store.engine)
         self.max_failover_rounds = max_failover_rounds
@@ -178,11 +183,10 @@ class Worker:
                         await engine.cancel(task)
                     finished = True
                     break
-                # At most `step_limit` tasks take a step at once: thousands of tasks stepping
-                # together would queue thousands of writes ahead of the API's (one SQLite writer).
-                async with self._steps:
+                started = bool(task.engine_state.get("started"))
+                async with self._checks if started else self._starts:
                     try:
-                        if task.engine_state.get("started"):
+                        if started:
                             update = await engine.check(task)
                         else:
                             update = await self._start(task)

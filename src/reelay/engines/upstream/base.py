@@ -76,6 +76,7 @@ class UpstreamEngine(ABC):
         self._waiting_polls: dict[str, int] = {}
         self._poll_errors: dict[str, int] = {}
         self._first_progress: dict[str, tuple[float, float]] = {}  # task id -> (monotonic time, progress)
+        self._asked_at: dict[str, float] = {}  # task id -> when its latest poll was sent
 
     def supports(self, request: GenerationRequest) -> bool:
         return request.kind in IMAGE_KINDS
@@ -110,6 +111,9 @@ class UpstreamEngine(ABC):
                 failure_code="INTERNAL.TIMEOUT",
             )
         try:
+            # The upstream measured its progress when the poll arrived, not when a busy event loop
+            # got round to reading the answer: pace is worked out from when the poll was sent.
+            self._asked_at[task.id] = time.monotonic()
             return await self.poll(task, state)
         except (TransportFailure, NotAccepted):
             # A failed poll changes nothing upstream: look again later.
@@ -157,7 +161,7 @@ class UpstreamEngine(ABC):
         every = self.config.poll_seconds
         if not self.config.poll_by_progress or progress is None or not 0.0 < progress < 1.0:
             return every
-        now = time.monotonic()
+        now = self._asked_at.get(task_id, time.monotonic())
         since, first = self._first_progress.setdefault(task_id, (now, progress))
         if progress <= first or now <= since:
             return every
@@ -224,6 +228,7 @@ class UpstreamEngine(ABC):
         self._waiting_polls.pop(task.id, None)
         self._poll_errors.pop(task.id, None)
         self._first_progress.pop(task.id, None)
+        self._asked_at.pop(task.id, None)
         shutil.rmtree(self.work_dir / task.id, ignore_errors=True)
 
     async def close(self) -> None:
