@@ -25,7 +25,6 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))

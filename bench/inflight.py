@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -72,10 +73,8 @@ def children_cpu(pid: int) -> float:
     total = 0.0
     for task in Path(f"/proc/{pid}/task").iterdir():
         for child in (task / "children").read_text().split():
-            try:
+            with contextlib.suppress(FileNotFoundError):  # it ended since the listing
                 total += proc_stats(int(child))[0]
-            except FileNotFoundError:
-                pass
     return total
 
 

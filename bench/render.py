@@ -271,7 +271,7 @@ def main() -> None:
         medians = {key: [statistics.median(v) for v in zip(*values, strict=True)] for key, values in runs.items()}
 
         for index, kind in enumerate(("wall", "CPU")):
-            print(f"| picture | clip | " + " | ".join(f"{label} {kind}" for label in TOOLS.values()) + " |"
+            print("| picture | clip | " + " | ".join(f"{label} {kind}" for label in TOOLS.values()) + " |"
                   + "".join(f" {TOOLS[tool]} ÷ Reelay |" for tool in RATIOS)
                   + (" Reelay ÷ clip length |" if index == 0 else ""))  # fmt: skip
             print("| --- | --- |" + " --- |" * (len(TOOLS) + len(RATIOS) + (index == 0)))

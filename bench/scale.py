@@ -292,6 +292,9 @@ class LeanHTTP:
             self.close(base)
             raise
 
+    async def aclose(self) -> None:
+        self.close()
+
     def close(self, base: str | None = None) -> None:
         for name in [base] if base else list(self.connections):
             connection = self.connections.pop(name, None)
@@ -313,8 +316,8 @@ class HttpxHTTP:
         answer = await self.client.request(method, base + path, json=body)
         return answer.status_code, answer.content
 
-    def close(self) -> None:
-        pass
+    async def aclose(self) -> None:
+        await self.client.aclose()
 
 
 async def drive(clients: list, urls: list[str], count: int, request) -> tuple[list[float], int, list, float]:
@@ -386,10 +389,8 @@ async def load(urls: list[str], key: str, count: int, concurrency: int, client_k
         phases.append(Phase("read", count, seconds, latencies, errors, cpu_between(before, await snapshot())))
         return phases
     finally:
-        for client in clients:
-            client.close()
-        if client_kind == "httpx":
-            await shared.client.aclose()
+        for client in dict.fromkeys(clients):  # each once: httpx's is shared by every loop
+            await client.aclose()
 
 
 # --- one configuration -------------------------------------------------------------------------

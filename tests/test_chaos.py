@@ -20,7 +20,7 @@ from support.databases import create_database, drop_database
 from support.emulator import Emulator
 from support.receiving import Receiver
 from support.s3 import MotoS3
-from support.server import ReelayProcess, reelay_cli
+from support.server import ReelayProcess
 
 pytestmark = pytest.mark.chaos
 

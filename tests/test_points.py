@@ -6,7 +6,6 @@ import uuid
 from datetime import datetime, timezone
 
 import httpx
-import pytest
 from runwayml import RunwayML
 
 from support.server import ReelayProcess, reelay_cli

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import atexit
 import multiprocessing
-import os
 import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+
+from reelay.orphans import exit_with_parent
 
 from .frames import first_and_last_frames
 
@@ -25,23 +25,12 @@ _executor: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
 
 
-def _init() -> None:
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    # A worker killed with SIGKILL cannot stop its helpers; they notice and stop themselves.
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(0)
-
-
 def _pool() -> ProcessPoolExecutor:
     global _executor
     with _lock:
         if _executor is None:
             context = multiprocessing.get_context("spawn")
-            _executor = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init)
+            _executor = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=exit_with_parent)
         return _executor
 
 

@@ -10,9 +10,10 @@ import multiprocessing
 import os
 import queue
 import threading
-import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+
+from reelay.orphans import exit_with_parent
 
 _progress_queue = None  # set in each render process by _init
 
@@ -20,14 +21,7 @@ _progress_queue = None  # set in each render process by _init
 def _init(progress_queue) -> None:
     global _progress_queue
     _progress_queue = progress_queue
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    # A server killed with SIGKILL cannot stop its renderers; they notice and stop themselves.
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(0)
+    exit_with_parent()
 
 
 def _run(task_id: str, job, cancel_flag: str):

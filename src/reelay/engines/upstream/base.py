@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 import shutil
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,19 @@ def _retry_after(answer: Answer) -> float | None:
         return None
 
 
+@dataclass
+class Polling:
+    """What an engine remembers of one task between its polls.
+
+    In memory: writing it to the database on every poll would cost a write per task every few
+    seconds, and losing it in a restart only resets the back-off and the pace."""
+
+    waiting: int = 0  # polls in a row that found the task queued upstream: the back-off
+    errors: int = 0  # polls in a row that failed
+    asked_at: float = 0.0  # when the latest poll was sent (monotonic)
+    first: tuple[float, float] | None = None  # (asked_at, progress) of the first reading while running
+
+
 class UpstreamEngine(ABC):
     kind = "upstream"
 
@@ -73,10 +87,7 @@ class UpstreamEngine(ABC):
         self.storage = storage
         self.work_dir = work_dir
         self.client = UpstreamHttp(config.base_url, config.request_timeout_seconds, headers={"User-Agent": "Reelay"})
-        self._waiting_polls: dict[str, int] = {}
-        self._poll_errors: dict[str, int] = {}
-        self._first_progress: dict[str, tuple[float, float]] = {}  # task id -> (monotonic time, progress)
-        self._asked_at: dict[str, float] = {}  # task id -> when its latest poll was sent
+        self._polling: dict[str, Polling] = {}
 
     def supports(self, request: GenerationRequest) -> bool:
         return request.kind in IMAGE_KINDS
@@ -113,12 +124,13 @@ class UpstreamEngine(ABC):
         try:
             # The upstream measured its progress when the poll arrived, not when a busy event loop
             # got round to reading the answer: pace is worked out from when the poll was sent.
-            self._asked_at[task.id] = time.monotonic()
+            self._polling_of(task.id).asked_at = time.monotonic()
             return await self.poll(task, state)
         except (TransportFailure, NotAccepted):
             # A failed poll changes nothing upstream: look again later.
-            errors = self._poll_errors[task.id] = self._poll_errors.get(task.id, 0) + 1
-            return EngineUpdate(Status.PENDING, next_check_in=self._backoff(errors))
+            polling = self._polling_of(task.id)
+            polling.errors += 1
+            return EngineUpdate(Status.PENDING, next_check_in=self._backoff(polling.errors))
 
     async def reconcile(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
         """An unconfirmed submission. Engines that can find out what happened override this."""
@@ -141,17 +153,18 @@ class UpstreamEngine(ABC):
 
     def next_poll(self, task: Task, waiting: bool, progress: float | None = None) -> float:
         """Backing off while the upstream queues the task; while it runs, every poll_seconds, or
-        less often while its progress says the end is far off.
-
-        The counts live in memory: writing them to the database on every poll would cost a write
-        per task every few seconds, and losing them in a restart only resets the backoff."""
-        self._poll_errors.pop(task.id, None)
+        less often while its progress says the end is far off."""
+        polling = self._polling_of(task.id)
+        polling.errors = 0
         if not waiting:
-            return self._running_poll(task.id, progress)
-        count = self._waiting_polls[task.id] = self._waiting_polls.get(task.id, 0) + 1
-        return self._backoff(count)
+            return self._running_poll(polling, progress)
+        polling.waiting += 1
+        return self._backoff(polling.waiting)
 
-    def _running_poll(self, task_id: str, progress: float | None) -> float:
+    def _polling_of(self, task_id: str) -> Polling:
+        return self._polling.setdefault(task_id, Polling())
+
+    def _running_poll(self, polling: Polling, progress: float | None) -> float:
         """Two readings of the upstream's progress give its pace; the next look comes after half
         the time the rest should take at that pace, so a task that speeds up is still caught, and
         never sooner than poll_seconds nor later than max_poll_seconds. Near the end, and for an
@@ -161,8 +174,10 @@ class UpstreamEngine(ABC):
         every = self.config.poll_seconds
         if not self.config.poll_by_progress or progress is None or not 0.0 < progress < 1.0:
             return every
-        now = self._asked_at.get(task_id, time.monotonic())
-        since, first = self._first_progress.setdefault(task_id, (now, progress))
+        now = polling.asked_at or time.monotonic()
+        if polling.first is None:
+            polling.first = (now, progress)
+        since, first = polling.first
         if progress <= first or now <= since:
             return every
         remaining = (1.0 - progress) * (now - since) / (progress - first)
@@ -225,10 +240,7 @@ class UpstreamEngine(ABC):
                     file.write(chunk)
 
     async def cleanup(self, task: Task) -> None:
-        self._waiting_polls.pop(task.id, None)
-        self._poll_errors.pop(task.id, None)
-        self._first_progress.pop(task.id, None)
-        self._asked_at.pop(task.id, None)
+        self._polling.pop(task.id, None)
         shutil.rmtree(self.work_dir / task.id, ignore_errors=True)
 
     async def close(self) -> None:
