@@ -12,20 +12,21 @@ from support.video import probe
 
 def test_task_running_at_sigkill_finishes_once_after_restart(tmp_path):
     server = ReelayProcess(tmp_path / "data").start()
-    key = server.create_key()
-    http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
-    task_id = http.post(
-        "/v1/text_to_video",
-        json={"model": "gen4.5", "promptText": "[sandbox:delay=4] survive", "ratio": "1280:720", "duration": 3},
-    ).json()["id"]
-    wait_official(http, task_id, until={"RUNNING"}, timeout=30)
-    server.kill()
-
-    status, owner = sql(tmp_path / "data", "select status, lease_owner from tasks where id = :id", id=task_id)[0]
-    assert status == "RUNNING" and owner is not None  # left mid-flight, lease held by the dead process
-
-    restarted = ReelayProcess(tmp_path / "data", port=server.port).start()
+    restarted = None
     try:
+        key = server.create_key()
+        http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
+        task_id = http.post(
+            "/v1/text_to_video",
+            json={"model": "gen4.5", "promptText": "[sandbox:delay=4] survive", "ratio": "1280:720", "duration": 3},
+        ).json()["id"]
+        wait_official(http, task_id, until={"RUNNING"}, timeout=30)
+        server.kill()
+
+        status, owner = sql(tmp_path / "data", "select status, lease_owner from tasks where id = :id", id=task_id)[0]
+        assert status == "RUNNING" and owner is not None  # left mid-flight, lease held by the dead process
+
+        restarted = ReelayProcess(tmp_path / "data", port=server.port).start()
         task = wait_official(http, task_id, timeout=90)
         assert task["status"] == "SUCCEEDED"
         facts = probe(httpx.get(task["output"][0]).content)
@@ -38,4 +39,6 @@ def test_task_running_at_sigkill_finishes_once_after_restart(tmp_path):
         assert wait_official(http, task_id)["status"] == "SUCCEEDED"
         assert restarted.admin_key() is None  # the admin key is printed on the first start only
     finally:
-        restarted.stop()
+        server.stop()  # if it was not killed: a failure before the kill
+        if restarted is not None:
+            restarted.stop()

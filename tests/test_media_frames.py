@@ -42,12 +42,15 @@ def test_the_frames_are_made_in_a_process_of_their_own_which_is_replaced_if_it_d
     async def make(name: str) -> None:
         await make_first_and_last_frames(video, tmp_path / f"{name}-poster.jpg", tmp_path / f"{name}-last.jpg")
 
-    asyncio.run(make("one"))
-    helper = next(iter(frames_pool._pool()._processes))
-    assert helper != os.getpid()
-    os.kill(helper, signal.SIGKILL)  # as the kernel's OOM killer would
+    try:
+        asyncio.run(make("one"))
+        helper = next(iter(frames_pool._pool()._processes))
+        assert helper != os.getpid()
+        os.kill(helper, signal.SIGKILL)  # as the kernel's OOM killer would
 
-    asyncio.run(make("two"))
-    assert abs(shade(tmp_path / "two-poster.jpg") - 0) < 4
-    assert abs(shade(tmp_path / "two-last.jpg") - 47 * 2) < 4
-    assert next(iter(frames_pool._pool()._processes)) != helper
+        asyncio.run(make("two"))
+        assert abs(shade(tmp_path / "two-poster.jpg") - 0) < 4
+        assert abs(shade(tmp_path / "two-last.jpg") - 47 * 2) < 4
+        assert next(iter(frames_pool._pool()._processes)) != helper
+    finally:
+        frames_pool.shutdown()  # this test's process runs on: its helper must not

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reelay.dialects.common import caller, input_error, json_object, services
+from reelay.dialects.common import caller, input_error, json_object, query_text, services
 from reelay.domain.errors import Forbidden, InputError
+from reelay.store.callbacks import DEAD, DELIVERED, PENDING
 from reelay.store.keys import KeyLimits
 from reelay.store.slots import SlotStore
 
 router = APIRouter(prefix="/admin")
+STATES = (PENDING, DELIVERED, DEAD)
 
 
 async def admin(request: Request):
@@ -23,19 +26,23 @@ async def admin(request: Request):
     return key
 
 
+# The columns' sizes (PostgreSQL's INTEGER, the name's VARCHAR): a larger value was a 500 there.
+INT_MAX = 2**31 - 1
+
+
 class NewKey(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = ""
-    points: int = Field(default=0, ge=0)
-    max_concurrent: int | None = Field(default=None, ge=1)
+    name: str = Field(default="", max_length=200)
+    points: int = Field(default=0, ge=0, le=INT_MAX)
+    max_concurrent: int | None = Field(default=None, ge=1, le=INT_MAX)
     rate_limit_per_second: float | None = Field(default=None, gt=0)
-    daily_limit: int | None = Field(default=None, ge=1)
-    monthly_spend_limit: int | None = Field(default=None, ge=0)
+    daily_limit: int | None = Field(default=None, ge=1, le=INT_MAX)
+    monthly_spend_limit: int | None = Field(default=None, ge=0, le=INT_MAX)
 
 
 class TopUp(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    points: int
+    points: int = Field(ge=-INT_MAX, le=INT_MAX)
     note: str | None = None
     kind: Literal["topup", "adjustment"] = "topup"
 
@@ -50,6 +57,18 @@ def _key_json(key, balance: int) -> dict:
         "balance": balance,
         "limits": asdict(key.limits),
     }
+
+
+def _limit(request: Request, default: int, maximum: int) -> int:
+    """?limit=: from 1 to maximum; a value outside is refused, not clamped, so no caller gets fewer rows unawares."""
+    raw = request.query_params.get("limit")
+    if raw is None:
+        return default
+    if not re.fullmatch(r"-?[0-9]+", raw):  # int() would also take "1_000", " 5" and non-ASCII digits
+        raise InputError("limit", "must be an integer")
+    if len(raw) > 20 or not 1 <= int(raw) <= maximum:
+        raise InputError("limit", f"must be from 1 to {maximum}")
+    return int(raw)
 
 
 async def _body(request: Request, shape):
@@ -91,22 +110,32 @@ async def top_up(key_id: str, request: Request):
 
 
 @router.get("/keys/{key_id}/ledger")
-async def ledger(key_id: str, request: Request, limit: int = 500):
-    await admin(request)
+async def ledger(key_id: str, request: Request):
+    """The key's ledger, newest first: ?limit= from 1 to 100000, 500 by default."""
+    await admin(request)  # the key before the parameters: a caller without it learns nothing about them
+    limit = _limit(request, 500, 100_000)
     reelay = services(request)
     key = await reelay.keys.find(key_id)
     if key is None:
         raise InputError("key_id", f"no key {key_id!r}")
-    entries = await reelay.ledger.entries(key.id, limit=min(max(limit, 1), 100_000))
+    entries = await reelay.ledger.entries(key.id, limit=limit)
     return {"id": key.id, "balance": await reelay.ledger.balance(key.id), "data": [asdict(e) for e in entries]}
 
 
 @router.get("/callbacks")
-async def list_callbacks(request: Request, task_id: str | None = None, state: str | None = None, limit: int = 200):
-    """Every delivery, with every attempt: time, HTTP status, error, next try."""
+async def list_callbacks(request: Request):
+    """Every delivery, with every attempt: time, HTTP status, error, next try.
+
+    ?task_id=, ?state= (pending, delivered or dead) and ?limit= (from 1 to 1000, 200 by default).
+    """
     await admin(request)
+    task_id = query_text(request, "task_id")
+    state = request.query_params.get("state") or None
+    if state is not None and state not in STATES:
+        raise InputError("state", f"must be one of {', '.join(STATES)}")
+    limit = _limit(request, 200, 1000)
     store = services(request).callbacks
-    deliveries = await store.list(task_id=task_id, state=state, limit=min(max(limit, 1), 1000))
+    deliveries = await store.list(task_id=task_id, state=state, limit=limit)
     attempts = await store.attempts([d.id for d in deliveries])
     return {
         "data": [

@@ -23,6 +23,7 @@ from reelay.config import ReelayConfig, load_config
 from reelay.engines.sandbox.engine import SandboxEngine
 from reelay.engines.upstream.relay import RelayEngine
 from reelay.engines.upstream.runway import RunwayEngine
+from reelay.media import frames_pool
 from reelay.media.fetch import FetchPolicy
 from reelay.service.limits import MemoryRateLimiter, RedisRateLimiter
 from reelay.service.pricing import Pricing
@@ -66,6 +67,9 @@ class Reelay:
 
     async def close(self) -> None:
         await self.engines.close()
+        # The poster process, shared by this process's engines, stops here and not at exit: a
+        # server stopped by SIGTERM dies of the signal (uvicorn raises it again), past exit handlers.
+        await asyncio.to_thread(frames_pool.shutdown)
         await self.limiter.close()
         await self.storage.close()
         await self.db.dispose()
@@ -95,6 +99,11 @@ async def build(settings: Settings) -> Reelay:
             engines,
             lease_seconds=settings.lease_seconds,
             poll_seconds=settings.worker_poll_seconds,
+            max_failover_rounds=settings.max_failover_rounds,
+            retry_first_seconds=settings.retry_first_seconds,
+            retry_max_seconds=settings.retry_max_seconds,
+            throttle_check_seconds=settings.throttle_check_seconds,
+            throttle_max_seconds=settings.throttle_max_seconds,
             engine_names=engines.names_for_engines(settings.worker_engines) if settings.worker_engines else None,
             metrics=metrics,
         )

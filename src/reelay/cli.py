@@ -136,7 +136,7 @@ def keys_topup(
     adjust: bool = typer.Option(False, "--adjust", help="An adjustment (may be negative) instead of a top-up."),
 ) -> None:
     """Add points to a key; the change is a ledger entry."""
-    from reelay.domain.errors import InsufficientPoints
+    from reelay.domain.errors import InputError, InsufficientPoints
 
     async def run(keys):
         from reelay.store.ledger import LedgerStore
@@ -151,7 +151,7 @@ def keys_topup(
         raise typer.Exit(1)
     try:
         balance = _with_store(run)
-    except InsufficientPoints as error:
+    except (InsufficientPoints, InputError) as error:  # below zero, or past the most a balance holds
         typer.echo(error.message, err=True)
         raise typer.Exit(1)
     if balance is None:

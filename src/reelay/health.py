@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from reelay.store.db import current_revision, head_revision
+from reelay.store.slots import SlotStore
 
 router = APIRouter()
 
@@ -44,5 +45,6 @@ async def readyz(request: Request):
 @router.get("/metrics")
 async def metrics(request: Request):
     reelay = request.app.state.reelay
-    body = await reelay.metrics.render(reelay.tasks, reelay.callbacks)
+    audit = await SlotStore(reelay.db).audit(reelay.settings.lease_seconds)
+    body = await reelay.metrics.render(reelay.tasks, reelay.callbacks, audit)
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")

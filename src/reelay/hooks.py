@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import delete
 
+from reelay.dialects.common import json_object
+from reelay.domain.errors import InputError
 from reelay.store.db import write_transaction
 from reelay.store.tables import relay_callbacks
 
@@ -17,21 +19,25 @@ router = APIRouter()
 @router.post("/hooks/relay/{task_id}")
 async def relay_callback(task_id: str, request: Request):
     reelay = request.app.state.reelay
-    if not reelay.signer.verify_token(task_id, request.query_params.get("token")):
+    token = request.query_params.get("token")
+    # compare_digest refuses non-ASCII text with a TypeError; such a token is simply wrong.
+    if not token or not token.isascii() or not reelay.signer.verify_token(task_id, token):
         return JSONResponse({"error": "This callback URL is not valid."}, status_code=403)
     try:
-        body = await request.json()
-    except ValueError:
-        body = {}
+        body = await json_object(request)
+    except InputError:
+        body = {}  # unreadable, it still tells the worker to read the upstream task now
     data = body.get("data") if isinstance(body.get("data"), dict) else body
-    upstream_id = data.get("task_id") if isinstance(data, dict) else None
-    status = data.get("status") if isinstance(data, dict) else None
+    upstream_id, status = data.get("task_id"), data.get("status")
+    # Kept only as far as the columns hold them (100 and 20 characters); the worker reads the upstream anyway.
+    upstream_id = str(upstream_id) if upstream_id and len(str(upstream_id)) <= 100 else None
+    status = str(status)[:20]
     async with write_transaction(reelay.db) as conn:
         # Kept in the database: it settles an unconfirmed submission in whichever process reads it.
         await conn.execute(delete(relay_callbacks).where(relay_callbacks.c.task_id == task_id))
         await conn.execute(
             relay_callbacks.insert().values(
-                task_id=task_id, upstream_id=str(upstream_id) if upstream_id else None, status=str(status), received_at=time.time()
+                task_id=task_id, upstream_id=upstream_id, status=status, received_at=time.time()
             )
         )
     if reelay.worker is not None:

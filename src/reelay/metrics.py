@@ -25,6 +25,11 @@ class Metrics:
         self.upstream_errors = Counter(
             "reelay_upstream_errors", "Upstream calls that failed, by channel.", ["channel"], registry=self.registry
         )
+        self.swept = Counter(
+            "reelay_slots_swept",
+            "Slots this process found held by tasks that had ended, and freed (should stay 0).",
+            registry=self.registry,
+        )
         self._snapshot: list = []
 
     def task_finished(self, task) -> None:
@@ -33,7 +38,10 @@ class Metrics:
     def upstream_error(self, channel: str) -> None:
         self.upstream_errors.labels(channel).inc()
 
-    async def render(self, tasks, callbacks) -> bytes:
+    def slots_swept(self, count: int) -> None:
+        self.swept.inc(count)
+
+    async def render(self, tasks, callbacks, audit=None) -> bytes:
         """The exposition text, with the database's counts as of now."""
         by_status = await tasks.counts_by_status_and_engine()
         depth, oldest = await tasks.queue_depth()
@@ -51,6 +59,8 @@ class Metrics:
         for state in ("pending", "delivered", "dead"):
             family.add_metric([state], deliveries.get(state, 0))
         families.append(family)
+        if audit is not None:
+            families += _watchdog(audit)
         return await asyncio.to_thread(self._expose, families)
 
     def _expose(self, families) -> bytes:
@@ -60,6 +70,24 @@ class Metrics:
             return generate_latest(self.registry)
         finally:
             self.registry.unregister(snapshot)
+
+
+def _watchdog(audit) -> list:
+    """The scheduler's invariant made visible: a slot is held only by a live task that a worker
+    leases or will lease again, and no queue's head waits without bound."""
+    stale = GaugeMetricFamily(
+        "reelay_slots_stale",
+        "Concurrency slots held by tasks that are final, or live but unleased for over a lease period (should be 0).",
+        labels=["reason"],
+    )
+    stale.add_metric(["final"], audit.held_by_final)
+    stale.add_metric(["unleased"], audit.held_by_unleased)
+    oldest = GaugeMetricFamily(
+        "reelay_throttled_oldest_seconds", "Age of the oldest THROTTLED task, by channel.", labels=["channel"]
+    )
+    for channel, age in sorted(audit.oldest_throttled.items()):
+        oldest.add_metric([channel], age)
+    return [stale, oldest]
 
 
 class _Snapshot:

@@ -33,6 +33,17 @@ class Settings(BaseSettings):
     # How long a worker's claim on a task lasts without a heartbeat, in seconds.
     lease_seconds: float = 30.0
     worker_poll_seconds: float = 0.2
+    # When every channel refuses a create (429, 5xx, no connection), the task waits THROTTLED and
+    # tries them all again: after the upstream's Retry-After, else after a wait doubling from
+    # retry_first_seconds up to retry_max_seconds, until the channel's task_timeout_seconds.
+    # max_failover_rounds > 0 fails it sooner, after that many rounds.
+    max_failover_rounds: int = 0
+    retry_first_seconds: float = 1.0
+    retry_max_seconds: float = 30.0
+    # A task waiting for a concurrency slot looks again after this long (longer the further back
+    # in the line it is, up to throttle_max_seconds).
+    throttle_check_seconds: float = 1.0
+    throttle_max_seconds: float = 10.0
     # Where results live: empty = local disk in data_dir; "s3://bucket/prefix" = S3-compatible.
     storage_url: str = ""
     s3_endpoint_url: str = ""  # e.g. http://127.0.0.1:9000 for MinIO or moto; empty = AWS
@@ -54,6 +65,9 @@ class Settings(BaseSettings):
     # Pro dialect: refuse creates without callback_url (seed 001 behaviour).
     require_callback_url: bool = True
     idempotency_hours: int = 24
+    # How long a create retried by Runway's SDKs (x-stainless-retry-count >= 1, no
+    # Idempotency-Key) returns the task an identical first attempt made, in seconds.
+    sdk_retry_window_seconds: float = 600.0
     # Callbacks: per-attempt timeout, the retry schedule, and how many sends at once.
     callback_timeout_seconds: float = 10.0
     callback_first_retry_seconds: float = 5.0

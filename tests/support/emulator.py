@@ -9,6 +9,8 @@ import threading
 
 import httpx
 
+from . import processes
+
 
 class Emulator:
     def __init__(self) -> None:
@@ -18,9 +20,11 @@ class Emulator:
             stderr=subprocess.STDOUT,
             text=True,
         )
+        processes.track(self)
         line = self.process.stdout.readline()
         match = re.search(r"http://[\d.]+:(\d+)", line)
         if not match:
+            self.stop()
             raise RuntimeError(f"emulator did not start: {line}{self.process.stdout.read()}")
         self.url = f"http://127.0.0.1:{match.group(1)}"
         threading.Thread(target=self.process.stdout.read, daemon=True).start()

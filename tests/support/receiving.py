@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from . import processes
 from .server import free_port
 
 RECEIVER = Path(__file__).with_name("receiver.py")
@@ -31,6 +32,7 @@ class Receiver:
         for name, value in self.behaviour.items():
             args += [f"--{name.replace('_', '-')}", str(value)]
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        processes.track(self)
         deadline = time.time() + 10
         while time.time() < deadline:
             try:
@@ -38,6 +40,7 @@ class Receiver:
                 return self
             except httpx.HTTPError:
                 time.sleep(0.05)
+        self.stop()
         raise RuntimeError("receiver did not start")
 
     def stop(self) -> None:

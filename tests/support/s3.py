@@ -217,7 +217,7 @@ def bucket_env(name: str) -> dict[str, str]:
         _shared = MotoS3(bucket="reelay-shared").start()
         import atexit
 
-        atexit.register(_shared.stop)
+        atexit.register(stop_shared)
     bucket = "".join(c if c.isalnum() else "-" for c in name.lower())[:50].strip("-") or "reelay"
     try:
         _shared.client().create_bucket(Bucket=bucket)
@@ -225,3 +225,11 @@ def bucket_env(name: str) -> dict[str, str]:
         if "BucketAlreadyOwnedByYou" not in str(error) and "BucketAlreadyExists" not in str(error):
             raise
     return {**_shared.env, "REELAY_STORAGE_URL": f"s3://{bucket}/results"}
+
+
+def stop_shared() -> None:
+    """At the session's end, before it checks that nothing it started still runs."""
+    global _shared
+    if _shared is not None:
+        _shared.stop()
+        _shared = None

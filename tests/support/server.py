@@ -14,9 +14,12 @@ from pathlib import Path
 
 import httpx
 
-from . import backends
+from . import backends, processes
 
 BIN = Path(sys.executable).parent
+LEAKED = "leaked semaphore"  # in resource_tracker's warning about semaphores left behind
+
+_servers: list["ReelayProcess"] = []  # every one the session started, for the check at its end
 
 
 def free_port() -> int:
@@ -50,6 +53,9 @@ class ReelayProcess:
     process: subprocess.Popen | None = None
     output: list[str] = field(default_factory=list)
     workers: list = field(default_factory=list)
+    _stopped: bool = field(default=False, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _collector: threading.Thread | None = field(default=None, init=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -71,6 +77,7 @@ class ReelayProcess:
         return env
 
     def start(self, timeout: float = 60) -> "ReelayProcess":
+        self._stopped = False
         self.process = subprocess.Popen(
             [str(BIN / "reelay"), "serve", "--port", str(self.port)],
             env=self.env,
@@ -78,7 +85,10 @@ class ReelayProcess:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        threading.Thread(target=self._collect, daemon=True).start()
+        processes.track(self)
+        _servers.append(self)
+        self._collector = threading.Thread(target=self._collect, daemon=True)
+        self._collector.start()
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:
@@ -89,17 +99,29 @@ class ReelayProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.stop()
         raise RuntimeError("reelay did not start:\n" + "".join(self.output))
 
     def _collect(self) -> None:
         for line in self.process.stdout:
             self.output.append(line)
 
+    def all_output(self, timeout: float = 10) -> str:
+        """The output once every process writing it has exited: its pool children and their
+        resource tracker too, which reports leaked semaphores as it exits."""
+        self._collector.join(timeout)
+        return "".join(self.output)
+
     def start_worker(self, *args: str, timeout: float = 60) -> subprocess.Popen:
         """A `reelay worker` process on the same data dir, database and storage."""
-        worker = subprocess.Popen(
-            [str(BIN / "reelay"), "worker", *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
+        with self._lock:
+            # Listed at once, so that a stop() while it starts (from another thread) stops it too.
+            if self._stopped:
+                raise RuntimeError("reelay was stopped: no more workers")
+            worker = subprocess.Popen(
+                [str(BIN / "reelay"), "worker", *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+            self.workers.append(worker)
         worker.lines = []
         started = threading.Event()
 
@@ -109,11 +131,11 @@ class ReelayProcess:
                 if line.startswith("Reelay worker"):
                     started.set()
 
-        threading.Thread(target=collect, daemon=True).start()
+        worker.collector = threading.Thread(target=collect, daemon=True)
+        worker.collector.start()
         if not started.wait(timeout):
-            worker.kill()
+            _end(worker, 0)
             raise RuntimeError("reelay worker did not start:\n" + "".join(worker.lines))
-        self.workers.append(worker)
         return worker
 
     def kill(self) -> None:
@@ -122,16 +144,19 @@ class ReelayProcess:
         self.process.wait(10)
 
     def stop(self) -> None:
-        for worker in self.workers:
+        """SIGTERM, as a service manager stops it: the workers first (they hand their tasks back
+        and stop their render pools), then the server; SIGKILL for any that takes too long."""
+        with self._lock:
+            self._stopped = True
+            workers = list(self.workers)
+        for worker in workers:
             if worker.poll() is None:
-                worker.kill()
-                worker.wait(10)
+                worker.terminate()
+        for worker in workers:
+            _end(worker, 20)
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+            _end(self.process, 15)
 
     def create_key(self, name: str = "test") -> str:
         return create_key(self.env, name)
@@ -141,3 +166,28 @@ class ReelayProcess:
             if line.startswith("Admin key"):
                 return line.rsplit(" ", 1)[-1].strip()
         return None
+
+
+def _end(process: subprocess.Popen, grace: float) -> None:
+    """Wait `grace` seconds for the process to exit, then SIGKILL it."""
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
+def leaked_semaphores() -> list[str]:
+    """The servers and workers that were stopped, not SIGKILLed, yet whose resource tracker
+    reported leaked semaphores (after a SIGKILL it rightly does). Call once they have all exited."""
+    found = []
+    for server in _servers:
+        server._collector.join(5)
+        for worker in server.workers:
+            worker.collector.join(5)
+        named = [(server.process, server.output, f"reelay serve ({server.data_dir})")]
+        named += [(worker, worker.lines, f"reelay worker ({server.data_dir})") for worker in server.workers]
+        for process, lines, name in named:
+            if process.poll() != -signal.SIGKILL and any(LEAKED in line for line in lines):
+                found.append(name + ":\n" + "".join(lines))
+    return found

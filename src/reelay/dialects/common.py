@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from fastapi import Request
@@ -33,10 +34,26 @@ async def caller(request: Request) -> ApiKey:
     return key
 
 
+def retry_count(request: Request) -> int:
+    """Which retry this request is, as Runway's SDKs count (`x-stainless-retry-count`: 0 on the
+    first attempt, 1.. on retries); 0 when absent or not a number."""
+    try:
+        return max(0, int(request.headers.get("x-stainless-retry-count", "0")))
+    except ValueError:
+        return 0
+
+
 def check_version(request: Request) -> None:
     version = request.headers.get("x-runway-version")
     if version is not None and version != RUNWAY_VERSION:
         raise InputError("X-Runway-Version", f"must be {RUNWAY_VERSION} when given, not {version!r}")
+
+
+# Runway's bodies nest four levels at most; far deeper nesting exhausts the parser's recursion.
+MAX_DEPTH = 64
+# Python's default int parsing limit, stated here so the answer names it (parsing longer ints is quadratic).
+MAX_DIGITS = 4300
+_TOO_DEEP = f"is nested too deeply (more than {MAX_DEPTH} levels)"
 
 
 async def json_object(request: Request) -> dict[str, Any]:
@@ -44,9 +61,12 @@ async def json_object(request: Request) -> dict[str, Any]:
     if not raw.strip():
         raise InputError("body", "a JSON object is required")
     try:
-        body = json.loads(raw, parse_constant=_no_constants)
-    except (ValueError, UnicodeDecodeError) as error:
+        body = json.loads(raw, parse_constant=_no_constants, parse_int=_int, parse_float=_float)
+    except RecursionError:
+        raise InputError("body", _TOO_DEEP) from None
+    except ValueError as error:  # UnicodeDecodeError included
         raise InputError("body", f"is not valid JSON ({error})") from None
+    _check_values(body)  # first, so the answer to deep nesting does not depend on the recursion limit
     if not isinstance(body, dict):
         raise InputError("body", "must be a JSON object")
     return body
@@ -55,6 +75,53 @@ async def json_object(request: Request) -> dict[str, Any]:
 def _no_constants(name: str):
     # NaN and Infinity are not JSON; Python's parser would accept them.
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise InputError("body", f"has a number with more than {MAX_DIGITS} digits")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 parses as inf
+        shown = text if len(text) <= 24 else text[:20] + "…"
+        raise InputError("body", f"has a number out of range ({shown} is not a finite number)")
+    return value
+
+
+def _check_values(body: Any) -> None:
+    """Depth, and strings no database stores (NUL, a lone surrogate), walked without recursion."""
+    pending: list[tuple[Any, int]] = [(body, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise InputError("body", "has a string with a NUL character (\\u0000)")
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise InputError("body", "has a string with a lone surrogate (\\ud800-\\udfff), which is not text") from None
+            continue
+        if isinstance(value, dict):
+            children = [*value, *value.values()]
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise InputError("body", _TOO_DEEP)
+        pending.extend((child, depth + 1) for child in children)
+
+
+def query_text(request: Request, name: str) -> str | None:
+    """A query parameter as text; NUL, which no database stores, is refused."""
+    value = request.query_params.get(name)
+    if value is not None and "\x00" in value:
+        raise InputError(name, "must not contain a NUL character")
+    return value
 
 
 def base_url(request: Request) -> str:

@@ -14,7 +14,7 @@ from reelay.domain.task import Task
 from reelay.service.submit import body_hash
 from reelay.service.urls import result_urls
 
-from .common import base_url, caller, check_version, json_object, services
+from .common import base_url, caller, check_version, json_object, query_text, retry_count, services
 from .pro_request import parse_generate, parse_passthrough
 
 router = APIRouter()
@@ -76,6 +76,7 @@ async def generate(request: Request) -> JSONResponse:
         generation,
         idempotency_key=request.headers.get("idempotency-key"),
         request_hash=body_hash("pro/generate", body),
+        retry_count=retry_count(request),
     )
     return envelope(task_object(task, _urls(task, request)), started)
 
@@ -105,6 +106,7 @@ async def _passthrough(request: Request, kind: str) -> JSONResponse:
         generation,
         idempotency_key=request.headers.get("idempotency-key"),
         request_hash=body_hash(f"pro/{kind}", body),
+        retry_count=retry_count(request),
     )
     return envelope(task_object(task, _urls(task, request)), started)
 
@@ -123,7 +125,7 @@ async def feed_post(request: Request) -> JSONResponse:
 async def feed_get(request: Request) -> JSONResponse:
     started = time.perf_counter()
     key = await caller(request)
-    return await _feed(request, key, request.query_params.get("task_id"), started)
+    return await _feed(request, key, query_text(request, "task_id"), started)
 
 
 async def _feed(request: Request, key, task_id: Any, started: float) -> JSONResponse:

@@ -18,7 +18,7 @@ from reelay.domain.task import Task
 from reelay.service.submit import body_hash
 from reelay.service.urls import result_urls
 
-from .common import base_url, caller, check_version, json_object, services
+from .common import base_url, caller, check_version, json_object, retry_count, services
 from .runway_request import parse_image_to_video, parse_text_to_video
 
 router = APIRouter()
@@ -85,6 +85,7 @@ async def _create(request: Request, parse, route: str) -> JSONResponse:
         generation,
         idempotency_key=request.headers.get("idempotency-key"),
         request_hash=body_hash(route, body),
+        retry_count=retry_count(request),
     )
     return JSONResponse(create_answer(task, request))
 

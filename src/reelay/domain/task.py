@@ -30,6 +30,10 @@ class Task:
     engine: str = "sandbox"
     engine_state: dict[str, Any] = field(default_factory=dict)
     deleted: bool = False
+    # The current claim: which worker leases the task, and how many claims it has had. Every
+    # write a worker makes is conditional on both, so a replaced worker cannot write.
+    lease_owner: str | None = None
+    attempts: int = 0
 
     @property
     def is_final(self) -> bool:

@@ -30,6 +30,9 @@ class EngineUpdate:
     next_check_in: float = 1.0
     # Engine's own bookkeeping, persisted with the task (upstream ids, attempt markers).
     state: dict[str, Any] | None = None
+    # The stored state may be completed elsewhere meanwhile (a worker that was frozen past its
+    # lease records the answer to its create): read the task again before the next check.
+    reread: bool = False
 
 
 class Engine(Protocol):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -30,7 +31,9 @@ def _pool() -> ProcessPoolExecutor:
     with _lock:
         if _executor is None:
             context = multiprocessing.get_context("spawn")
-            _executor = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=exit_with_parent)
+            _executor = ProcessPoolExecutor(
+                max_workers=1, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
+            )
         return _executor
 
 
@@ -57,8 +60,10 @@ async def make_first_and_last_frames(video: Path, poster: Path, last_frame: Path
 
 @atexit.register
 def shutdown() -> None:
+    """Stop the process and free the pool's semaphores. `Reelay.close` calls this: a server
+    stopped by SIGTERM dies of the signal (uvicorn raises it again) and runs no exit handler."""
     global _executor
     with _lock:
         pool, _executor = _executor, None
     if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import random
+import time
 import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -18,7 +21,10 @@ from reelay.media.fetch import FetchPolicy, check_url_syntax
 from reelay.media.images import load_image
 from reelay.service.pricing import Pricing
 from reelay.store.keys import ApiKey
+from reelay.store.retries import CreateFingerprints
 from reelay.store.tasks import IdempotencyClaim, IdempotencyMismatch, TaskStore
+
+log = logging.getLogger("reelay")
 
 
 def body_hash(route: str, body: Any) -> str:
@@ -38,16 +44,35 @@ class Submitter:
         self.policy = policy
         self.pricing = pricing
         self.on_created = on_created or (lambda task: None)
+        self.fingerprints = CreateFingerprints(tasks.engine)
+        self._next_sweep = 0.0
+        self._sweeps: set[asyncio.Task] = set()
 
     async def submit(
-        self, key: ApiKey, request: GenerationRequest, *, idempotency_key: str | None = None, request_hash: str = ""
+        self,
+        key: ApiKey,
+        request: GenerationRequest,
+        *,
+        idempotency_key: str | None = None,
+        request_hash: str = "",
+        retry_count: int = 0,
     ) -> tuple[Task, bool]:
-        """Returns (task, created). A repeated idempotent request returns the first task."""
-        claim = None
+        """Returns (task, created). A repeated idempotent request returns the first task, and so
+        does an SDK's retry (`retry_count` >= 1) of an identical create made within the window."""
+        claim = fingerprint = None
         if idempotency_key:
             if len(idempotency_key) > 255:
                 raise InputError("Idempotency-Key", "must be at most 255 characters")
             claim = IdempotencyClaim(idempotency_key, request_hash)
+        elif request_hash:
+            fingerprint = request_hash
+            if retry_count >= 1:
+                # Before routing and image loading: the first attempt passed them, and a retry that
+                # finds its task must not fail on a channel that has gone unhealthy since.
+                since = time.time() - self.settings.sdk_retry_window_seconds
+                earlier = await self.fingerprints.latest(key.id, fingerprint, since)
+                if earlier is not None:
+                    return earlier, False
         if request.callback_url:
             field = "callback_url" if request.dialect == "pro" else "X-Reelay-Callback-Url"
             check_url_syntax(request.callback_url, field=field, policy=self.policy, allow_http=True)
@@ -73,7 +98,11 @@ class Submitter:
         )
         try:
             task, created = await self.tasks.create(
-                task, claim, window=self.settings.idempotency_hours * 3600, daily_limit=key.limits.daily_limit
+                task,
+                claim,
+                window=self.settings.idempotency_hours * 3600,
+                daily_limit=key.limits.daily_limit,
+                fingerprint=fingerprint,
             )
         except IdempotencyMismatch:
             raise IdempotencyConflict(
@@ -82,7 +111,27 @@ class Submitter:
             ) from None
         if created:
             self.on_created(task)
+        if fingerprint:
+            self._expire_fingerprints()
         return task, created
+
+    def _expire_fingerprints(self) -> None:
+        """Forget creates older than the window, at most once a minute per process, so the table
+        holds about one window of creates. In the background: no create waits for the sweep, nor
+        loses its answer (after committing) to a failed one."""
+        now = time.monotonic()
+        if now < self._next_sweep:
+            return
+        window = self.settings.sdk_retry_window_seconds
+        self._next_sweep = now + min(window, 60.0)
+        sweep = asyncio.create_task(self.fingerprints.expire(time.time() - window))
+        self._sweeps.add(sweep)  # a reference, or the loop may drop the task half-way
+        sweep.add_done_callback(self._swept)
+
+    def _swept(self, sweep: asyncio.Task) -> None:
+        self._sweeps.discard(sweep)
+        if not sweep.cancelled() and sweep.exception() is not None:
+            log.warning("expiring create fingerprints failed: %r", sweep.exception())
 
     async def _load(self, task_id: str, position: str, image: ImageInput | ImageRef | None) -> ImageRef | None:
         if not isinstance(image, ImageInput):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from reelay.domain.errors import TaskNotFound
 from reelay.domain.status import Status
 from reelay.domain.task import Task
+from reelay.store.db import storable
 from reelay.store.keys import ApiKey
 from reelay.store.tasks import TaskStore
 
@@ -29,4 +30,5 @@ class TaskReader:
 
 
 def _looks_like_id(task_id: str) -> bool:
-    return 0 < len(task_id) <= 64
+    # NUL or a lone surrogate would fail in PostgreSQL's driver (a 500); no id holds them.
+    return 0 < len(task_id) <= 64 and storable(task_id)

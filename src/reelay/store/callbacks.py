@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from reelay.domain.status import Status
 
-from .db import write_transaction
+from .db import storable, write_transaction
 from .tables import callback_attempts, callback_deliveries, tasks
 
 # The status changes a receiver hears about, and their order within a task.
@@ -163,6 +163,8 @@ class CallbackStore:
                     )
 
     async def list(self, *, task_id: str | None = None, state: str | None = None, limit: int = 200) -> list[Delivery]:
+        if task_id and not storable(task_id):  # no task id holds it, and PostgreSQL would refuse it
+            return []
         query = select(callback_deliveries).order_by(callback_deliveries.c.created_at.desc(), callback_deliveries.c.seq.desc())
         if task_id:
             query = query.where(callback_deliveries.c.task_id == task_id)
@@ -187,14 +189,26 @@ class CallbackStore:
         return found
 
     async def resend(self, delivery_id: str) -> bool:
-        """Send a delivery again now, whatever its state (a receiver asked, or it was dead)."""
+        """Send a delivery again now, whatever its state (a receiver asked, or it was dead).
+        `delivery_id` may be a unique prefix; an unknown or ambiguous one changes nothing."""
+        if not delivery_id or not storable(delivery_id):  # from a URL path: PostgreSQL would refuse NUL
+            return False
+        column = callback_deliveries.c.id
         async with write_transaction(self.engine) as conn:
-            result = await conn.execute(
+            # autoescape: "%" or "_" in a prefix is that character, not a LIKE wildcard matching every row.
+            matches = (
+                await conn.execute(
+                    select(column).where(or_(column == delivery_id, column.startswith(delivery_id, autoescape=True))).limit(2)
+                )
+            ).scalars().all()
+            if len(matches) != 1:
+                return False
+            await conn.execute(
                 update(callback_deliveries)
-                .where(or_(callback_deliveries.c.id == delivery_id, callback_deliveries.c.id.startswith(delivery_id)))
+                .where(column == matches[0])
                 .values(state=PENDING, next_attempt_at=time.time(), lease_owner=None, lease_expires_at=None)
             )
-        return result.rowcount == 1
+        return True
 
     async def backlog(self) -> dict[str, int]:
         async with self.engine.connect() as conn:

@@ -44,6 +44,18 @@ async def write_transaction(engine: AsyncEngine):
 _sqlite_write_locks: WeakKeyDictionary = WeakKeyDictionary()
 
 
+def storable(text: str) -> bool:
+    """Whether both databases can take this text as a parameter. PostgreSQL refuses NUL, and a
+    lone surrogate is not UTF-8; an id with either cannot exist, so lookups answer "not found"."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers run beside the single writer; busy_timeout makes writers queue, not fail.
     cursor = dbapi_connection.cursor()

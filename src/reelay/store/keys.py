@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reelay.callbacks.signing import new_secret
 
-from .db import write_transaction
+from .db import storable, write_transaction
 from .tables import api_keys, ledger_entries
 
 KEY_PREFIX = "rl_"
@@ -95,6 +95,8 @@ class KeyStore:
         return key, plain
 
     async def find(self, key_id_or_prefix: str) -> ApiKey | None:
+        if not storable(key_id_or_prefix):  # from a URL path: PostgreSQL would refuse it as a parameter
+            return None
         async with self.engine.connect() as conn:
             row = (
                 await conn.execute(
@@ -118,6 +120,8 @@ class KeyStore:
         return [_from_row(r) for r in rows]
 
     async def revoke(self, key_id_or_prefix: str) -> bool:
+        if not storable(key_id_or_prefix):
+            return False
         async with write_transaction(self.engine) as conn:
             result = await conn.execute(
                 update(api_keys)
@@ -143,6 +147,8 @@ class KeyStore:
 
     async def rotate_secret(self, key_id_or_prefix: str, overlap_seconds: float) -> str | None:
         """A new signing secret; the old one keeps signing alongside it for `overlap_seconds`."""
+        if not storable(key_id_or_prefix):
+            return None
         async with write_transaction(self.engine) as conn:
             row = (
                 await conn.execute(

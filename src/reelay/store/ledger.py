@@ -10,13 +10,17 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from reelay.domain.errors import InsufficientPoints
+from reelay.domain.errors import InputError, InsufficientPoints
+from reelay.domain.status import LIVE
 
 from .db import write_transaction
 from .tables import api_keys, ledger_entries, tasks
+
+# The balance column is PostgreSQL's INTEGER: an UPDATE past it fails (it was a 500).
+BALANCE_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -62,20 +66,43 @@ async def _entry(conn: AsyncConnection, api_key_id: str, kind: str, amount: int,
     )
 
 
+async def _held(conn: AsyncConnection, api_key_id: str) -> int:
+    """Points charged for the key's live tasks: each may come back to the balance as a refund."""
+    query = select(func.coalesce(func.sum(tasks.c.points), 0)).where(
+        tasks.c.api_key_id == api_key_id, tasks.c.status.in_([s.value for s in LIVE])
+    )
+    return int((await conn.execute(query)).scalar_one())
+
+
 class LedgerStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
     async def credit(self, api_key_id: str, amount: int, *, kind: str = "topup", note: str | None = None) -> int:
-        """A top-up (or a signed adjustment); returns the new balance. Never below zero."""
+        """A top-up (or a signed adjustment); returns the new balance. Never below zero, and never
+        past BALANCE_MAX counting the points live tasks hold, which come back if they fail."""
         async with write_transaction(self.engine) as conn:
-            result = await conn.execute(
-                update(api_keys)
-                .where(api_keys.c.id == api_key_id, api_keys.c.balance + amount >= 0)
-                .values(balance=api_keys.c.balance + amount)
-            )
-            if result.rowcount != 1:
+            # FOR UPDATE (PostgreSQL): no charge or refund of this key moves points until we commit.
+            query = select(api_keys.c.balance).where(api_keys.c.id == api_key_id).with_for_update()
+            balance = (await conn.execute(query)).scalar() or 0
+            held = await _held(conn, api_key_id) if amount > 0 else 0
+            fits = 0 <= balance + amount and balance + held + amount <= BALANCE_MAX
+            if fits:
+                # Rechecked here for SQLite, where the read above locks nothing; each bound is a value
+                # the column holds, so the comparison itself cannot overflow on PostgreSQL.
+                within = api_keys.c.balance <= BALANCE_MAX - held - amount if amount > 0 else api_keys.c.balance >= -amount
+                result = await conn.execute(
+                    update(api_keys).where(api_keys.c.id == api_key_id, within).values(balance=api_keys.c.balance + amount)
+                )
+                fits = result.rowcount == 1
+            if not fits and amount < 0:
                 raise InsufficientPoints(f"points: an adjustment of {amount} would take the balance below zero.")
+            if not fits:
+                in_flight = f" and {held} held by tasks in progress" if held else ""
+                raise InputError(
+                    "points",
+                    f"adding {amount} to the balance of {balance}{in_flight} would pass {BALANCE_MAX}, the most a balance holds",
+                )
             await _entry(conn, api_key_id, kind, amount, note=note)
             return (await conn.execute(select(api_keys.c.balance).where(api_keys.c.id == api_key_id))).scalar_one()
 

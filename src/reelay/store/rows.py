@@ -34,6 +34,8 @@ def task_from_row(row: Any) -> Task:
         engine=m["engine"],
         engine_state=dict(m["engine_state"] or {}),
         deleted=bool(m["deleted"]),
+        lease_owner=m["lease_owner"],
+        attempts=m["attempts"],
     )
 
 

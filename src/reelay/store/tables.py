@@ -87,6 +87,8 @@ tasks = Table(
     Index("ix_tasks_api_key_created", "api_key_id", "created_at"),
     Index("ix_tasks_due", "next_check_at"),
     Index("ix_tasks_lease_owner", "lease_owner"),
+    # A channel's waiting line (slots.py counts the tasks ahead of one).
+    Index("ix_tasks_line", "engine", "status", "created_at"),
 )
 
 idempotency_keys = Table(
@@ -97,6 +99,19 @@ idempotency_keys = Table(
     Column("body_hash", String(64), nullable=False),
     Column("task_id", String(36), nullable=False),
     Column("created_at", Float, nullable=False),
+)
+
+# One row per create made without an Idempotency-Key, kept for a short window: a create that
+# Runway's SDKs retry after losing its answer finds the task its first attempt made.
+create_fingerprints = Table(
+    "create_fingerprints",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("api_key_id", String(36), nullable=False),
+    Column("fingerprint", String(64), nullable=False),  # body_hash of the route and the body
+    Column("created_at", Float, nullable=False),
+    Index("ix_create_fingerprints_lookup", "api_key_id", "fingerprint", "created_at"),
+    Index("ix_create_fingerprints_created", "created_at"),
 )
 
 # The callback outbox: one row per status change that a receiver must hear about, written in

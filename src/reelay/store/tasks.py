@@ -18,6 +18,7 @@ from reelay.domain.task import Task
 from . import callbacks
 from .db import write_transaction
 from .ledger import charge_in, refund_in
+from .retries import record_in
 from .rows import task_from_row, task_to_row
 from .slots import release_in
 from .tables import api_keys, channel_slots, idempotency_keys, tasks
@@ -46,8 +47,9 @@ class TaskStore:
         *,
         window: float = 86400,
         daily_limit: int | None = None,
+        fingerprint: str | None = None,
     ) -> tuple[Task, bool]:
-        """Write the task, its idempotency key and its charge in one transaction.
+        """Write the task, its idempotency key or fingerprint, and its charge in one transaction.
 
         Returns (task, created). With a key seen before and the same body, the earlier task
         comes back with created=False (and nothing is charged again).
@@ -63,6 +65,8 @@ class TaskStore:
                     if daily_limit is not None:
                         await self._check_daily_limit(conn, task.api_key_id, daily_limit)
                     await conn.execute(tasks.insert().values(**row))
+                    if fingerprint:
+                        await record_in(conn, task.api_key_id, fingerprint, task.id)
                     if task.points > 0:
                         await charge_in(conn, task.api_key_id, task.points, task.id, task.request.engine_model)
                     if idempotency is not None:
@@ -140,8 +144,13 @@ class TaskStore:
             rows = (await conn.execute(select(tasks).where(tasks.c.id.in_(task_ids)))).all()
         return {row.id: task_from_row(row) for row in rows}
 
-    async def transition(self, task_id: str, target: Status, **fields: Any) -> bool:
-        """Move a task to `target` if its current status allows it. Only one writer can win."""
+    async def transition(
+        self, task_id: str, target: Status, *, lease: tuple[str, int] | None = None, **fields: Any
+    ) -> bool:
+        """Move a task to `target` if its current status allows it. Only one writer can win.
+
+        A worker passes its `lease` (owner, attempt): a worker that stalled past its lease and
+        was replaced can then never write over the worker that took the task over."""
         values = {"status": target.value, "updated_at": time.time(), **fields}
         if target in FINAL:
             # lease_owner stays: it tells the owning worker that its task ended elsewhere (a cancel).
@@ -149,7 +158,7 @@ class TaskStore:
         sources = [s.value for s in sources_for(target)]
         async with write_transaction(self.engine) as conn:
             result = await conn.execute(
-                update(tasks).where(tasks.c.id == task_id, tasks.c.status.in_(sources)).values(**values)
+                update(tasks).where(tasks.c.id == task_id, tasks.c.status.in_(sources), *_leased(lease)).values(**values)
             )
             if result.rowcount != 1:
                 return False
@@ -161,19 +170,31 @@ class TaskStore:
                 await release_in(conn, task_id)  # a final task frees its channel and key slots
         return True
 
-    async def reassign(self, task_id: str, owner: str, engine: str, state: dict[str, Any]) -> bool:
-        """Move a task not accepted upstream to another channel (failover), freeing its slot on
-        the old one, if `owner` still leases it. False: another worker has taken it over."""
+    async def reassign(
+        self,
+        task_id: str,
+        lease: tuple[str, int],
+        channel: str,
+        state: dict[str, Any],
+        *,
+        retry_at: float | None = None,
+    ) -> bool:
+        """Move a task not accepted upstream to `channel` (failover), freeing its slot on the
+        old one unless it stays there, if this claim still leases it. With `retry_at` the task
+        backs off until then: it is not due, and stands out of its channel's line meanwhile.
+        False: another worker has taken it over, or it ended."""
         async with write_transaction(self.engine) as conn:
             old = (
-                await conn.execute(
-                    select(tasks.c.engine).where(tasks.c.id == task_id, tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE))
-                )
+                await conn.execute(select(tasks.c.engine).where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE), *_leased(lease)))
             ).scalar()
             if old is None:
                 return False
-            await conn.execute(update(tasks).where(tasks.c.id == task_id).values(engine=engine, engine_state=state))
-            await conn.execute(delete(channel_slots).where(channel_slots.c.task_id == task_id, channel_slots.c.channel == old))
+            values: dict[str, Any] = {"engine": channel, "engine_state": state}
+            if retry_at is not None:
+                values["next_check_at"] = retry_at
+            await conn.execute(update(tasks).where(tasks.c.id == task_id).values(**values))
+            if old != channel:
+                await conn.execute(delete(channel_slots).where(channel_slots.c.task_id == task_id, channel_slots.c.channel == old))
         return True
 
     async def set_progress(self, task_id: str, progress: float) -> None:
@@ -184,18 +205,32 @@ class TaskStore:
                 .values(progress=progress, updated_at=time.time())
             )
 
-    async def save_engine_state(self, task_id: str, state: dict[str, Any], owner: str) -> bool:
-        """Write the engine's state if `owner` still leases the live task.
+    async def save_engine_state(self, task_id: str, state: dict[str, Any], lease: tuple[str, int]) -> bool:
+        """Write the engine's state if this claim (owner, attempt) still leases the live task.
 
         False means another worker has taken the task over (this one stalled past its lease):
         the caller must stop, and above all must not submit anything upstream."""
         async with write_transaction(self.engine) as conn:
             result = await conn.execute(
                 update(tasks)
-                .where(tasks.c.id == task_id, tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE))
+                .where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE), *_leased(lease))
                 .values(engine_state=state)
             )
         return result.rowcount == 1
+
+    async def record_attempt(self, task_id: str, state: dict[str, Any]) -> bool:
+        """Record what became of a create, whoever leases the task now, if the stored state is
+        still that same attempt, unconfirmed (its `attempt_id`, phase "submitting")."""
+        async with write_transaction(self.engine) as conn:
+            stored = (
+                await conn.execute(
+                    select(tasks.c.engine_state).where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE)).with_for_update()
+                )
+            ).scalar()
+            if not stored or stored.get("phase") != "submitting" or stored.get("attempt_id") != state.get("attempt_id"):
+                return False
+            await conn.execute(update(tasks).where(tasks.c.id == task_id).values(engine_state=state))
+        return True
 
     async def mark_deleted(self, task_id: str) -> None:
         async with write_transaction(self.engine) as conn:
@@ -237,14 +272,20 @@ class TaskStore:
             )
             rows = (await conn.execute(select(tasks).where(tasks.c.lease_owner == token))).all()
             await conn.execute(update(tasks).where(tasks.c.lease_owner == token).values(lease_owner=owner))
-        return [task_from_row(row) for row in rows]
+        claimed = [task_from_row(row) for row in rows]
+        for task in claimed:
+            task.lease_owner = owner  # as stored now
+        return claimed
 
     async def renew_leases(self, owner: str, lease_seconds: float) -> set[str]:
         """Extend every lease this owner holds on a live task; returns those tasks' ids."""
         live = and_(tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE))
         async with write_transaction(self.engine) as conn:
-            await conn.execute(update(tasks).where(live).values(lease_expires_at=time.time() + lease_seconds))
-            held = (await conn.execute(select(tasks.c.id).where(live))).scalars().all()
+            # Rows locked in id order, as every batch write here does: two batches over the
+            # same tasks (this and the progress batch) can then never deadlock on PostgreSQL.
+            held = (await conn.execute(select(tasks.c.id).where(live).order_by(tasks.c.id).with_for_update())).scalars().all()
+            if held:
+                await conn.execute(update(tasks).where(tasks.c.id.in_(held)).values(lease_expires_at=time.time() + lease_seconds))
         return set(held)
 
     async def cancelled_since(self, owner: str, since: float) -> list[str]:
@@ -270,7 +311,7 @@ class TaskStore:
             .where(tasks.c.id == bindparam("task_id"), tasks.c.status == Status.RUNNING.value)
             .values(progress=bindparam("new_progress"), updated_at=time.time())
         )
-        rows = [{"task_id": task_id, "new_progress": value} for task_id, value in progress.items()]
+        rows = [{"task_id": task_id, "new_progress": value} for task_id, value in sorted(progress.items())]
         async with write_transaction(self.engine) as conn:
             await conn.execute(statement, rows)
 
@@ -283,6 +324,17 @@ class TaskStore:
                 .values(lease_owner=None, lease_expires_at=None, next_check_at=time.time())
             )
         return result.rowcount
+
+    async def release_lease(self, task_id: str, lease: tuple[str, int | None], retry_in: float = 0.0) -> bool:
+        """Give up one live task this claim leases: any worker takes it again once due. Used when
+        a task's loop ends without a final status, so no lease outlives the loop that drove it."""
+        async with write_transaction(self.engine) as conn:
+            result = await conn.execute(
+                update(tasks)
+                .where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE), *_leased(lease))
+                .values(lease_owner=None, lease_expires_at=None, next_check_at=time.time() + retry_in)
+            )
+        return result.rowcount == 1
 
     async def queue_depth(self) -> tuple[int, float]:
         """Live tasks due and unleased, and the age of the oldest of them in seconds."""
@@ -321,3 +373,13 @@ class TaskStore:
             ).all()
         return {engine: count for engine, count in rows}
 
+
+def _leased(lease: tuple[str, int | None] | None) -> list:
+    """Conditions that hold only while one claim of a task is current. A worker that lost its
+    lease and claimed the task again later has a new attempt number: its old loop is fenced off."""
+    if lease is None:
+        return []
+    owner, attempt = lease
+    if attempt is None:  # any claim of this owner (a lease whose loop is gone)
+        return [tasks.c.lease_owner == owner]
+    return [tasks.c.lease_owner == owner, tasks.c.attempts == attempt]

@@ -1,26 +1,31 @@
 """The worker: claims due tasks with a lease and drives each through its engine to the end.
 
 Each claimed task gets one coroutine that calls `start`, then `check` as often as the engine
-asks, until the task is final. A heartbeat renews the leases of every task this worker drives;
+asks, until the task is final. A heartbeat renews the leases of the tasks this worker drives;
 if the worker dies, the leases run out and another worker (or this one restarted) takes over.
+
+Every write a task's loop makes is fenced by its claim (owner, attempt): a loop whose lease was
+taken over stops at its next write, and a loop that ends without a final status gives its lease
+back at once. So a live task is always driven by exactly one loop, or is due for the next claim.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 import uuid
 
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
-from reelay.metrics import Metrics
 from reelay.engines.registry import EngineRegistry
 from reelay.engines.upstream.base import failure_from_rejection
 from reelay.engines.upstream.errors import Ambiguous, NotAccepted, Rejected
+from reelay.metrics import Metrics
 from reelay.store.keys import KeyLimits, KeyStore
-from reelay.store.slots import KEY_SCOPE, SlotStore
+from reelay.store.slots import KEY_SCOPE, Admission, SlotLeaseLost, SlotStore
 from reelay.store.tasks import TaskStore
 
 from .outputs import store_outputs
@@ -30,6 +35,11 @@ log = logging.getLogger("reelay.worker")
 
 class LeaseLost(Exception):
     """This worker no longer leases the task (it stalled past its lease and another took over)."""
+
+
+class TaskChanged(Exception):
+    """A write was refused because the task changed elsewhere (a cancel, say); the loop's task
+    object now holds what is stored, and the loop looks at it again."""
 
 
 class Worker:
@@ -44,8 +54,11 @@ class Worker:
         capacity: int = 10_000,
         engine_names: list[str] | None = None,
         slots: SlotStore | None = None,
-        max_failover_rounds: int = 5,
+        max_failover_rounds: int = 0,
+        retry_first_seconds: float = 1.0,
+        retry_max_seconds: float = 30.0,
         throttle_check_seconds: float = 1.0,
+        throttle_max_seconds: float = 10.0,
         metrics: Metrics | None = None,
     ) -> None:
         self.store = store
@@ -63,11 +76,19 @@ class Worker:
         self._checks = asyncio.Semaphore(64)
         self.engine_names = engine_names
         self.slots = slots or SlotStore(store.engine)
+        # Every channel refused the task: wait and try them all again, until the task's timeout
+        # (or this many rounds, when not 0).
         self.max_failover_rounds = max_failover_rounds
+        self.retry_first_seconds = retry_first_seconds
+        self.retry_max_seconds = retry_max_seconds
         self.throttle_check_seconds = throttle_check_seconds
+        self.throttle_max_seconds = throttle_max_seconds
         self._pokes: dict[str, asyncio.Event] = {}
         self._poked: set[str] = set()
         self._progress: dict[str, float] = {}  # written in batches by _watch
+        self._waiting: dict[str, dict[str, float]] = {}  # scope -> tasks here waiting for a slot in it
+        self._unlooped: set[str] = set()  # leased here at the last heartbeat with no loop
+        self._claims: dict[str, set[int]] = {}  # attempt numbers of each driven task claimed here
         self.keys = KeyStore(store.engine)
         self._limits: dict[str, tuple[float, KeyLimits]] = {}
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
@@ -81,7 +102,7 @@ class Worker:
         self._wakeup.set()
 
     async def run(self) -> None:
-        helpers = [asyncio.create_task(self._heartbeat()), asyncio.create_task(self._watch())]
+        helpers = [asyncio.create_task(h()) for h in (self._heartbeat, self._watch, self._sweep)]
         try:
             while not self._stopping.is_set():
                 try:
@@ -114,9 +135,12 @@ class Worker:
         while (room := min(self.capacity - len(self.active), self.claim_batch)) > 0:
             claimed = await self.store.claim_due(self.owner, room, self.lease_seconds, self.engine_names)
             for task in claimed:
+                self._claims.setdefault(task.id, set()).add(task.attempts)
                 if task.id in self.active:
                     # Our own lease ran out (a stalled heartbeat) and we took it again: the task
-                    # already has its loop here. A second loop would submit it a second time.
+                    # already has its loop here, which takes up the new claim when it next reads
+                    # or writes. A second loop would submit it a second time.
+                    self.poke(task.id)
                     continue
                 self.active[task.id] = asyncio.create_task(self._drive(task), name=f"drive-{task.id}")
             if len(claimed) < room:
@@ -128,12 +152,19 @@ class Worker:
             await asyncio.sleep(self.lease_seconds / 3)
             try:
                 held = await self.store.renew_leases(self.owner, self.lease_seconds)
+                for task_id in list(self.active):
+                    if task_id not in held:
+                        self.poke(task_id)  # ended elsewhere, or lost: its loop reads it again and stops
+                # A lease with no loop here (its loop ended and could not give it back) would be
+                # renewed for ever: give it back. Twice in a row, so a claim whose loop is about
+                # to start is not taken for one.
+                unlooped = held - set(self.active)
+                for task_id in unlooped & self._unlooped:
+                    log.warning("task %s was leased here with nobody driving it; giving it back", task_id)
+                    await self.store.release_lease(task_id, (self.owner, None))
+                self._unlooped = unlooped
             except Exception:
                 log.exception("renewing leases failed")
-                continue
-            for task_id in list(self.active):
-                if task_id not in held:
-                    self.poke(task_id)  # ended elsewhere, or lost: its loop reads it again and stops
 
     async def _watch(self) -> None:
         """Once a second: cancels made through the API reach their task's loop, and progress is
@@ -149,6 +180,19 @@ class Worker:
                 await self._flush_progress()
             except Exception:
                 log.exception("watching tasks failed")
+
+    async def _sweep(self) -> None:
+        """Once a lease period: slots held by tasks that ended are freed (there should be none:
+        the final transition frees them; this is the watchdog's repair, and it is counted)."""
+        while True:
+            await asyncio.sleep(self.lease_seconds)
+            try:
+                freed = await self.slots.sweep()
+                if freed:
+                    log.warning("freed %d slots held by tasks that had ended", freed)
+                    self.metrics.slots_swept(freed)
+            except Exception:
+                log.exception("sweeping slots failed")
 
     async def _flush_progress(self) -> None:
         pending, self._progress = self._progress, {}
@@ -169,19 +213,24 @@ class Worker:
             pass
         event.clear()
 
+    def _lease(self, task: Task) -> tuple[str, int]:
+        return (self.owner, task.attempts)
+
     async def _drive(self, task: Task) -> None:
-        finished = False
+        ended = False  # final, deleted, or no longer ours: nothing to give back
+        final = False  # really over: the engine may drop what it keeps for the task
         try:
-            while not finished:
+            while True:
                 if task.engine not in self.engines.engines:
                     task = await self._rehome(task)
                     if task.engine not in self.engines.engines:
+                        ended = True
                         break
                 engine = self.engines.get(task.engine)
                 if task.status.is_final:
                     if task.status == Status.CANCELLED:
                         await engine.cancel(task)
-                    finished = True
+                    ended = final = True
                     break
                 started = bool(task.engine_state.get("started"))
                 async with self._checks if started else self._starts:
@@ -190,81 +239,134 @@ class Worker:
                             update = await engine.check(task)
                         else:
                             update = await self._start(task)
+                    except TaskChanged:
+                        continue  # look at the task as it is now
                     except LeaseLost:
-                        log.warning("task %s was taken over by another worker; leaving it", task.id)
-                        break
+                        raise
                     except Exception as error:
                         log.exception("engine %s failed on task %s", engine.name, task.id)
                         update = EngineUpdate(Status.FAILED, failure=f"Engine error: {error}", failure_code="INTERNAL")
-                    finished = await self._apply(task, update)
-                if finished:
-                    if task.status.is_final:  # this worker wrote the final status
-                        self.metrics.task_finished(task)
-                    break
+                    try:
+                        if await self._apply(task, update):
+                            self.metrics.task_finished(task)
+                            ended = final = True
+                            break
+                    except LeaseLost:
+                        if not started and update.state:
+                            # Taken over while our create was out: what the upstream answered
+                            # is still the truth about that attempt, for whoever drives it now.
+                            await self.store.record_attempt(task.id, update.state)
+                        raise
                 await self._sleep(task.id, update.next_check_in)
-                if task.id in self._poked:
+                if task.id in self._poked or update.reread:
                     # Only this worker changes a task it leases, except for cancels: read it
                     # again only when told something changed.
                     self._poked.discard(task.id)
-                    fresh = await self.store.get(task.id)
-                    if fresh is None:  # deleted after it ended
-                        finished = True
-                        break
-                    task = fresh
+                    task = await self._reread(task)
+        except LeaseLost:
+            log.warning("task %s was taken over by another worker; leaving it", task.id)
+            ended = True
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("driving task %s failed; its lease will run out and it will be retried", task.id)
+            log.exception("driving task %s failed; it is given back and will be retried", task.id)
         finally:
             self.active.pop(task.id, None)
+            self._claims.pop(task.id, None)
             self._pokes.pop(task.id, None)
             self._poked.discard(task.id)
             self._progress.pop(task.id, None)
+            self._stop_waiting(task.id)
+            if not ended and not self._stopping.is_set():
+                await self._give_back(task)
+            # Not for a task taken over: this process may take it up again, and find its files.
             cleanup = getattr(self.engines.engines.get(task.engine), "cleanup", None)
-            if finished and cleanup is not None:
+            if final and cleanup is not None:
                 await cleanup(task)
+
+    async def _give_back(self, task: Task) -> None:
+        """A loop that ends without a final status frees its lease: the task is due again soon,
+        for any worker, instead of being renewed here with nobody driving it."""
+        try:
+            await self.store.release_lease(task.id, self._lease(task), retry_in=min(5.0, self.lease_seconds))
+        except Exception:
+            log.exception("giving task %s back failed; the heartbeat will", task.id)
+
+    async def _reread(self, task: Task) -> Task:
+        """The task as stored now; LeaseLost if it is live and another worker leases it. A newer
+        claim of this worker's own (its lease ran out and it took the task again) is taken up."""
+        fresh = await self.store.get(task.id)
+        if fresh is None:
+            raise LeaseLost(task.id)  # deleted after it ended
+        if not fresh.status.is_final and fresh.lease_owner != self.owner:
+            raise LeaseLost(task.id)
+        return fresh
+
+    async def _fenced(self, task: Task, write) -> bool:
+        """Run `write(lease)`, a write conditional on this loop's claim. Refused because this
+        worker claimed the task again meanwhile (every claim since this loop's was this worker's:
+        nobody else held it in between), the loop takes up the new claim and writes again.
+        False: the task changed elsewhere and `task` now holds what is stored (LeaseLost if
+        another worker has it)."""
+        if await write(self._lease(task)):
+            return True
+        fresh = await self._reread(task)
+        ours = self._claims.get(task.id, set())
+        if not fresh.status.is_final and all(n in ours for n in range(task.attempts + 1, fresh.attempts + 1)):
+            task.attempts = fresh.attempts
+            if await write(self._lease(task)):
+                return True
+            fresh = await self._reread(task)
+        _take(task, fresh)
+        return False
 
     async def _rehome(self, task: Task) -> Task:
         """The task's channel is gone from the config: move it if it never started, else fail it."""
         found = self.engines.candidates(task.request)
         if not task.engine_state.get("started") and found:
-            if await self.store.reassign(task.id, self.owner, found[0], {}):
-                task.engine, task.engine_state = found[0], {}
+            if not await self._fenced(task, lambda lease: self.store.reassign(task.id, lease, found[0], {})):
+                return task
+            task.engine, task.engine_state = found[0], {}
             return task
         await self.store.transition(
-            task.id, Status.FAILED, failure=f"Channel {task.engine} is no longer configured.", failure_code="INTERNAL"
+            task.id,
+            Status.FAILED,
+            lease=self._lease(task),
+            failure=f"Channel {task.engine} is no longer configured.",
+            failure_code="INTERNAL",
         )
-        return await self.store.get(task.id) or task
+        return await self._reread(task)
 
     async def _start(self, task: Task) -> EngineUpdate:
-        """Take a concurrency slot on the task's channel, then submit; fail over when refused."""
+        """Take the key's and the channel's slots, then submit; fail over when refused."""
         config = self.engines.config(task.engine)
         engine = self.engines.get(task.engine)
         limits = await self._key_limits(task.api_key_id)
         if limits.max_concurrent is not None:
             # The key's own cap, as Runway's: over it the task waits THROTTLED, in order.
-            held = await self.slots.acquire(KEY_SCOPE + task.api_key_id, task.id, task.created_at.timestamp(), limits.max_concurrent)
-            if held is None:
-                return EngineUpdate(Status.THROTTLED, next_check_in=self.throttle_check_seconds)
+            admission = await self._admit(task, KEY_SCOPE + task.api_key_id, limits.max_concurrent)
+            if admission.slot is None:
+                return self._throttled(admission, limits.max_concurrent)
         slot = None
         if config.capacity is not None:
-            slot = await self.slots.acquire(task.engine, task.id, task.created_at.timestamp(), config.capacity)
-            if slot is None:
-                return EngineUpdate(Status.THROTTLED, next_check_in=self.throttle_check_seconds)
+            admission = await self._admit(task, task.engine, config.capacity)
+            if admission.slot is None:
+                return self._throttled(admission, config.capacity)
+            slot = admission.slot
 
         async def save_state(state: dict) -> None:
             # Marked started before the request leaves: after a crash this task is reconciled,
             # never submitted a second time.
             state = {**state, "started": True}
-            if not await self.store.save_engine_state(task.id, state, self.owner):
-                raise LeaseLost(task.id)
+            if not await self._fenced(task, lambda lease: self.store.save_engine_state(task.id, state, lease)):
+                raise TaskChanged(task.id)
             task.engine_state = state
 
         try:
             update = await engine.start(task, slot=slot, save_state=save_state)
         except NotAccepted as refused:
             self.engines.mark_failure(task.engine, refused.message)
-            return await self._fail_over(task, refused)
+            return await self._refused(task, refused)
         except Ambiguous as unsure:
             self.engines.mark_failure(task.engine, unsure.message)
             state = {**task.engine_state, "phase": "ambiguous", "started": True, "error": unsure.message}
@@ -275,6 +377,46 @@ class Worker:
         update.state = {**(update.state or task.engine_state), "started": True}
         return update
 
+    async def _admit(self, task: Task, scope: str, capacity: int) -> Admission:
+        admission: Admission | None = None
+
+        async def acquire(lease: tuple[str, int]) -> bool:
+            nonlocal admission
+            try:
+                admission = await self.slots.acquire(
+                    scope, task.id, task.created_at.timestamp(), capacity, owner=lease[0], attempt=lease[1]
+                )
+            except SlotLeaseLost:
+                return False
+            return True
+
+        if not await self._fenced(task, acquire) or admission is None:
+            raise TaskChanged(task.id)
+        waiting = self._waiting.setdefault(scope, {})
+        if admission.slot is None:
+            waiting[task.id] = task.created_at.timestamp()
+        else:
+            waiting.pop(task.id, None)
+        return admission
+
+    def _throttled(self, admission: Admission, capacity: int) -> EngineUpdate:
+        """Wait for a slot. Tasks far back in the line look less often; the ones at its head are
+        also woken when a task of this worker frees a slot."""
+        wait = self.throttle_check_seconds * (1 + admission.ahead // max(capacity, 1))
+        return EngineUpdate(Status.THROTTLED, next_check_in=min(wait, self.throttle_max_seconds))
+
+    def _stop_waiting(self, task_id: str) -> None:
+        for waiting in self._waiting.values():
+            waiting.pop(task_id, None)
+
+    def _slot_freed(self, task: Task) -> None:
+        """The task ended or moved: the oldest tasks here waiting in its scopes try now."""
+        for scope in (task.engine, KEY_SCOPE + task.api_key_id):
+            waiting = self._waiting.get(scope)
+            if waiting:
+                for task_id in sorted(waiting, key=waiting.__getitem__)[:2]:
+                    self.poke(task_id)
+
     async def _key_limits(self, api_key_id: str) -> KeyLimits:
         cached = self._limits.get(api_key_id)
         if cached is None or cached[0] < time.monotonic():
@@ -283,49 +425,74 @@ class Worker:
             self._limits[api_key_id] = cached
         return cached[1]
 
-    async def _fail_over(self, task: Task, refused: NotAccepted) -> EngineUpdate:
-        """The upstream surely did not take the task: try the next channel, or wait and retry."""
+    async def _refused(self, task: Task, refused: NotAccepted) -> EngineUpdate:
+        """The upstream surely did not take the task (429, 5xx, no connection): try the next
+        channel; when every one refused, wait THROTTLED and go round again, until the timeout."""
         tried = set(task.engine_state.get("tried", [])) | {task.engine}
         rounds = task.engine_state.get("rounds", 0)
         remaining = self.engines.candidates(task.request, exclude=tried)
         if remaining:
             state = {"tried": sorted(tried), "rounds": rounds, "last_error": refused.message}
-            if not await self.store.reassign(task.id, self.owner, remaining[0], state):
-                raise LeaseLost(task.id)
+            if not await self._fenced(task, lambda lease: self.store.reassign(task.id, lease, remaining[0], state)):
+                raise TaskChanged(task.id)
+            self._slot_freed(task)
             task.engine, task.engine_state = remaining[0], state
             return EngineUpdate(Status.PENDING, next_check_in=0.0)
-        if rounds + 1 >= self.max_failover_rounds:
+        rounds += 1
+        now = time.time()
+        deadline = task.created_at.timestamp() + self.engines.config(task.engine).task_timeout_seconds
+        if now >= deadline or (self.max_failover_rounds and rounds >= self.max_failover_rounds):
             return EngineUpdate(
                 Status.FAILED,
-                failure=f"No channel accepted the task after {rounds + 1} rounds; last error: {refused.message}",
+                failure=f"No channel accepted the task in {rounds} rounds over {now - task.created_at.timestamp():.0f} "
+                f"seconds; last error: {refused.message}",
                 failure_code="INTERNAL.UPSTREAM_UNAVAILABLE",
             )
-        # Every channel refused: wait (as THROTTLED) and start over from the best one.
+        wait = min(self._retry_wait(rounds, refused.retry_after), deadline - now)
         first = self.engines.candidates(task.request)[0]
-        state = {"tried": [], "rounds": rounds + 1, "last_error": refused.message}
-        if not await self.store.reassign(task.id, self.owner, first, state):
-            raise LeaseLost(task.id)
+        state = {"tried": [], "rounds": rounds, "last_error": refused.message}
+        # Staying on the same channel, the task keeps its slot: its turn is not lost by waiting.
+        if not await self._fenced(
+            task, lambda lease: self.store.reassign(task.id, lease, first, state, retry_at=now + wait)
+        ):
+            raise TaskChanged(task.id)
+        if first != task.engine:
+            self._slot_freed(task)
         task.engine, task.engine_state = first, state
-        wait = refused.retry_after if refused.retry_after is not None else min(2.0 ** rounds, 30.0)
         return EngineUpdate(Status.THROTTLED, next_check_in=wait)
 
+    def _retry_wait(self, rounds: int, retry_after: float | None) -> float:
+        """The upstream's Retry-After when it gave one, else doubling from retry_first_seconds
+        up to retry_max_seconds, with jitter so refused tasks do not all come back together."""
+        if retry_after is not None:
+            return max(retry_after, 0.0)
+        ceiling = min(self.retry_first_seconds * 2 ** (rounds - 1), self.retry_max_seconds)
+        return random.uniform(ceiling / 2, ceiling)
+
     async def _apply(self, task: Task, update: EngineUpdate) -> bool:
-        """Write what the engine said. Returns True when the task is final (or lost to another writer)."""
-        if update.state is not None and update.state != task.engine_state:
-            if not await self.store.save_engine_state(task.id, update.state, self.owner):
-                return True  # taken over by another worker, or ended: stop here
-            task.engine_state = update.state
+        """Write what the engine said, as this claim. True when this worker wrote a final status.
+
+        A write refused by the store means the task changed elsewhere: it is read again (and
+        LeaseLost raised if another worker has it now)."""
+        state = update.state
+        if state is not None and state != task.engine_state:
+            if not await self._fenced(task, lambda lease: self.store.save_engine_state(task.id, state, lease)):
+                return False
+            task.engine_state = state
         if update.status == Status.THROTTLED:
             if task.status == Status.PENDING:
-                if await self.store.transition(task.id, Status.THROTTLED):
+                if await self._fenced(task, lambda lease: self.store.transition(task.id, Status.THROTTLED, lease=lease)):
                     task.status = Status.THROTTLED
             return False
         if update.status == Status.PENDING:
             return False  # accepted upstream, not running yet: nothing to tell the client
         if task.status in (Status.PENDING, Status.THROTTLED):
             # Clients and callbacks see RUNNING before any result, whatever the engine's pace.
-            if not await self.store.transition(task.id, Status.RUNNING, progress=update.progress or 0.0):
-                return True
+            progress = update.progress or 0.0
+            if not await self._fenced(
+                task, lambda lease: self.store.transition(task.id, Status.RUNNING, lease=lease, progress=progress)
+            ):
+                return False
             task.status = Status.RUNNING
         if update.status == Status.RUNNING:
             if update.progress is not None and update.progress != task.progress:
@@ -334,13 +501,18 @@ class Worker:
             return False
         if update.status == Status.SUCCEEDED:
             outputs = {**update.stored, **await store_outputs(self.storage, task.id, update.outputs)}
-            if await self.store.transition(
-                task.id, Status.SUCCEEDED, progress=1.0, outputs=outputs, raw_video_url=update.raw_video_url
-            ):
-                task.status = Status.SUCCEEDED
-            return True
-        if await self.store.transition(
-            task.id, Status.FAILED, failure=update.failure or "The task failed.", failure_code=update.failure_code
-        ):
-            task.status = Status.FAILED
+            final = dict(progress=1.0, outputs=outputs, raw_video_url=update.raw_video_url)
+        else:
+            final = dict(failure=update.failure or "The task failed.", failure_code=update.failure_code)
+        if not await self._fenced(task, lambda lease: self.store.transition(task.id, update.status, lease=lease, **final)):
+            return False
+        task.status = update.status
+        self._slot_freed(task)
         return True
+
+
+
+def _take(task: Task, fresh: Task) -> None:
+    """Bring the loop's task object up to date in place with what is stored."""
+    for name in ("status", "progress", "engine", "engine_state", "outputs", "failure", "failure_code", "attempts"):
+        setattr(task, name, getattr(fresh, name))

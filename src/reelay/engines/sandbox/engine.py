@@ -67,11 +67,15 @@ class SandboxEngine:
             # This process did not start the render (a restart, or another worker's task):
             # render again; the output is deterministic, so the result is the same video.
             render = await self._submit(task, found)
-        if not render.done():
-            progress = self.pool.progress.get(task.id, 0.0)
-            return EngineUpdate(Status.RUNNING, progress=round(progress * 0.99, 4), next_check_in=CHECK_INTERVAL)
-        if time.time() < state["running_since"] + found.delay:
-            return EngineUpdate(Status.RUNNING, progress=0.99, next_check_in=CHECK_INTERVAL)
+        # The render and a delay marker's wait run side by side and the task ends when both have:
+        # its progress is the lesser of the two fractions, never below what was already reported
+        # (a render started again after a restart begins at 0).
+        # The pool reports 1.0 for the last frame before its result is set: only a done future ends it.
+        rendered = 1.0 if render.done() else min(self.pool.progress.get(task.id, 0.0), 0.999)
+        waited = markers.delay_fraction(found.delay, time.time() - state["running_since"])
+        if not render.done() or waited < 1.0:
+            progress = max(task.progress or 0.0, round(min(rendered, waited) * 0.99, 4))
+            return EngineUpdate(Status.RUNNING, progress=progress, next_check_in=CHECK_INTERVAL)
         self._renders.pop(task.id, None)
         self.pool.progress.pop(task.id, None)
         try:

@@ -1,7 +1,7 @@
 """Prompt markers that make the sandbox misbehave on purpose, like a payment provider's test cards.
 
     [sandbox:fail=SAFETY.INPUT.TEXT]   end FAILED with that failureCode
-    [sandbox:delay=3]                  stay RUNNING at least 3 more seconds
+    [sandbox:delay=3]                  stay RUNNING at least 3 seconds, progress following the wait
     [sandbox:throttle=2]               wait THROTTLED for 2 seconds first
     [sandbox:camera=x,y,z,r,bg_x_pan,bg_y_pan]   a motion vector for the official dialect
 """
@@ -59,6 +59,11 @@ def parse(prompt: str | None) -> Markers:
         except ValueError:
             continue  # a malformed marker is ignored, as text would be
     return Markers(**found)
+
+
+def delay_fraction(delay: float, elapsed: float) -> float:
+    """How much of a `[sandbox:delay=N]` wait has passed, 0..1 (1 without a delay)."""
+    return 1.0 if delay <= 0 else max(0.0, min(elapsed / delay, 1.0))
 
 
 def strip(prompt: str | None) -> str | None:

@@ -29,6 +29,8 @@ from .errors import Ambiguous, NotAccepted, Rejected, ResultExpired, UpstreamErr
 from .http import Answer, CannotConnect, NoAnswer, TransportFailure, UpstreamHttp
 
 IMAGE_KINDS = ("image_to_video", "text_to_video")
+# How long past the request timeout an unconfirmed create may still be confirmed by its sender.
+SUBMIT_GRACE_SECONDS = 5.0
 
 
 def classify(answer: Answer, what: str) -> UpstreamError:
@@ -111,6 +113,13 @@ class UpstreamEngine(ABC):
 
     async def check(self, task: Task) -> EngineUpdate:
         state = dict(task.engine_state)
+        if state.get("phase") == "submitting":
+            # Sent by a worker that stopped answering (frozen, or killed). If it lives, it records
+            # the upstream's answer when it comes: wait for that as long as the create may take.
+            waited = time.time() - state.get("submitted_at", 0.0)
+            grace = self.config.request_timeout_seconds + SUBMIT_GRACE_SECONDS
+            if waited < grace:
+                return EngineUpdate(Status.PENDING, next_check_in=min(grace - waited, 1.0), reread=True)
         if state.get("phase") in ("submitting", "ambiguous"):
             return await self.reconcile(task, state)
         if time.time() - state.get("accepted_at", time.time()) > self.config.task_timeout_seconds:
