@@ -15,6 +15,7 @@ from reelay.domain.request import GenerationRequest
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
+from reelay.engines.placement import Placement, RetryPolicy
 from reelay.engines.registry import EngineRegistry
 from reelay.engines.upstream.errors import NotAccepted, Rejected
 from reelay.store.db import migrate, open_engine, write_transaction
@@ -139,8 +140,11 @@ async def stop(worker: Worker, job) -> None:
 
 
 def worker_for(db, engines, **options) -> Worker:
-    options = {"lease_seconds": LEASE, "poll_seconds": 0.05, "throttle_check_seconds": 0.1, **options}
-    return Worker(TaskStore(db), None, engines, **options)
+    """A worker over these channels; retry options go to placement's policy, the rest to it."""
+    retry = {"throttle_check_seconds": 0.1} | {k: options.pop(k) for k in list(options) if k in RetryPolicy.__dataclass_fields__}
+    placement = Placement(engines, KeyStore(db), RetryPolicy(**retry))
+    options = {"lease_seconds": LEASE, "poll_seconds": 0.05, **options}
+    return Worker(TaskStore(db), None, placement, **options)
 
 
 async def test_a_worker_killed_between_taking_a_slot_and_saving_state_leaves_no_stuck_slot(db, key):

@@ -18,6 +18,7 @@ from reelay.callbacks.dispatcher import Dispatcher
 from reelay.callbacks.schedule import RetrySchedule
 from reelay.dialects import pro, runway_v1
 from reelay.domain.errors import ReelayError
+from reelay.engines.placement import Placement, RetryPolicy
 from reelay.engines.registry import EngineRegistry
 from reelay.config import ReelayConfig, load_config
 from reelay.engines.sandbox.engine import SandboxEngine
@@ -93,17 +94,19 @@ async def build(settings: Settings) -> Reelay:
     callbacks = CallbackStore(db)
     worker = dispatcher = None
     if settings.worker:
-        worker = Worker(
-            tasks,
-            storage,
-            engines,
-            lease_seconds=settings.lease_seconds,
-            poll_seconds=settings.worker_poll_seconds,
+        retries = RetryPolicy(
             max_failover_rounds=settings.max_failover_rounds,
             retry_first_seconds=settings.retry_first_seconds,
             retry_max_seconds=settings.retry_max_seconds,
             throttle_check_seconds=settings.throttle_check_seconds,
             throttle_max_seconds=settings.throttle_max_seconds,
+        )
+        worker = Worker(
+            tasks,
+            storage,
+            Placement(engines, keys, retries),
+            lease_seconds=settings.lease_seconds,
+            poll_seconds=settings.worker_poll_seconds,
             engine_names=engines.names_for_engines(settings.worker_engines) if settings.worker_engines else None,
             metrics=metrics,
         )
@@ -153,7 +156,7 @@ def build_engines(config: ReelayConfig, settings: Settings, storage, signer, db)
     channels = []
     for channel in config.channels:
         if channel.engine == "sandbox":
-            engine = SandboxEngine(storage, work_dir, settings.render_processes, name=channel.name)
+            engine = SandboxEngine(storage, work_dir, settings.render_processes, name=channel.name, scale=settings.sandbox_scale)
         elif channel.engine == "runway":
             engine = RunwayEngine(channel, storage, work_dir)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +31,10 @@ class Settings(BaseSettings):
     worker_engines: list[str] = []
     # Processes that render sandbox videos.
     render_processes: int = 2
+    # Tests and development only: the sandbox renders at this fraction of the requested size
+    # (each side rounded to an even number of pixels, at least 16); frames, fps and duration are
+    # unchanged. 1 renders the size asked for, as a real model does.
+    sandbox_scale: float = Field(default=1.0, gt=0, le=1)
     # How long a worker's claim on a task lasts without a heartbeat, in seconds.
     lease_seconds: float = 30.0
     worker_poll_seconds: float = 0.2

@@ -5,13 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 
-SECRET_PREFIX = "whsec_"
+from reelay.domain.secrets import SECRET_PREFIX, new_secret
 
-
-def new_secret() -> str:
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+__all__ = ["SECRET_PREFIX", "new_secret", "sign", "signature_header"]
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reelay.callbacks.signing import new_secret
+from reelay.domain.secrets import new_secret
 
 from .db import storable, write_transaction
 from .tables import api_keys, ledger_entries

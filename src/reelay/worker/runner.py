@@ -1,8 +1,9 @@
-"""The worker: claims due tasks with a lease and drives each through its engine to the end.
+"""The worker: claims due tasks with a lease and drives each to its end.
 
-Each claimed task gets one coroutine that calls `start`, then `check` as often as the engine
-asks, until the task is final. A heartbeat renews the leases of the tasks this worker drives;
-if the worker dies, the leases run out and another worker (or this one restarted) takes over.
+Each claimed task gets one coroutine (`_drive`) that takes steps through placement (which starts
+the task on a channel, or checks it there) until an update carries a final status. A heartbeat
+renews the leases of the tasks this worker drives; if the worker dies, the leases run out and
+another worker (or this one restarted) takes over.
 
 Every write a task's loop makes is fenced by its claim (owner, attempt): a loop whose lease was
 taken over stops at its next write, and a loop that ends without a final status gives its lease
@@ -13,33 +14,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
-from reelay.engines.registry import EngineRegistry
-from reelay.engines.upstream.base import failure_from_rejection
-from reelay.engines.upstream.errors import Ambiguous, NotAccepted, Rejected
+from reelay.engines.placement import Placement, TaskChanged
 from reelay.metrics import Metrics
-from reelay.store.keys import KeyLimits, KeyStore
-from reelay.store.slots import KEY_SCOPE, Admission, SlotLeaseLost, SlotStore
+from reelay.store.slots import Admission, SlotLeaseLost, SlotStore
 from reelay.store.tasks import TaskStore
 
-from .outputs import store_outputs
+from reelay.storage.results import store_outputs
 
 log = logging.getLogger("reelay.worker")
+
+Lease = tuple[str, int]
 
 
 class LeaseLost(Exception):
     """This worker no longer leases the task (it stalled past its lease and another took over)."""
-
-
-class TaskChanged(Exception):
-    """A write was refused because the task changed elsewhere (a cancel, say); the loop's task
-    object now holds what is stored, and the loop looks at it again."""
 
 
 class Worker:
@@ -47,23 +42,18 @@ class Worker:
         self,
         store: TaskStore,
         storage,
-        engines: EngineRegistry,
+        placement: Placement,
         *,
         lease_seconds: float = 30.0,
         poll_seconds: float = 0.2,
         capacity: int = 10_000,
         engine_names: list[str] | None = None,
         slots: SlotStore | None = None,
-        max_failover_rounds: int = 0,
-        retry_first_seconds: float = 1.0,
-        retry_max_seconds: float = 30.0,
-        throttle_check_seconds: float = 1.0,
-        throttle_max_seconds: float = 10.0,
         metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.storage = storage
-        self.engines = engines
+        self.placement = placement
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self.capacity = capacity
@@ -76,21 +66,12 @@ class Worker:
         self._checks = asyncio.Semaphore(64)
         self.engine_names = engine_names
         self.slots = slots or SlotStore(store.engine)
-        # Every channel refused the task: wait and try them all again, until the task's timeout
-        # (or this many rounds, when not 0).
-        self.max_failover_rounds = max_failover_rounds
-        self.retry_first_seconds = retry_first_seconds
-        self.retry_max_seconds = retry_max_seconds
-        self.throttle_check_seconds = throttle_check_seconds
-        self.throttle_max_seconds = throttle_max_seconds
         self._pokes: dict[str, asyncio.Event] = {}
         self._poked: set[str] = set()
         self._progress: dict[str, float] = {}  # written in batches by _watch
         self._waiting: dict[str, dict[str, float]] = {}  # scope -> tasks here waiting for a slot in it
         self._unlooped: set[str] = set()  # leased here at the last heartbeat with no loop
         self._claims: dict[str, set[int]] = {}  # attempt numbers of each driven task claimed here
-        self.keys = KeyStore(store.engine)
-        self._limits: dict[str, tuple[float, KeyLimits]] = {}
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
         self.metrics = metrics or Metrics()
         self.active: dict[str, asyncio.Task] = {}
@@ -213,38 +194,29 @@ class Worker:
             pass
         event.clear()
 
-    def _lease(self, task: Task) -> tuple[str, int]:
-        return (self.owner, task.attempts)
+    # -- one task's loop ----------------------------------------------------------------------
 
     async def _drive(self, task: Task) -> None:
         ended = False  # final, deleted, or no longer ours: nothing to give back
         final = False  # really over: the engine may drop what it keeps for the task
+        fence = _ClaimFence(self)
         try:
             while True:
-                if task.engine not in self.engines.engines:
-                    task = await self._rehome(task)
-                    if task.engine not in self.engines.engines:
-                        ended = True
-                        break
-                engine = self.engines.get(task.engine)
                 if task.status.is_final:
                     if task.status == Status.CANCELLED:
-                        await engine.cancel(task)
+                        await self.placement.cancel(task)
                     ended = final = True
                     break
-                started = bool(task.engine_state.get("started"))
+                started = self.placement.started(task)
                 async with self._checks if started else self._starts:
                     try:
-                        if started:
-                            update = await engine.check(task)
-                        else:
-                            update = await self._start(task)
+                        update = await self.placement.step(task, fence)
                     except TaskChanged:
                         continue  # look at the task as it is now
                     except LeaseLost:
                         raise
                     except Exception as error:
-                        log.exception("engine %s failed on task %s", engine.name, task.id)
+                        log.exception("channel %s failed on task %s", task.engine, task.id)
                         update = EngineUpdate(Status.FAILED, failure=f"Engine error: {error}", failure_code="INTERNAL")
                     try:
                         if await self._apply(task, update):
@@ -279,10 +251,8 @@ class Worker:
             self._stop_waiting(task.id)
             if not ended and not self._stopping.is_set():
                 await self._give_back(task)
-            # Not for a task taken over: this process may take it up again, and find its files.
-            cleanup = getattr(self.engines.engines.get(task.engine), "cleanup", None)
-            if final and cleanup is not None:
-                await cleanup(task)
+            if final:  # not for a task taken over: this process may take it up again
+                await self.placement.cleanup(task)
 
     async def _give_back(self, task: Task) -> None:
         """A loop that ends without a final status frees its lease: the task is due again soon,
@@ -291,6 +261,9 @@ class Worker:
             await self.store.release_lease(task.id, self._lease(task), retry_in=min(5.0, self.lease_seconds))
         except Exception:
             log.exception("giving task %s back failed; the heartbeat will", task.id)
+
+    def _lease(self, task: Task) -> Lease:
+        return (self.owner, task.attempts)
 
     async def _reread(self, task: Task) -> Task:
         """The task as stored now; LeaseLost if it is live and another worker leases it. A newer
@@ -302,7 +275,7 @@ class Worker:
             raise LeaseLost(task.id)
         return fresh
 
-    async def _fenced(self, task: Task, write) -> bool:
+    async def _fenced(self, task: Task, write: Callable[[Lease], Awaitable[bool]]) -> bool:
         """Run `write(lease)`, a write conditional on this loop's claim. Refused because this
         worker claimed the task again meanwhile (every claim since this loop's was this worker's:
         nobody else held it in between), the loop takes up the new claim and writes again.
@@ -320,90 +293,7 @@ class Worker:
         _take(task, fresh)
         return False
 
-    async def _rehome(self, task: Task) -> Task:
-        """The task's channel is gone from the config: move it if it never started, else fail it."""
-        found = self.engines.candidates(task.request)
-        if not task.engine_state.get("started") and found:
-            if not await self._fenced(task, lambda lease: self.store.reassign(task.id, lease, found[0], {})):
-                return task
-            task.engine, task.engine_state = found[0], {}
-            return task
-        await self.store.transition(
-            task.id,
-            Status.FAILED,
-            lease=self._lease(task),
-            failure=f"Channel {task.engine} is no longer configured.",
-            failure_code="INTERNAL",
-        )
-        return await self._reread(task)
-
-    async def _start(self, task: Task) -> EngineUpdate:
-        """Take the key's and the channel's slots, then submit; fail over when refused."""
-        config = self.engines.config(task.engine)
-        engine = self.engines.get(task.engine)
-        limits = await self._key_limits(task.api_key_id)
-        if limits.max_concurrent is not None:
-            # The key's own cap, as Runway's: over it the task waits THROTTLED, in order.
-            admission = await self._admit(task, KEY_SCOPE + task.api_key_id, limits.max_concurrent)
-            if admission.slot is None:
-                return self._throttled(admission, limits.max_concurrent)
-        slot = None
-        if config.capacity is not None:
-            admission = await self._admit(task, task.engine, config.capacity)
-            if admission.slot is None:
-                return self._throttled(admission, config.capacity)
-            slot = admission.slot
-
-        async def save_state(state: dict) -> None:
-            # Marked started before the request leaves: after a crash this task is reconciled,
-            # never submitted a second time.
-            state = {**state, "started": True}
-            if not await self._fenced(task, lambda lease: self.store.save_engine_state(task.id, state, lease)):
-                raise TaskChanged(task.id)
-            task.engine_state = state
-
-        try:
-            update = await engine.start(task, slot=slot, save_state=save_state)
-        except NotAccepted as refused:
-            self.engines.mark_failure(task.engine, refused.message)
-            return await self._refused(task, refused)
-        except Ambiguous as unsure:
-            self.engines.mark_failure(task.engine, unsure.message)
-            state = {**task.engine_state, "phase": "ambiguous", "started": True, "error": unsure.message}
-            return EngineUpdate(Status.PENDING, state=state, next_check_in=0.5)
-        except Rejected as rejected:
-            return failure_from_rejection(rejected)
-        self.engines.mark_success(task.engine)
-        update.state = {**(update.state or task.engine_state), "started": True}
-        return update
-
-    async def _admit(self, task: Task, scope: str, capacity: int) -> Admission:
-        admission: Admission | None = None
-
-        async def acquire(lease: tuple[str, int]) -> bool:
-            nonlocal admission
-            try:
-                admission = await self.slots.acquire(
-                    scope, task.id, task.created_at.timestamp(), capacity, owner=lease[0], attempt=lease[1]
-                )
-            except SlotLeaseLost:
-                return False
-            return True
-
-        if not await self._fenced(task, acquire) or admission is None:
-            raise TaskChanged(task.id)
-        waiting = self._waiting.setdefault(scope, {})
-        if admission.slot is None:
-            waiting[task.id] = task.created_at.timestamp()
-        else:
-            waiting.pop(task.id, None)
-        return admission
-
-    def _throttled(self, admission: Admission, capacity: int) -> EngineUpdate:
-        """Wait for a slot. Tasks far back in the line look less often; the ones at its head are
-        also woken when a task of this worker frees a slot."""
-        wait = self.throttle_check_seconds * (1 + admission.ahead // max(capacity, 1))
-        return EngineUpdate(Status.THROTTLED, next_check_in=min(wait, self.throttle_max_seconds))
+    # -- waiting for slots: wake the head of a line when this worker frees a slot in it --------
 
     def _stop_waiting(self, task_id: str) -> None:
         for waiting in self._waiting.values():
@@ -411,69 +301,19 @@ class Worker:
 
     def _slot_freed(self, task: Task) -> None:
         """The task ended or moved: the oldest tasks here waiting in its scopes try now."""
-        for scope in (task.engine, KEY_SCOPE + task.api_key_id):
+        for scope in self.placement.scopes(task):
             waiting = self._waiting.get(scope)
             if waiting:
                 for task_id in sorted(waiting, key=waiting.__getitem__)[:2]:
                     self.poke(task_id)
 
-    async def _key_limits(self, api_key_id: str) -> KeyLimits:
-        cached = self._limits.get(api_key_id)
-        if cached is None or cached[0] < time.monotonic():
-            key = await self.keys.find(api_key_id)
-            cached = (time.monotonic() + 10.0, key.limits if key else KeyLimits())
-            self._limits[api_key_id] = cached
-        return cached[1]
-
-    async def _refused(self, task: Task, refused: NotAccepted) -> EngineUpdate:
-        """The upstream surely did not take the task (429, 5xx, no connection): try the next
-        channel; when every one refused, wait THROTTLED and go round again, until the timeout."""
-        tried = set(task.engine_state.get("tried", [])) | {task.engine}
-        rounds = task.engine_state.get("rounds", 0)
-        remaining = self.engines.candidates(task.request, exclude=tried)
-        if remaining:
-            state = {"tried": sorted(tried), "rounds": rounds, "last_error": refused.message}
-            if not await self._fenced(task, lambda lease: self.store.reassign(task.id, lease, remaining[0], state)):
-                raise TaskChanged(task.id)
-            self._slot_freed(task)
-            task.engine, task.engine_state = remaining[0], state
-            return EngineUpdate(Status.PENDING, next_check_in=0.0)
-        rounds += 1
-        now = time.time()
-        deadline = task.created_at.timestamp() + self.engines.config(task.engine).task_timeout_seconds
-        if now >= deadline or (self.max_failover_rounds and rounds >= self.max_failover_rounds):
-            return EngineUpdate(
-                Status.FAILED,
-                failure=f"No channel accepted the task in {rounds} rounds over {now - task.created_at.timestamp():.0f} "
-                f"seconds; last error: {refused.message}",
-                failure_code="INTERNAL.UPSTREAM_UNAVAILABLE",
-            )
-        wait = min(self._retry_wait(rounds, refused.retry_after), deadline - now)
-        first = self.engines.candidates(task.request)[0]
-        state = {"tried": [], "rounds": rounds, "last_error": refused.message}
-        # Staying on the same channel, the task keeps its slot: its turn is not lost by waiting.
-        if not await self._fenced(
-            task, lambda lease: self.store.reassign(task.id, lease, first, state, retry_at=now + wait)
-        ):
-            raise TaskChanged(task.id)
-        if first != task.engine:
-            self._slot_freed(task)
-        task.engine, task.engine_state = first, state
-        return EngineUpdate(Status.THROTTLED, next_check_in=wait)
-
-    def _retry_wait(self, rounds: int, retry_after: float | None) -> float:
-        """The upstream's Retry-After when it gave one, else doubling from retry_first_seconds
-        up to retry_max_seconds, with jitter so refused tasks do not all come back together."""
-        if retry_after is not None:
-            return max(retry_after, 0.0)
-        ceiling = min(self.retry_first_seconds * 2 ** (rounds - 1), self.retry_max_seconds)
-        return random.uniform(ceiling / 2, ceiling)
+    # -- applying an update -------------------------------------------------------------------
 
     async def _apply(self, task: Task, update: EngineUpdate) -> bool:
         """Write what the engine said, as this claim. True when this worker wrote a final status.
 
-        A write refused by the store means the task changed elsewhere: it is read again (and
-        LeaseLost raised if another worker has it now)."""
+        A write refused by the store means the task changed elsewhere: `task` is brought up to
+        date (LeaseLost if another worker has it now) and the loop goes on from there."""
         state = update.state
         if state is not None and state != task.engine_state:
             if not await self._fenced(task, lambda lease: self.store.save_engine_state(task.id, state, lease)):
@@ -510,6 +350,48 @@ class Worker:
         self._slot_freed(task)
         return True
 
+
+class _ClaimFence:
+    """Placement's writes, made as the worker's current claim of the task (see `Fence`)."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+
+    async def save_state(self, task: Task, state: dict) -> None:
+        if not await self.worker._fenced(task, lambda lease: self.worker.store.save_engine_state(task.id, state, lease)):
+            raise TaskChanged(task.id)
+        task.engine_state = state
+
+    async def acquire(self, task: Task, scope: str, capacity: int) -> Admission:
+        admission: Admission | None = None
+
+        async def acquire(lease: Lease) -> bool:
+            nonlocal admission
+            try:
+                admission = await self.worker.slots.acquire(
+                    scope, task.id, task.created_at.timestamp(), capacity, owner=lease[0], attempt=lease[1]
+                )
+            except SlotLeaseLost:
+                return False
+            return True
+
+        if not await self.worker._fenced(task, acquire) or admission is None:
+            raise TaskChanged(task.id)
+        waiting = self.worker._waiting.setdefault(scope, {})
+        if admission.slot is None:
+            waiting[task.id] = task.created_at.timestamp()
+        else:
+            waiting.pop(task.id, None)
+        return admission
+
+    async def move(self, task: Task, channel: str, state: dict, retry_at: float | None = None) -> None:
+        if not await self.worker._fenced(
+            task, lambda lease: self.worker.store.reassign(task.id, lease, channel, state, retry_at=retry_at)
+        ):
+            raise TaskChanged(task.id)
+        if channel != task.engine:
+            self.worker._slot_freed(task)
+        task.engine, task.engine_state = channel, state
 
 
 def _take(task: Task, fresh: Task) -> None:

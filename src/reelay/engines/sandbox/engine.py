@@ -12,11 +12,11 @@ from reelay.domain.request import GenerationRequest, ImageRef
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
-from reelay.worker.outputs import stored_result_keys
+from reelay.storage.results import stored_result_keys
 
 from . import markers
 from .pool import RenderPool
-from .render import RenderCancelled, RenderJob
+from .render import RenderCancelled, RenderJob, scaled_size
 
 CHECK_INTERVAL = 0.25
 
@@ -24,11 +24,12 @@ CHECK_INTERVAL = 0.25
 class SandboxEngine:
     kind = "sandbox"
 
-    def __init__(self, storage, work_dir: Path, processes: int = 2, *, name: str = "sandbox") -> None:
+    def __init__(self, storage, work_dir: Path, processes: int = 2, *, name: str = "sandbox", scale: float = 1.0) -> None:
         self.name = name
         self.storage = storage
         self.work_dir = work_dir
         self.processes = processes
+        self.scale = scale  # REELAY_SANDBOX_SCALE: tests and development render small
         self._pool: RenderPool | None = None
         self._renders: dict[str, asyncio.Future] = {}
 
@@ -104,9 +105,10 @@ class SandboxEngine:
         shutil.rmtree(task_dir, ignore_errors=True)
         task_dir.mkdir(parents=True)
         request = task.request
+        width, height = scaled_size(request.width, request.height, self.scale)
         job = RenderJob(
-            width=request.width,
-            height=request.height,
+            width=width,
+            height=height,
             seconds=request.seconds,
             out_dir=str(task_dir / "out"),
             seed=task.seed,

@@ -47,6 +47,14 @@ class RenderJob:
     fps: int = 24
 
 
+def scaled_size(width: int, height: int, scale: float = 1.0) -> tuple[int, int]:
+    """The size rendered for a requested size at REELAY_SANDBOX_SCALE: each side times `scale`,
+    rounded to an even number of pixels (H.264 with yuv420p), at least 16; at 1, the size asked."""
+    if scale >= 1:
+        return width, height
+    return max(16, even(width * scale)), max(16, even(height * scale))
+
+
 @dataclass(frozen=True)
 class RenderResult:
     video: str

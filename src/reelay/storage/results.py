@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reelay.storage.content_types import content_type_for
+from .content_types import content_type_for
 
 OUTPUT_NAMES = {"poster": "poster.jpg", "last_frame": "last_frame.jpg", "video": "video.mp4"}
 
