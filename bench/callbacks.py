@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from reelay.callbacks.dispatcher import Dispatcher  # noqa: E402
 from reelay.callbacks.schedule import RetrySchedule  # noqa: E402
+from reelay.dialects import task_object  # noqa: E402
 from reelay.domain.request import GenerationRequest  # noqa: E402
 from reelay.domain.status import Status  # noqa: E402
 from reelay.domain.task import Task  # noqa: E402
@@ -76,7 +77,7 @@ async def run(tasks_count: int, per_host: int, backlog: bool) -> dict:
         ids.append(task.id)
 
     dispatcher = Dispatcher(
-        outbox, store, keys, UrlSigner("x" * 64, 3600), base_url="http://127.0.0.1:8000",
+        outbox, store, keys, UrlSigner("x" * 64, 3600), task_object=task_object, base_url="http://127.0.0.1:8000",
         policy=FetchPolicy(allow_private=True), schedule=RetrySchedule(), per_host=per_host, poll_seconds=0.05,
     )
     changed: dict[tuple[str, str], float] = {}

@@ -46,7 +46,7 @@ def worker(
     its tasks back and exits."""
     import signal
 
-    from reelay.app import build
+    from reelay.wiring import running
 
     settings = Settings()
     settings.worker = True
@@ -54,39 +54,30 @@ def worker(
         settings.worker_engines = [name.strip() for name in engines.split(",") if name.strip()]
 
     async def run() -> None:
-        reelay = await build(settings)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
-        running = [asyncio.create_task(reelay.worker.run()), asyncio.create_task(reelay.dispatcher.run())]
-        typer.echo(f"Reelay worker {reelay.worker.owner} running ({', '.join(settings.worker_engines) or 'all engines'})")
-        await stop.wait()
-        await reelay.worker.stop()
-        await reelay.dispatcher.stop()
-        await asyncio.gather(*running, return_exceptions=True)
-        await reelay.close()
+        async with running(settings) as reelay:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, stop.set)
+            assert reelay.worker is not None
+            typer.echo(f"Reelay worker {reelay.worker.owner} running ({', '.join(settings.worker_engines) or 'all engines'})")
+            await stop.wait()
         typer.echo("Reelay worker stopped; its tasks were handed back.")
 
     asyncio.run(run())
 
 
-def _with_store(action, store: str = "keys"):
-    """Run `action` on a store of the configured database (migrated first)."""
+def _with_reelay(action):
+    """Run `action(reelay)` on the configured database (migrated first) and stores, built as the
+    server builds them, with nothing running in the background."""
 
     async def run():
-        from reelay.store.callbacks import CallbackStore
-        from reelay.store.db import migrate, open_engine
-        from reelay.store.keys import KeyStore
+        from reelay.wiring import opened
 
         settings = Settings()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = open_engine(settings.resolved_database_url)
-        try:
-            await migrate(db)
-            return await action(KeyStore(db) if store == "keys" else CallbackStore(db))
-        finally:
-            await db.dispose()
+        settings.worker = False
+        async with opened(settings) as reelay:
+            return await action(reelay)
 
     return asyncio.run(run())
 
@@ -104,7 +95,7 @@ def keys_create(
     from reelay.store.keys import KeyLimits
 
     limits = KeyLimits(max_concurrent, rps, daily, monthly_spend)
-    key, plain = _with_store(lambda keys: keys.create(name, points=points, limits=limits))
+    key, plain = _with_reelay(lambda reelay: reelay.keys.create(name, points=points, limits=limits))
     typer.echo(f"Created key {key.id} ({key.name or 'unnamed'}). Key and signing secret are shown only now.")
     typer.echo(f"Callback signing secret (Standard Webhooks): {key.signing_secret}")
     typer.echo(plain)
@@ -113,7 +104,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """List keys (their prefixes; keys themselves are never stored)."""
-    for key in _with_store(lambda keys: keys.list()):
+    for key in _with_reelay(lambda reelay: reelay.keys.list()):
         state = "revoked" if key.revoked_at else "active"
         role = "admin" if key.is_admin else "client"
         typer.echo(f"{key.id}  {key.prefix}…  {role:6}  {state:7}  {key.name}")
@@ -122,7 +113,7 @@ def keys_list() -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: str = typer.Argument(..., help="The key's id or prefix.")) -> None:
     """Revoke a key: it stops working at once."""
-    if not _with_store(lambda keys: keys.revoke(key_id)):
+    if not _with_reelay(lambda reelay: reelay.keys.revoke(key_id)):
         typer.echo(f"No active key {key_id!r}.", err=True)
         raise typer.Exit(1)
     typer.echo(f"Revoked {key_id}.")
@@ -138,19 +129,17 @@ def keys_topup(
     """Add points to a key; the change is a ledger entry."""
     from reelay.domain.errors import InputError, InsufficientPoints
 
-    async def run(keys):
-        from reelay.store.ledger import LedgerStore
-
-        key = await keys.find(key_id)
+    async def run(reelay):
+        key = await reelay.keys.find(key_id)
         if key is None:
             return None
-        return await LedgerStore(keys.engine).credit(key.id, points, kind="adjustment" if adjust else "topup", note=note)
+        return await reelay.ledger.credit(key.id, points, kind="adjustment" if adjust else "topup", note=note)
 
     if not adjust and points <= 0:
         typer.echo("A top-up must be positive; use --adjust to take points away.", err=True)
         raise typer.Exit(1)
     try:
-        balance = _with_store(run)
+        balance = _with_reelay(run)
     except (InsufficientPoints, InputError) as error:  # below zero, or past the most a balance holds
         typer.echo(error.message, err=True)
         raise typer.Exit(1)
@@ -165,16 +154,13 @@ def keys_ledger(key_id: str = typer.Argument(..., help="The key's id or prefix."
     """Every change of a key's points, newest first, and the balance."""
     import datetime as dt
 
-    async def run(keys):
-        from reelay.store.ledger import LedgerStore
-
-        key = await keys.find(key_id)
+    async def run(reelay):
+        key = await reelay.keys.find(key_id)
         if key is None:
             return None
-        ledger = LedgerStore(keys.engine)
-        return await ledger.balance(key.id), await ledger.entries(key.id)
+        return await reelay.ledger.balance(key.id), await reelay.ledger.entries(key.id)
 
-    found = _with_store(run)
+    found = _with_reelay(run)
     if found is None:
         typer.echo(f"No key {key_id!r}.", err=True)
         raise typer.Exit(1)
@@ -192,7 +178,7 @@ def keys_rotate_secret(
 ) -> None:
     """Give a key a new callback signing secret; both sign during the overlap."""
     hours = overlap_hours if overlap_hours is not None else Settings().secret_overlap_hours
-    secret = _with_store(lambda keys: keys.rotate_secret(key_id, hours * 3600))
+    secret = _with_reelay(lambda reelay: reelay.keys.rotate_secret(key_id, hours * 3600))
     if secret is None:
         typer.echo(f"No key {key_id!r}.", err=True)
         raise typer.Exit(1)
@@ -208,7 +194,7 @@ def callbacks_list(
     """List callback deliveries, newest first."""
     import datetime as dt
 
-    deliveries = _with_store(lambda store: store.list(task_id=task, state="dead" if dead else None), store="callbacks")
+    deliveries = _with_reelay(lambda reelay: reelay.callbacks.list(task_id=task, state="dead" if dead else None))
     for d in deliveries:
         when = dt.datetime.fromtimestamp(d.created_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
         typer.echo(
@@ -222,7 +208,7 @@ def callbacks_list(
 @callbacks_app.command("resend")
 def callbacks_resend(delivery_id: str = typer.Argument(..., help="The delivery's id (or a unique prefix).")) -> None:
     """Send a delivery again now, even a dead or delivered one."""
-    if not _with_store(lambda store: store.resend(delivery_id), store="callbacks"):
+    if not _with_reelay(lambda reelay: reelay.callbacks.resend(delivery_id)):
         typer.echo(f"No delivery {delivery_id!r}.", err=True)
         raise typer.Exit(1)
     typer.echo(f"Delivery {delivery_id} will be sent again.")

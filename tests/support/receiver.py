@@ -28,7 +28,10 @@ def main() -> None:
         protocol_version = "HTTP/1.1"
 
         def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            length = int(self.headers.get("content-length", 0))
+            body = self.rfile.read(length)
+            if len(body) < length:
+                return  # the sender died mid-request (a killed worker): no request was made
             if args.delay:
                 time.sleep(args.delay)
             with lock:

@@ -41,6 +41,7 @@ class Dispatcher:
         keys: KeyStore,
         storage,
         *,
+        task_object: payload.TaskObject,
         base_url: str,
         policy: FetchPolicy,
         schedule: RetrySchedule,
@@ -53,6 +54,7 @@ class Dispatcher:
         self.tasks = tasks
         self.keys = keys
         self.storage = storage
+        self.task_object = task_object
         self.base_url = base_url
         self.policy = replace(policy, timeout=timeout)
         self.schedule = schedule
@@ -150,7 +152,7 @@ class Dispatcher:
             check_url_syntax(delivery.url, field="callback_url", policy=self.policy, allow_http=True)
         except InputError as refused:
             return None, refused.message
-        body = payload.render(task, delivery.event_status, result_urls(task, self.storage, self.base_url))
+        body = payload.render(task, delivery.event_status, result_urls(task, self.storage, self.base_url), self.task_object)
         timestamp = int(time.time())
         headers = {
             "content-type": "application/json",

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
-from reelay.dialects import pro, runway_v1
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 
+# The task as its dialect shows it (the wiring passes the dialects' renderer in).
+TaskObject = Callable[[Task, dict[str, str]], dict[str, Any]]
 
-def render(task: Task, event_status: Status, urls: dict[str, str]) -> bytes:
+
+def render(task: Task, event_status: Status, urls: dict[str, str], task_object: TaskObject) -> bytes:
     # A RUNNING delivery sent late still says RUNNING: each delivery reports its own change.
     at_event = task if task.status == event_status else replace(
         task,
@@ -21,5 +25,4 @@ def render(task: Task, event_status: Status, urls: dict[str, str]) -> bytes:
     )
     if not event_status.is_final:
         urls = {}
-    shape = pro.task_object if task.request.dialect == "pro" else runway_v1.task_object
-    return json.dumps(shape(at_event, urls), ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(task_object(at_event, urls), ensure_ascii=False, separators=(",", ":")).encode()

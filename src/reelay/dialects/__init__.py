@@ -1,0 +1,20 @@
+"""The public API shapes Reelay speaks, each registered once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reelay.domain.task import Task
+
+from . import pro, runway_v1
+from .base import Dialect, dialect_of
+
+DIALECTS: dict[str, Dialect] = {dialect.name: dialect for dialect in (pro.DIALECT, runway_v1.DIALECT)}
+DEFAULT = runway_v1.DIALECT  # for what no dialect's route answered (admin, files, hooks)
+
+__all__ = ["DEFAULT", "DIALECTS", "Dialect", "dialect_of", "task_object"]
+
+
+def task_object(task: Task, urls: dict[str, str]) -> dict[str, Any]:
+    """The task as the API it was created through shows it (its callbacks' body too)."""
+    return DIALECTS[task.request.dialect].task_object(task, urls)

@@ -9,15 +9,26 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from reelay.domain.errors import InputError, ReelayError
-from reelay.domain.status import PRO_STATUS
+from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.service.submit import body_hash
 from reelay.service.urls import result_urls
 
+from .base import Dialect
 from .common import base_url, caller, check_version, json_object, query_text, retry_count, services
 from .pro_request import parse_generate, parse_passthrough
 
 router = APIRouter()
+
+# The pro format's numeric status strings (SPEC §2.2).
+PRO_STATUS = {
+    Status.PENDING: "0",
+    Status.THROTTLED: "0",
+    Status.RUNNING: "1",
+    Status.FAILED: "2",
+    Status.CANCELLED: "2",
+    Status.SUCCEEDED: "3",
+}
 
 
 def envelope(data: Any, started: float, *, code: int = 200, msg: str = "成功", headers=None) -> JSONResponse:
@@ -133,3 +144,6 @@ async def _feed(request: Request, key, task_id: Any, started: float) -> JSONResp
         raise InputError("task_id", "is required")
     task = await services(request).reader.get(key, task_id.strip())
     return envelope(task_object(task, _urls(task, request)), started)
+
+
+DIALECT = Dialect("pro", router, task_object, error_response)

@@ -18,6 +18,7 @@ from reelay.domain.task import Task
 from reelay.service.submit import body_hash
 from reelay.service.urls import result_urls
 
+from .base import Dialect
 from .common import base_url, caller, check_version, json_object, retry_count, services
 from .runway_request import parse_image_to_video, parse_text_to_video
 
@@ -83,6 +84,7 @@ async def _create(request: Request, parse, route: str) -> JSONResponse:
     task, _ = await services(request).submitter.submit(
         key,
         generation,
+        callback_field="X-Reelay-Callback-Url",
         idempotency_key=request.headers.get("idempotency-key"),
         request_hash=body_hash(route, body),
         retry_count=retry_count(request),
@@ -182,3 +184,6 @@ def usage_range(body: dict[str, Any]) -> tuple[date, date]:
     if (before - start).days > 90:
         raise InputError("beforeDate", "the range may span at most 90 days")
     return start, before
+
+
+DIALECT = Dialect("runway", router, task_object, error_response)

@@ -37,13 +37,3 @@ def sources_for(target: Status) -> set[Status]:
     """The statuses from which `target` may be reached."""
     return {source for source, targets in ALLOWED.items() if target in targets}
 
-
-# The pro dialect's numeric status strings (SPEC §2.2).
-PRO_STATUS = {
-    Status.PENDING: "0",
-    Status.THROTTLED: "0",
-    Status.RUNNING: "1",
-    Status.FAILED: "2",
-    Status.CANCELLED: "2",
-    Status.SUCCEEDED: "3",
-}

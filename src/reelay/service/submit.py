@@ -56,9 +56,11 @@ class Submitter:
         idempotency_key: str | None = None,
         request_hash: str = "",
         retry_count: int = 0,
+        callback_field: str = "callback_url",
     ) -> tuple[Task, bool]:
         """Returns (task, created). A repeated idempotent request returns the first task, and so
-        does an SDK's retry (`retry_count` >= 1) of an identical create made within the window."""
+        does an SDK's retry (`retry_count` >= 1) of an identical create made within the window.
+        `callback_field`: where the client put the callback URL, as its dialect names it."""
         claim = fingerprint = None
         if idempotency_key:
             if len(idempotency_key) > 255:
@@ -74,8 +76,7 @@ class Submitter:
                 if earlier is not None:
                     return earlier, False
         if request.callback_url:
-            field = "callback_url" if request.dialect == "pro" else "X-Reelay-Callback-Url"
-            check_url_syntax(request.callback_url, field=field, policy=self.policy, allow_http=True)
+            check_url_syntax(request.callback_url, field=callback_field, policy=self.policy, allow_http=True)
         engine = self.engines.route(request)
 
         task_id = str(uuid.uuid4())

@@ -1,0 +1,35 @@
+"""A dialect: one public API shape. It translates and nothing else: its routes turn requests
+into the service's calls, its task object and error shape turn the answers back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from reelay.domain.errors import ReelayError
+from reelay.domain.task import Task
+
+
+@dataclass(frozen=True, eq=False)
+class Dialect:
+    name: str  # as a task's request records it (GenerationRequest.dialect)
+    router: APIRouter
+    task_object: Callable[[Task, dict[str, str]], dict[str, Any]]  # the task as this API shows it
+    error_response: Callable[[ReelayError], JSONResponse]
+
+    def install(self, app: FastAPI) -> None:
+        """Serve the routes; an error on any of them is answered in this dialect's shape."""
+
+        async def mark(request: Request) -> None:
+            request.state.dialect = self
+
+        app.include_router(self.router, dependencies=[Depends(mark)])
+
+
+def dialect_of(request: Request, default: Dialect) -> Dialect:
+    """The dialect whose route is answering the request (`default` before any route was found)."""
+    return getattr(request.state, "dialect", default)
