@@ -16,7 +16,7 @@ from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
 from reelay.engines.placement import Placement, RetryPolicy
-from reelay.engines.registry import EngineRegistry
+from reelay.engines.registry import ChannelRegistry
 from reelay.engines.upstream.errors import NotAccepted, Rejected
 from reelay.store.db import migrate, open_engine, write_transaction
 from reelay.store.keys import KeyLimits, KeyStore
@@ -94,8 +94,8 @@ async def key(db):
     return (await KeyStore(db).create("t"))[0]
 
 
-def registry(*channels: tuple[ChannelConfig, FakeUpstream]) -> EngineRegistry:
-    return EngineRegistry(list(channels))
+def registry(*channels: tuple[ChannelConfig, FakeUpstream]) -> ChannelRegistry:
+    return ChannelRegistry(list(channels))
 
 
 def capped(name: str, cap: int, **extra) -> ChannelConfig:
@@ -107,7 +107,7 @@ async def submit(db, key, channel: str, n: int = 1, spacing: float = 0.001, mode
     for i in range(n):
         now = datetime.now(timezone.utc)
         request = GenerationRequest("runway", "text_to_video", model, model, "1280:720", 1280, 720, 8, prompt=f"t{i}")
-        task = Task(str(uuid.uuid4()), key.id, request, Status.PENDING, now, now, engine=channel)
+        task = Task(str(uuid.uuid4()), key.id, request, Status.PENDING, now, now, channel=channel)
         await TaskStore(db).create(task)
         ids.append(task.id)
         await asyncio.sleep(spacing)  # distinct creation times: a defined line

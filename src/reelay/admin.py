@@ -171,7 +171,7 @@ async def list_channels(request: Request):
     await admin(request)
     reelay = services(request)
     registry = reelay.engines
-    live = await reelay.tasks.live_by_engine()
+    live = await reelay.tasks.live_by_channel()
     slots = await SlotStore(reelay.db).in_use()
     channels = []
     for name, config in registry.channels.items():

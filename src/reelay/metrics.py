@@ -33,7 +33,7 @@ class Metrics:
         self._snapshot: list = []
 
     def task_finished(self, task) -> None:
-        self.task_seconds.labels(task.engine, task.status.value).observe(time.time() - task.created_at.timestamp())
+        self.task_seconds.labels(task.channel, task.status.value).observe(time.time() - task.created_at.timestamp())
 
     def upstream_error(self, channel: str) -> None:
         self.upstream_errors.labels(channel).inc()
@@ -43,7 +43,7 @@ class Metrics:
 
     async def render(self, tasks, callbacks, audit=None) -> bytes:
         """The exposition text, with the database's counts as of now."""
-        by_status = await tasks.counts_by_status_and_engine()
+        by_status = await tasks.counts_by_status_and_channel()
         depth, oldest = await tasks.queue_depth()
         deliveries = await callbacks.backlog()
         families = []

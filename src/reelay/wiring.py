@@ -17,7 +17,7 @@ from reelay.callbacks.dispatcher import Dispatcher
 from reelay.callbacks.schedule import RetrySchedule
 from reelay.config import ReelayConfig, load_config
 from reelay.engines.placement import Placement, RetryPolicy
-from reelay.engines.registry import EngineRegistry
+from reelay.engines.registry import ChannelRegistry
 from reelay.engines.sandbox.engine import SandboxEngine
 from reelay.engines.upstream.relay import RelayEngine
 from reelay.engines.upstream.runway import RunwayEngine
@@ -50,7 +50,7 @@ class Reelay:
     tasks: TaskStore
     storage: LocalStorage
     signer: UrlSigner
-    engines: EngineRegistry
+    engines: ChannelRegistry
     submitter: Submitter
     reader: TaskReader
     callbacks: CallbackStore
@@ -157,7 +157,7 @@ def open_storage(settings: Settings, signer: UrlSigner):
     return LocalStorage(settings.files_dir, signer)
 
 
-def build_engines(config: ReelayConfig, settings: Settings, storage, signer, db) -> EngineRegistry:
+def build_engines(config: ReelayConfig, settings: Settings, storage, signer, db) -> ChannelRegistry:
     """One engine per channel of the config file (one sandbox channel without a file)."""
 
     def hook_url(task_id: str) -> str:
@@ -175,7 +175,7 @@ def build_engines(config: ReelayConfig, settings: Settings, storage, signer, db)
         else:
             engine = RelayEngine(channel, storage, work_dir, hook_url=hook_url, db=db)
         channels.append((channel, engine))
-    return EngineRegistry(channels)
+    return ChannelRegistry(channels)
 
 
 @asynccontextmanager

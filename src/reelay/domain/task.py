@@ -27,7 +27,7 @@ class Task:
     raw_video_url: str | None = None
     points: int = 0
     refunded: bool = False
-    engine: str = "sandbox"
+    channel: str = "sandbox"  # the channel (a configured upstream or local engine) that runs it
     engine_state: dict[str, Any] = field(default_factory=dict)
     deleted: bool = False
     # The current claim: which worker leases the task, and how many claims it has had. Every

@@ -26,7 +26,7 @@ from reelay.store.keys import KeyLimits, KeyStore
 from reelay.store.slots import KEY_SCOPE, Admission
 
 from .base import EngineUpdate
-from .registry import EngineRegistry
+from .registry import ChannelRegistry
 from .upstream.base import failure_from_rejection
 from .upstream.errors import Ambiguous, NotAccepted, Rejected
 
@@ -73,18 +73,18 @@ class RetryPolicy:
 
 
 class Placement:
-    def __init__(self, channels: EngineRegistry, keys: KeyStore, policy: RetryPolicy | None = None) -> None:
+    def __init__(self, channels: ChannelRegistry, keys: KeyStore, policy: RetryPolicy | None = None) -> None:
         self.channels = channels
         self.keys = keys
         self.policy = policy or RetryPolicy()
         self._limits: dict[str, tuple[float, KeyLimits]] = {}
 
     def serves(self, task: Task) -> bool:
-        return task.engine in self.channels.engines
+        return task.channel in self.channels.engines
 
     def scopes(self, task: Task) -> tuple[str, ...]:
         """The slot scopes a task may hold: its channel's and its key's."""
-        return (task.engine, KEY_SCOPE + task.api_key_id)
+        return (task.channel, KEY_SCOPE + task.api_key_id)
 
     def started(self, task: Task) -> bool:
         """Submitted (or being submitted) on its channel: from now on it is only checked."""
@@ -102,8 +102,8 @@ class Placement:
 
     async def start(self, task: Task, fence: Fence) -> EngineUpdate:
         """Take the key's and the channel's slots, then submit; fail over when refused."""
-        config = self.channels.config(task.engine)
-        engine = self.channels.get(task.engine)
+        config = self.channels.config(task.channel)
+        engine = self.channels.get(task.channel)
         limits = await self._key_limits(task.api_key_id)
         if limits.max_concurrent is not None:
             # The key's own cap, as Runway's: over it the task waits THROTTLED, in order.
@@ -112,7 +112,7 @@ class Placement:
                 return EngineUpdate(Status.THROTTLED, next_check_in=self.policy.throttled_wait(admission, limits.max_concurrent))
         slot = None
         if config.capacity is not None:
-            admission = await fence.acquire(task, task.engine, config.capacity)
+            admission = await fence.acquire(task, task.channel, config.capacity)
             if admission.slot is None:
                 return EngineUpdate(Status.THROTTLED, next_check_in=self.policy.throttled_wait(admission, config.capacity))
             slot = admission.slot
@@ -125,27 +125,27 @@ class Placement:
         try:
             update = await engine.start(task, slot=slot, save_state=save_state)
         except NotAccepted as refused:
-            self.channels.mark_failure(task.engine, refused.message)
+            self.channels.mark_failure(task.channel, refused.message)
             return await self._refused(task, refused, fence)
         except Ambiguous as unsure:
-            self.channels.mark_failure(task.engine, unsure.message)
+            self.channels.mark_failure(task.channel, unsure.message)
             state = {**task.engine_state, "phase": "ambiguous", "started": True, "error": unsure.message}
             return EngineUpdate(Status.PENDING, state=state, next_check_in=0.5)
         except Rejected as rejected:
             return failure_from_rejection(rejected)
-        self.channels.mark_success(task.engine)
+        self.channels.mark_success(task.channel)
         update.state = {**(update.state or task.engine_state), "started": True}
         return update
 
     async def check(self, task: Task) -> EngineUpdate:
-        return await self.channels.get(task.engine).check(task)
+        return await self.channels.get(task.channel).check(task)
 
     async def cancel(self, task: Task) -> None:
         if self.serves(task):
-            await self.channels.get(task.engine).cancel(task)
+            await self.channels.get(task.channel).cancel(task)
 
     async def cleanup(self, task: Task) -> None:
-        cleanup = getattr(self.channels.engines.get(task.engine), "cleanup", None)
+        cleanup = getattr(self.channels.engines.get(task.channel), "cleanup", None)
         if cleanup is not None:
             await cleanup(task)
 
@@ -156,12 +156,12 @@ class Placement:
         if not task.engine_state.get("started") and found:
             await fence.move(task, found[0], {})
             return None
-        return EngineUpdate(Status.FAILED, failure=f"Channel {task.engine} is no longer configured.", failure_code="INTERNAL")
+        return EngineUpdate(Status.FAILED, failure=f"Channel {task.channel} is no longer configured.", failure_code="INTERNAL")
 
     async def _refused(self, task: Task, refused: NotAccepted, fence: Fence) -> EngineUpdate:
         """The upstream surely did not take the task: try the next channel; when every one
         refused, wait THROTTLED and go round again, until the timeout."""
-        tried = set(task.engine_state.get("tried", [])) | {task.engine}
+        tried = set(task.engine_state.get("tried", [])) | {task.channel}
         rounds = task.engine_state.get("rounds", 0)
         remaining = self.channels.candidates(task.request, exclude=tried)
         if remaining:
@@ -169,7 +169,7 @@ class Placement:
             return EngineUpdate(Status.PENDING, next_check_in=0.0)
         rounds += 1
         now = time.time()
-        deadline = task.created_at.timestamp() + self.channels.config(task.engine).task_timeout_seconds
+        deadline = task.created_at.timestamp() + self.channels.config(task.channel).task_timeout_seconds
         limit = self.policy.max_failover_rounds
         if now >= deadline or (limit and rounds >= limit):
             return EngineUpdate(

@@ -29,7 +29,7 @@ class Health:
         return time.time() >= self.unhealthy_until
 
 
-class EngineRegistry:
+class ChannelRegistry:
     def __init__(
         self, channels: list[tuple[ChannelConfig, Engine]], rng: random.Random | None = None, on_failure=None
     ) -> None:

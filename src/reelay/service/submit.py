@@ -44,7 +44,7 @@ class Submitter:
         self.policy = policy
         self.pricing = pricing
         self.on_created = on_created or (lambda task: None)
-        self.fingerprints = CreateFingerprints(tasks.engine)
+        self.fingerprints = CreateFingerprints(tasks.db)
         self._next_sweep = 0.0
         self._sweeps: set[asyncio.Task] = set()
 
@@ -94,7 +94,7 @@ class Submitter:
             created_at=now,
             updated_at=now,
             seed=request.seed if request.seed is not None else random.randint(0, 4294967295),
-            engine=engine.name,
+            channel=engine.name,
             points=self.pricing.points(request, engine.name),
         )
         try:

@@ -83,8 +83,8 @@ async def enqueue(conn: AsyncConnection, task_id: str, status: Status) -> None:
 
 
 class CallbackStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, db: AsyncEngine) -> None:
+        self.db = db
 
     async def candidates(self, limit: int) -> list[Delivery]:
         """Due deliveries whose lease is free and whose earlier deliveries (same task) are settled."""
@@ -106,7 +106,7 @@ class CallbackStore:
             .order_by(callback_deliveries.c.next_attempt_at)
             .limit(limit)
         )
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             return [_delivery(r) for r in (await conn.execute(query)).all()]
 
     async def lease(self, delivery_ids: list[str], owner: str, seconds: float) -> set[str]:
@@ -116,7 +116,7 @@ class CallbackStore:
         now = time.time()
         free = or_(callback_deliveries.c.lease_expires_at.is_(None), callback_deliveries.c.lease_expires_at < now)
         token = f"{owner}:{uuid.uuid4().hex[:8]}"  # tells this claim's rows from earlier ones
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             await conn.execute(
                 update(callback_deliveries)
                 .where(callback_deliveries.c.id.in_(delivery_ids), callback_deliveries.c.state == PENDING, free)
@@ -135,7 +135,7 @@ class CallbackStore:
         """Record attempts and the deliveries' new states, all in one transaction."""
         if not outcomes:
             return
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             for outcome in outcomes:
                 result = await conn.execute(
                     update(callback_deliveries)
@@ -170,7 +170,7 @@ class CallbackStore:
             query = query.where(callback_deliveries.c.task_id == task_id)
         if state:
             query = query.where(callback_deliveries.c.state == state)
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             return [_delivery(r) for r in (await conn.execute(query.limit(limit))).all()]
 
     async def attempts(self, delivery_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -182,7 +182,7 @@ class CallbackStore:
             .where(callback_attempts.c.delivery_id.in_(delivery_ids))
             .order_by(callback_attempts.c.attempted_at)
         )
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             for row in (await conn.execute(query)).all():
                 m = dict(row._mapping)
                 found[m.pop("delivery_id")].append(m)
@@ -194,7 +194,7 @@ class CallbackStore:
         if not delivery_id or not storable(delivery_id):  # from a URL path: PostgreSQL would refuse NUL
             return False
         column = callback_deliveries.c.id
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             # autoescape: "%" or "_" in a prefix is that character, not a LIKE wildcard matching every row.
             matches = (
                 await conn.execute(
@@ -211,7 +211,7 @@ class CallbackStore:
         return True
 
     async def backlog(self) -> dict[str, int]:
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             rows = (
                 await conn.execute(select(callback_deliveries.c.state, func.count()).group_by(callback_deliveries.c.state))
             ).all()

@@ -59,8 +59,8 @@ def _from_row(row) -> ApiKey:
 
 
 class KeyStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, db: AsyncEngine) -> None:
+        self.db = db
 
     async def create(
         self, name: str = "", *, is_admin: bool = False, points: int = 0, limits: KeyLimits | None = None
@@ -69,7 +69,7 @@ class KeyStore:
         plain = KEY_PREFIX + secrets.token_hex(24)
         limits = limits or KeyLimits()
         key = ApiKey(str(uuid.uuid4()), name, plain[:10], is_admin, time.time(), None, new_secret(), limits)
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             await conn.execute(
                 api_keys.insert().values(
                     id=key.id,
@@ -97,7 +97,7 @@ class KeyStore:
     async def find(self, key_id_or_prefix: str) -> ApiKey | None:
         if not storable(key_id_or_prefix):  # from a URL path: PostgreSQL would refuse it as a parameter
             return None
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             row = (
                 await conn.execute(
                     select(api_keys).where((api_keys.c.id == key_id_or_prefix) | (api_keys.c.prefix == key_id_or_prefix))
@@ -106,7 +106,7 @@ class KeyStore:
         return _from_row(row) if row else None
 
     async def authenticate(self, plain: str) -> ApiKey | None:
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             row = (
                 await conn.execute(
                     select(api_keys).where(api_keys.c.key_hash == hash_key(plain), api_keys.c.revoked_at.is_(None))
@@ -115,14 +115,14 @@ class KeyStore:
         return _from_row(row) if row else None
 
     async def list(self) -> list[ApiKey]:
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             rows = (await conn.execute(select(api_keys).order_by(api_keys.c.created_at))).all()
         return [_from_row(r) for r in rows]
 
     async def revoke(self, key_id_or_prefix: str) -> bool:
         if not storable(key_id_or_prefix):
             return False
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             result = await conn.execute(
                 update(api_keys)
                 .where(
@@ -136,7 +136,7 @@ class KeyStore:
     async def signing_secrets(self, key_id: str) -> list[str]:
         """The secrets callbacks are signed with now: the current one, and the previous one
         until its overlap period after a rotation ends."""
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             row = (await conn.execute(select(api_keys).where(api_keys.c.id == key_id))).first()
         if row is None:
             return []
@@ -149,7 +149,7 @@ class KeyStore:
         """A new signing secret; the old one keeps signing alongside it for `overlap_seconds`."""
         if not storable(key_id_or_prefix):
             return None
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             row = (
                 await conn.execute(
                     select(api_keys).where(
@@ -172,6 +172,6 @@ class KeyStore:
         return secret
 
     async def has_admin(self) -> bool:
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             row = (await conn.execute(select(api_keys.c.id).where(api_keys.c.is_admin.is_(True)).limit(1))).first()
         return row is not None

@@ -75,13 +75,13 @@ async def _held(conn: AsyncConnection, api_key_id: str) -> int:
 
 
 class LedgerStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, db: AsyncEngine) -> None:
+        self.db = db
 
     async def credit(self, api_key_id: str, amount: int, *, kind: str = "topup", note: str | None = None) -> int:
         """A top-up (or a signed adjustment); returns the new balance. Never below zero, and never
         past BALANCE_MAX counting the points live tasks hold, which come back if they fail."""
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             # FOR UPDATE (PostgreSQL): no charge or refund of this key moves points until we commit.
             query = select(api_keys.c.balance).where(api_keys.c.id == api_key_id).with_for_update()
             balance = (await conn.execute(query)).scalar() or 0
@@ -107,7 +107,7 @@ class LedgerStore:
             return (await conn.execute(select(api_keys.c.balance).where(api_keys.c.id == api_key_id))).scalar_one()
 
     async def balance(self, api_key_id: str) -> int:
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             return (await conn.execute(select(api_keys.c.balance).where(api_keys.c.id == api_key_id))).scalar() or 0
 
     async def entries(self, api_key_id: str, limit: int = 500) -> list[Entry]:
@@ -117,7 +117,7 @@ class LedgerStore:
             .order_by(ledger_entries.c.id.desc())
             .limit(limit)
         )
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [Entry(r.id, r.kind, r.amount, r.task_id, r.model, r.note, r.created_at) for r in rows]
 
@@ -132,7 +132,7 @@ class LedgerStore:
             ledger_entries.c.created_at < hi,
         )
         days: dict[date, dict[str, int]] = {}
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             for created_at, model, amount in (await conn.execute(query)).all():
                 day = datetime.fromtimestamp(created_at, timezone.utc).date()
                 per_model = days.setdefault(day, {})

@@ -29,8 +29,8 @@ async def record_in(conn: AsyncConnection, api_key_id: str, fingerprint: str, ta
 
 
 class CreateFingerprints:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, db: AsyncEngine) -> None:
+        self.db = db
 
     async def latest(self, api_key_id: str, fingerprint: str, since: float) -> Task | None:
         """The newest task this key created with this fingerprint since a moment, unless deleted
@@ -47,12 +47,12 @@ class CreateFingerprints:
             .order_by(create_fingerprints.c.created_at.desc())
             .limit(1)
         )
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             row = (await conn.execute(query)).first()
         return task_from_row(row) if row else None
 
     async def expire(self, before: float) -> int:
         """Forget creates older than a moment; returns how many rows went."""
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             result = await conn.execute(delete(create_fingerprints).where(create_fingerprints.c.created_at < before))
         return result.rowcount

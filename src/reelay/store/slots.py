@@ -46,8 +46,8 @@ class SlotAudit:
 
 
 class SlotStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, db: AsyncEngine) -> None:
+        self.db = db
 
     async def acquire(
         self, scope: str, task_id: str, created_at: float, capacity: int, *, owner: str, attempt: int
@@ -55,7 +55,7 @@ class SlotStore:
         """Take a slot in `scope` (a channel's name, or "key:<id>") for a task this claim
         (`owner`, `attempt`) leases. No slot: wait THROTTLED."""
         try:
-            async with write_transaction(self.engine) as conn:
+            async with write_transaction(self.db) as conn:
                 # Lock the task row while it is live and ours: a final transition racing with
                 # this insert waits for it and then deletes the new row with the others.
                 ours = (
@@ -98,11 +98,11 @@ class SlotStore:
             return Admission(None)  # another process took that slot at the same moment: try again soon
 
     async def release(self, task_id: str) -> None:
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             await release_in(conn, task_id)
 
     async def in_use(self) -> dict[str, int]:
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             rows = (
                 await conn.execute(select(channel_slots.c.channel, func.count()).group_by(channel_slots.c.channel))
             ).all()
@@ -110,13 +110,13 @@ class SlotStore:
 
     async def sweep(self) -> int:
         """Delete slots whose task is final or gone; returns how many (should always be 0)."""
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             result = await conn.execute(delete(channel_slots).where(not_(channel_slots.c.task_id.in_(_live_ids()))))
         return result.rowcount
 
     async def audit(self, lease_seconds: float) -> SlotAudit:
         now = time.time()
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             final = (
                 await conn.execute(
                     select(func.count()).select_from(channel_slots).where(not_(channel_slots.c.task_id.in_(_live_ids())))
@@ -136,9 +136,9 @@ class SlotStore:
             ).scalar_one()
             rows = (
                 await conn.execute(
-                    select(tasks.c.engine, func.min(tasks.c.created_at))
+                    select(tasks.c.channel, func.min(tasks.c.created_at))
                     .where(tasks.c.status == Status.THROTTLED.value)
-                    .group_by(tasks.c.engine)
+                    .group_by(tasks.c.channel)
                 )
             ).all()
         return SlotAudit(final, unleased, {channel: now - oldest for channel, oldest in rows})
@@ -173,7 +173,7 @@ async def _older_waiting(conn: AsyncConnection, scope: str, task_id: str, create
         capped_keys = select(api_keys.c.id).where(api_keys.c.max_concurrent.is_not(None))
         holding_key_slot = select(channel_slots.c.task_id).where(channel_slots.c.channel.startswith(KEY_SCOPE))
         conditions += [
-            tasks.c.engine == scope,
+            tasks.c.channel == scope,
             or_(tasks.c.api_key_id.not_in(capped_keys), tasks.c.id.in_(holding_key_slot)),
         ]
     return (await conn.execute(select(func.count()).select_from(tasks).where(*conditions))).scalar_one()

@@ -74,7 +74,7 @@ tasks = Table(
     Column("raw_video_url", Text, nullable=True),
     Column("points", Integer, nullable=False, server_default="0"),
     Column("refunded", Boolean, nullable=False, server_default="0"),
-    Column("engine", String(50), nullable=False),
+    Column("channel", String(50), nullable=False),  # the channel that runs it
     Column("engine_state", JSON, nullable=False),
     Column("deleted", Boolean, nullable=False, server_default="0"),
     Column("created_at", Float, nullable=False),
@@ -88,7 +88,7 @@ tasks = Table(
     Index("ix_tasks_due", "next_check_at"),
     Index("ix_tasks_lease_owner", "lease_owner"),
     # A channel's waiting line (slots.py counts the tasks ahead of one).
-    Index("ix_tasks_line", "engine", "status", "created_at"),
+    Index("ix_tasks_line", "channel", "status", "created_at"),
 )
 
 idempotency_keys = Table(

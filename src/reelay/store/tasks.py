@@ -37,8 +37,8 @@ class IdempotencyMismatch(Exception):
 
 
 class TaskStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, db: AsyncEngine) -> None:
+        self.db = db
 
     async def create(
         self,
@@ -57,7 +57,7 @@ class TaskStore:
         row = task_to_row(task) | {"next_check_at": time.time()}
         for _ in range(3):
             try:
-                async with write_transaction(self.engine) as conn:
+                async with write_transaction(self.db) as conn:
                     if idempotency is not None:
                         existing = await self._idempotent_task(conn, task.api_key_id, idempotency, window)
                         if existing is not None:
@@ -132,7 +132,7 @@ class TaskStore:
         query = select(tasks).where(tasks.c.id == task_id, tasks.c.deleted.is_(False))
         if api_key_id is not None:
             query = query.where(tasks.c.api_key_id == api_key_id)
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             row = (await conn.execute(query)).first()
         return task_from_row(row) if row else None
 
@@ -140,7 +140,7 @@ class TaskStore:
         """Tasks by id, deleted ones included (their callbacks are still owed)."""
         if not task_ids:
             return {}
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             rows = (await conn.execute(select(tasks).where(tasks.c.id.in_(task_ids)))).all()
         return {row.id: task_from_row(row) for row in rows}
 
@@ -156,7 +156,7 @@ class TaskStore:
             # lease_owner stays: it tells the owning worker that its task ended elsewhere (a cancel).
             values |= {"next_check_at": None, "lease_expires_at": None}
         sources = [s.value for s in sources_for(target)]
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             result = await conn.execute(
                 update(tasks).where(tasks.c.id == task_id, tasks.c.status.in_(sources), *_leased(lease)).values(**values)
             )
@@ -183,13 +183,13 @@ class TaskStore:
         old one unless it stays there, if this claim still leases it. With `retry_at` the task
         backs off until then: it is not due, and stands out of its channel's line meanwhile.
         False: another worker has taken it over, or it ended."""
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             old = (
-                await conn.execute(select(tasks.c.engine).where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE), *_leased(lease)))
+                await conn.execute(select(tasks.c.channel).where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE), *_leased(lease)))
             ).scalar()
             if old is None:
                 return False
-            values: dict[str, Any] = {"engine": channel, "engine_state": state}
+            values: dict[str, Any] = {"channel": channel, "engine_state": state}
             if retry_at is not None:
                 values["next_check_at"] = retry_at
             await conn.execute(update(tasks).where(tasks.c.id == task_id).values(**values))
@@ -198,7 +198,7 @@ class TaskStore:
         return True
 
     async def set_progress(self, task_id: str, progress: float) -> None:
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             await conn.execute(
                 update(tasks)
                 .where(tasks.c.id == task_id, tasks.c.status == Status.RUNNING.value)
@@ -210,7 +210,7 @@ class TaskStore:
 
         False means another worker has taken the task over (this one stalled past its lease):
         the caller must stop, and above all must not submit anything upstream."""
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             result = await conn.execute(
                 update(tasks)
                 .where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE), *_leased(lease))
@@ -221,7 +221,7 @@ class TaskStore:
     async def record_attempt(self, task_id: str, state: dict[str, Any]) -> bool:
         """Record what became of a create, whoever leases the task now, if the stored state is
         still that same attempt, unconfirmed (its `attempt_id`, phase "submitting")."""
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             stored = (
                 await conn.execute(
                     select(tasks.c.engine_state).where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE)).with_for_update()
@@ -233,7 +233,7 @@ class TaskStore:
         return True
 
     async def mark_deleted(self, task_id: str) -> None:
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             await conn.execute(
                 update(tasks)
                 .where(tasks.c.id == task_id, tasks.c.status.in_([s.value for s in FINAL]))
@@ -253,9 +253,9 @@ class TaskStore:
         free = or_(tasks.c.lease_expires_at.is_(None), tasks.c.lease_expires_at < now)
         due = and_(tasks.c.status.in_(_LIVE), tasks.c.next_check_at <= now, free)
         if engines is not None:
-            due = and_(due, tasks.c.engine.in_(engines))
+            due = and_(due, tasks.c.channel.in_(engines))
         token = f"{owner}:{uuid.uuid4().hex[:8]}"  # tells this claim's rows from the owner's others
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             # PostgreSQL: rows another worker is claiming right now are skipped, not waited for.
             ids = (
                 await conn.execute(
@@ -280,7 +280,7 @@ class TaskStore:
     async def renew_leases(self, owner: str, lease_seconds: float) -> set[str]:
         """Extend every lease this owner holds on a live task; returns those tasks' ids."""
         live = and_(tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE))
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             # Rows locked in id order, as every batch write here does: two batches over the
             # same tasks (this and the progress batch) can then never deadlock on PostgreSQL.
             held = (await conn.execute(select(tasks.c.id).where(live).order_by(tasks.c.id).with_for_update())).scalars().all()
@@ -290,7 +290,7 @@ class TaskStore:
 
     async def cancelled_since(self, owner: str, since: float) -> list[str]:
         """Tasks this owner drives that were cancelled (through the API) since a moment."""
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             rows = await conn.execute(
                 select(tasks.c.id).where(
                     tasks.c.lease_owner == owner,
@@ -312,12 +312,12 @@ class TaskStore:
             .values(progress=bindparam("new_progress"), updated_at=time.time())
         )
         rows = [{"task_id": task_id, "new_progress": value} for task_id, value in sorted(progress.items())]
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             await conn.execute(statement, rows)
 
     async def hand_back(self, owner: str) -> int:
         """Give up every live task this owner leases, due now: another worker takes them at once."""
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             result = await conn.execute(
                 update(tasks)
                 .where(tasks.c.lease_owner == owner, tasks.c.status.in_(_LIVE))
@@ -328,7 +328,7 @@ class TaskStore:
     async def release_lease(self, task_id: str, lease: tuple[str, int | None], retry_in: float = 0.0) -> bool:
         """Give up one live task this claim leases: any worker takes it again once due. Used when
         a task's loop ends without a final status, so no lease outlives the loop that drove it."""
-        async with write_transaction(self.engine) as conn:
+        async with write_transaction(self.db) as conn:
             result = await conn.execute(
                 update(tasks)
                 .where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE), *_leased(lease))
@@ -341,20 +341,20 @@ class TaskStore:
         now = time.time()
         free = or_(tasks.c.lease_expires_at.is_(None), tasks.c.lease_expires_at < now)
         due = and_(tasks.c.status.in_(_LIVE), tasks.c.next_check_at <= now, free)
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             count, oldest = (await conn.execute(select(func.count(), func.min(tasks.c.next_check_at)).where(due))).one()
         return count, (now - oldest) if oldest else 0.0
 
-    async def counts_by_status_and_engine(self) -> list[tuple[str, str, int]]:
-        async with self.engine.connect() as conn:
+    async def counts_by_status_and_channel(self) -> list[tuple[str, str, int]]:
+        async with self.db.connect() as conn:
             rows = await conn.execute(
-                select(tasks.c.status, tasks.c.engine, func.count()).group_by(tasks.c.status, tasks.c.engine)
+                select(tasks.c.status, tasks.c.channel, func.count()).group_by(tasks.c.status, tasks.c.channel)
             )
             return [tuple(row) for row in rows.all()]
 
     async def daily_generations(self, api_key_id: str, since: float) -> dict[str, int]:
         """Tasks created per model by one key since a moment (Runway's `dailyGenerations`)."""
-        async with self.engine.connect() as conn:
+        async with self.db.connect() as conn:
             rows = (
                 await conn.execute(
                     select(tasks.c.model, func.count())
@@ -364,11 +364,11 @@ class TaskStore:
             ).all()
         return {model: count for model, count in rows}
 
-    async def live_by_engine(self) -> dict[str, int]:
-        async with self.engine.connect() as conn:
+    async def live_by_channel(self) -> dict[str, int]:
+        async with self.db.connect() as conn:
             rows = (
                 await conn.execute(
-                    select(tasks.c.engine, func.count()).where(tasks.c.status.in_(_LIVE)).group_by(tasks.c.engine)
+                    select(tasks.c.channel, func.count()).where(tasks.c.status.in_(_LIVE)).group_by(tasks.c.channel)
                 )
             ).all()
         return {engine: count for engine, count in rows}

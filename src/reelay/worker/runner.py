@@ -65,7 +65,7 @@ class Worker:
         self._starts = asyncio.Semaphore(32)
         self._checks = asyncio.Semaphore(64)
         self.engine_names = engine_names
-        self.slots = slots or SlotStore(store.engine)
+        self.slots = slots or SlotStore(store.db)
         self._pokes: dict[str, asyncio.Event] = {}
         self._poked: set[str] = set()
         self._progress: dict[str, float] = {}  # written in batches by _watch
@@ -216,7 +216,7 @@ class Worker:
                     except LeaseLost:
                         raise
                     except Exception as error:
-                        log.exception("channel %s failed on task %s", task.engine, task.id)
+                        log.exception("channel %s failed on task %s", task.channel, task.id)
                         update = EngineUpdate(Status.FAILED, failure=f"Engine error: {error}", failure_code="INTERNAL")
                     try:
                         if await self._apply(task, update):
@@ -389,12 +389,12 @@ class _ClaimFence:
             task, lambda lease: self.worker.store.reassign(task.id, lease, channel, state, retry_at=retry_at)
         ):
             raise TaskChanged(task.id)
-        if channel != task.engine:
+        if channel != task.channel:
             self.worker._slot_freed(task)
-        task.engine, task.engine_state = channel, state
+        task.channel, task.engine_state = channel, state
 
 
 def _take(task: Task, fresh: Task) -> None:
     """Bring the loop's task object up to date in place with what is stored."""
-    for name in ("status", "progress", "engine", "engine_state", "outputs", "failure", "failure_code", "attempts"):
+    for name in ("status", "progress", "channel", "engine_state", "outputs", "failure", "failure_code", "attempts"):
         setattr(task, name, getattr(fresh, name))
