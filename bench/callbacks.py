@@ -22,9 +22,8 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -50,14 +49,16 @@ def start_receiver(log: Path) -> tuple[subprocess.Popen, str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     receiver = ROOT / "tests" / "support" / "receiver.py"
-    process = subprocess.Popen([sys.executable, str(receiver), "--port", str(port), "--log", str(log)], stdout=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, str(receiver), "--port", str(port), "--log", str(log)], stdout=subprocess.PIPE
+    )
     process.stdout.readline()
     return process, f"http://127.0.0.1:{port}/hook"
 
 
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 async def run(tasks_count: int, per_host: int, backlog: bool) -> dict:
@@ -68,8 +69,10 @@ async def run(tasks_count: int, per_host: int, backlog: bool) -> dict:
     await migrate(db)
     keys, store, outbox = KeyStore(db), TaskStore(db), CallbackStore(db)
     key, _ = await keys.create("bench")
-    now = datetime.now(timezone.utc)
-    request = GenerationRequest("pro", "text_to_video", "gen4_turbo", "gen4_turbo", "16:9", 1280, 720, 5, prompt="bench", callback_url=url)
+    now = datetime.now(UTC)
+    request = GenerationRequest(
+        "pro", "text_to_video", "gen4_turbo", "gen4_turbo", "16:9", 1280, 720, 5, prompt="bench", callback_url=url
+    )
     ids = []
     for _ in range(tasks_count):
         task = Task(str(uuid.uuid4()), key.id, request, Status.PENDING, now, now)
@@ -77,8 +80,16 @@ async def run(tasks_count: int, per_host: int, backlog: bool) -> dict:
         ids.append(task.id)
 
     dispatcher = Dispatcher(
-        outbox, store, keys, UrlSigner("x" * 64, 3600), task_object=task_object, base_url="http://127.0.0.1:8000",
-        policy=FetchPolicy(allow_private=True), schedule=RetrySchedule(), per_host=per_host, poll_seconds=0.05,
+        outbox,
+        store,
+        keys,
+        UrlSigner("x" * 64, 3600),
+        task_object=task_object,
+        base_url="http://127.0.0.1:8000",
+        policy=FetchPolicy(allow_private=True),
+        schedule=RetrySchedule(),
+        per_host=per_host,
+        poll_seconds=0.05,
     )
     changed: dict[tuple[str, str], float] = {}
 

@@ -54,7 +54,12 @@ from reelay.engines.sandbox.render import RenderJob, plan_shot, render
 WIDTH, HEIGHT, FPS = 1280, 720, 24
 SOURCES = {"1920×1080 JPEG": (1920, 1080), "4032×3024 photo": (4032, 3024)}
 MOTION = (6.0, 0.0, 6.0, 0.0, 0.0, 0.0)  # truck right 6/40 of the width, zoom in 1 + 6/20
-TOOLS = {"reelay": "Reelay", "zoompan": "zoompan", "zoompan2x": "zoompan 2×", "zoompan_default": "zoompan, ffmpeg defaults"}
+TOOLS = {
+    "reelay": "Reelay",
+    "zoompan": "zoompan",
+    "zoompan2x": "zoompan 2×",
+    "zoompan_default": "zoompan, ffmpeg defaults",
+}
 RATIOS = ("zoompan", "zoompan2x", "zoompan_default")  # each divided by Reelay's figure
 SMOOTH_UPSCALE = 2  # "zoompan 2×": the input enlarged this much first, for finer crop steps
 
@@ -292,7 +297,9 @@ def main() -> None:
         for name in sources:
             for seconds in options.seconds:
                 alone, zoompan, ours = (medians[(name, seconds, tool)][0] for tool in ("x264", "zoompan", "reelay"))
-                print(f"| {name} | {seconds} s | {alone:.2f} s | {zoompan:.2f} s | {zoompan / alone:.2f}× | {zoompan / ours:.2f}× |")
+                print(
+                    f"| {name} | {seconds} s | {alone:.2f} s | {zoompan:.2f} s | {zoompan / alone:.2f}× | {zoompan / ours:.2f}× |"
+                )
 
         seconds = max(options.seconds)
         for name, source in sources.items():

@@ -104,7 +104,9 @@ def database(backend: str, data_dir: Path):
         return
     name = f"reelay_bench_{uuid.uuid4().hex[:10]}"
     asyncio.run(_postgres(f'CREATE DATABASE "{name}"'))
-    env["REELAY_DATABASE_URL"] = POSTGRES_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + "/" + name
+    env["REELAY_DATABASE_URL"] = (
+        POSTGRES_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + "/" + name
+    )
     try:
         yield env, name
     finally:
@@ -136,7 +138,10 @@ class Server:
     def start(self, timeout: float = 120) -> None:
         self.process = subprocess.Popen(
             [str(BIN / "reelay"), "serve", "--no-worker", "--port", str(self.port)],
-            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True).start()
         deadline = time.time() + timeout
@@ -164,7 +169,12 @@ class Server:
 def create_key(env: dict[str, str]) -> str:
     """`reelay keys create` prints the key alone on its last line."""
     done = subprocess.run(
-        [str(BIN / "reelay"), "keys", "create", "--name", "bench"], env=env, capture_output=True, text=True, timeout=120, check=True
+        [str(BIN / "reelay"), "keys", "create", "--name", "bench"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     return done.stdout.strip().splitlines()[-1].strip()
 
@@ -205,7 +215,7 @@ class CpuSnapshot:
     sessions: int | None
 
     @classmethod
-    async def take(cls, servers: list[Server], database_name: str | None) -> "CpuSnapshot":
+    async def take(cls, servers: list[Server], database_name: str | None) -> CpuSnapshot:
         sessions = await postgres_sessions(database_name)
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return cls(
@@ -251,7 +261,7 @@ class Phase:
 
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 class LeanHTTP:
@@ -260,7 +270,9 @@ class LeanHTTP:
     flight, cost 2 to 5 ms here: more than the server it measures."""
 
     def __init__(self, key: str) -> None:
-        self.headers = f"Authorization: Bearer {key}\r\nX-Runway-Version: 2024-11-06\r\nContent-Type: application/json\r\n"
+        self.headers = (
+            f"Authorization: Bearer {key}\r\nX-Runway-Version: 2024-11-06\r\nContent-Type: application/json\r\n"
+        )
         self.connections: dict[str, tuple[asyncio.StreamReader, asyncio.StreamWriter]] = {}
 
     async def request(self, base: str, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
@@ -412,7 +424,9 @@ def run(backend: str, processes: int, count: int, concurrency: int, client_kind:
                 for server in servers:
                     server.start()
                 urls = [server.url for server in servers]
-                return asyncio.run(load(urls, key, count, concurrency, client_kind, lambda: CpuSnapshot.take(servers, database_name)))
+                return asyncio.run(
+                    load(urls, key, count, concurrency, client_kind, lambda: CpuSnapshot.take(servers, database_name))
+                )
             finally:
                 for server in servers:  # before the database is dropped
                     server.stop()
@@ -457,7 +471,9 @@ def main() -> None:
         " machine (PostgreSQL, including connection set-up, and any other work running); cores busy: the whole machine;"
         " PostgreSQL sessions: connections opened to the database during the phase.\n"
     )
-    print("| backend | API processes | operation | Reelay | load generator | rest of the machine | cores busy | PostgreSQL sessions |")
+    print(
+        "| backend | API processes | operation | Reelay | load generator | rest of the machine | cores busy | PostgreSQL sessions |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for label, processes, phases in results:
         for phase in phases:
@@ -467,6 +483,7 @@ def main() -> None:
                 f"| {label} | {processes} | {phase.operation} | {per['reelay']:.2f} | {per['loadgen']:.2f} | {per['rest']:.2f} | "
                 f"{phase.cpu['cores_busy']:.2f} of {os.cpu_count()} | {'-' if sessions is None else sessions} |"
             )
+
 
 if __name__ == "__main__":
     main()

@@ -10,7 +10,9 @@ import typer
 
 from reelay.settings import Settings
 
-app = typer.Typer(help="Reelay: a self-hosted video generation gateway that speaks Runway's APIs.", no_args_is_help=True)
+app = typer.Typer(
+    help="Reelay: a self-hosted video generation gateway that speaks Runway's APIs.", no_args_is_help=True
+)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 callbacks_app = typer.Typer(help="See and resend callback deliveries.", no_args_is_help=True)
@@ -40,7 +42,9 @@ def serve(
 
 @app.command()
 def worker(
-    engines: str = typer.Option(None, help="Only claim tasks of these engine kinds, comma separated (sandbox,runway,relay)."),
+    engines: str = typer.Option(
+        None, help="Only claim tasks of these engine kinds, comma separated (sandbox,runway,relay)."
+    ),
 ) -> None:
     """Run a worker process: claims due tasks, drives engines, delivers callbacks. SIGTERM hands
     its tasks back and exits."""
@@ -60,7 +64,9 @@ def worker(
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, stop.set)
             assert reelay.worker is not None
-            typer.echo(f"Reelay worker {reelay.worker.owner} running ({', '.join(settings.worker_engines) or 'all engines'})")
+            typer.echo(
+                f"Reelay worker {reelay.worker.owner} running ({', '.join(settings.worker_engines) or 'all engines'})"
+            )
             await stop.wait()
         typer.echo("Reelay worker stopped; its tasks were handed back.")
 
@@ -142,7 +148,7 @@ def keys_topup(
         balance = _with_reelay(run)
     except (InsufficientPoints, InputError) as error:  # below zero, or past the most a balance holds
         typer.echo(error.message, err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     if balance is None:
         typer.echo(f"No key {key_id!r}.", err=True)
         raise typer.Exit(1)
@@ -167,14 +173,16 @@ def keys_ledger(key_id: str = typer.Argument(..., help="The key's id or prefix."
     balance, entries = found
     typer.echo(f"Balance: {balance} points")
     for e in entries:
-        when = dt.datetime.fromtimestamp(e.created_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        when = dt.datetime.fromtimestamp(e.created_at, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
         typer.echo(f"{when}  {e.kind:10} {e.amount:+8d}  {e.task_id or ''}  {e.model or ''}  {e.note or ''}".rstrip())
 
 
 @keys_app.command("rotate-secret")
 def keys_rotate_secret(
     key_id: str = typer.Argument(..., help="The key's id or prefix."),
-    overlap_hours: float = typer.Option(None, help="How long the old secret keeps signing too (default: REELAY_SECRET_OVERLAP_HOURS)."),
+    overlap_hours: float = typer.Option(
+        None, help="How long the old secret keeps signing too (default: REELAY_SECRET_OVERLAP_HOURS)."
+    ),
 ) -> None:
     """Give a key a new callback signing secret; both sign during the overlap."""
     hours = overlap_hours if overlap_hours is not None else Settings().secret_overlap_hours
@@ -196,7 +204,7 @@ def callbacks_list(
 
     deliveries = _with_reelay(lambda reelay: reelay.callbacks.list(task_id=task, state="dead" if dead else None))
     for d in deliveries:
-        when = dt.datetime.fromtimestamp(d.created_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        when = dt.datetime.fromtimestamp(d.created_at, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
         typer.echo(
             f"{d.id}  {when}  task {d.task_id}  {d.event_status.value:9}  {d.state:9}  "
             f"{d.attempts} attempts  {d.url}  {d.last_error or ''}".rstrip()
@@ -225,10 +233,12 @@ def channels(
     import httpx
 
     try:
-        answer = httpx.get(f"{server.rstrip('/')}/admin/channels", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+        answer = httpx.get(
+            f"{server.rstrip('/')}/admin/channels", headers={"Authorization": f"Bearer {key}"}, timeout=10
+        )
     except httpx.HTTPError as error:
         typer.echo(f"error: cannot reach {server}: {error}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     if answer.status_code != 200:
         typer.echo(f"error: HTTP {answer.status_code}: {answer.text[:200]}", err=True)
         raise typer.Exit(1)
@@ -239,9 +249,9 @@ def channels(
             f"{channel['name']}  {channel['engine']:7}  priority {channel['priority']}  weight {channel['weight']}  "
             f"{health}  live {channel['live_tasks']}  slots {channel['slots_in_use']}/{cap}  {channel['base_url']}".rstrip()
         )
-        for error in channel["recent_errors"][-3:]:
-            when = dt.datetime.fromtimestamp(error["at"], dt.timezone.utc).strftime("%H:%M:%S")
-            typer.echo(f"    {when}  {error['error']}")
+        for recent in channel["recent_errors"][-3:]:
+            when = dt.datetime.fromtimestamp(recent["at"], dt.UTC).strftime("%H:%M:%S")
+            typer.echo(f"    {when}  {recent['error']}")
 
 
 @app.command()
@@ -252,7 +262,10 @@ def generate(
     last_image: str = typer.Option(None, "--last-image", help="Last frame: a file path or an https URL."),
     ratio: str = typer.Option(None, help="Pro ratio (16:9, 9:16, 1:1, 4:3, 3:4, 21:9)."),
     seconds: int = typer.Option(5, help="5 or 10."),
-    model: str = typer.Option(None, help="A model (gen4_turbo, gen4.5, veo3.1, ... or a pro name such as gen3); default: one that fits the inputs."),
+    model: str = typer.Option(
+        None,
+        help="A model (gen4_turbo, gen4.5, veo3.1, ... or a pro name such as gen3); default: one that fits the inputs.",
+    ),
     seed: int = typer.Option(None, help="Seed, for a repeatable video."),
     server: str = typer.Option("http://127.0.0.1:8000", envvar="REELAY_SERVER", help="Reelay's URL."),
     key: str = typer.Option(..., envvar="REELAY_KEY", help="An API key."),
@@ -275,4 +288,4 @@ def generate(
         )
     except GenerateError as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None

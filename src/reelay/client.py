@@ -86,7 +86,9 @@ def run_generate(*, server, key, prompt, image, last_image, ratio, seconds, mode
         task_id = created.json()["id"]
         task = _follow(http, task_id)
         if task["status"] == "FAILED":
-            raise GenerateError(f"task {task_id} failed: {task.get('failure')} ({task.get('failureCode') or 'no code'})")
+            raise GenerateError(
+                f"task {task_id} failed: {task.get('failure')} ({task.get('failureCode') or 'no code'})"
+            )
         if task["status"] == "CANCELLED":
             raise GenerateError(f"task {task_id} was cancelled")
         with http.stream("GET", task["output"][0]) as video:
@@ -100,7 +102,12 @@ def run_generate(*, server, key, prompt, image, last_image, ratio, seconds, mode
 
 
 def _follow(http: httpx.Client, task_id: str) -> dict:
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, transient=False) as bar:
         line = bar.add_task(f"{task_id[:8]} PENDING", total=1.0)
         while True:

@@ -1,15 +1,15 @@
 """The operator's config file (`REELAY_CONFIG`, TOML): channels now, prices later.
 
-    [[channels]]
-    name = "runway-main"
-    engine = "runway"                 # sandbox | runway | relay
-    base_url = "https://api.dev.runwayml.com"
-    keys = ["env:RUNWAY_KEY", "key_..."]   # a pool; "env:VAR" reads the environment
-    models = ["gen4_turbo"]           # empty: every model
-    priority = 10                     # higher first
-    weight = 1                        # share among channels of the same priority
-    max_concurrent = 4                # tasks upstream at once (whole life of a task)
-    key_max_concurrent = 2            # per key of the pool
+[[channels]]
+name = "runway-main"
+engine = "runway"                 # sandbox | runway | relay
+base_url = "https://api.dev.runwayml.com"
+keys = ["env:RUNWAY_KEY", "key_..."]   # a pool; "env:VAR" reads the environment
+models = ["gen4_turbo"]           # empty: every model
+priority = 10                     # higher first
+weight = 1                        # share among channels of the same priority
+max_concurrent = 4                # tasks upstream at once (whole life of a task)
+key_max_concurrent = 2            # per key of the pool
 """
 
 from __future__ import annotations

@@ -18,7 +18,9 @@ async def serve_file(key: str, request: Request):
         return JSONResponse({"error": "Files are served by the object storage, not here."}, status_code=404)
     params = request.query_params
     if not reelay.signer.verify(key, params.get("expires"), params.get("sig")):
-        return JSONResponse({"error": "This file URL is invalid or has expired; read the task again for a fresh one."}, status_code=403)
+        return JSONResponse(
+            {"error": "This file URL is invalid or has expired; read the task again for a fresh one."}, status_code=403
+        )
     if not await reelay.storage.exists(key):
         return JSONResponse({"error": "This file does not exist."}, status_code=404)
     # Starlette's FileResponse answers Range requests with 206 and Content-Range.

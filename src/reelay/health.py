@@ -39,7 +39,9 @@ async def readyz(request: Request):
     except Exception as error:
         checks["storage"] = f"unreachable: {type(error).__name__}: {error}"
     ready = all(value == "ok" for value in checks.values()) and "migrations" in checks
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+    )
 
 
 @router.get("/metrics")

@@ -27,7 +27,8 @@ async def relay_callback(task_id: str, request: Request):
         body = await json_object(request)
     except InputError:
         body = {}  # unreadable, it still tells the worker to read the upstream task now
-    data = body.get("data") if isinstance(body.get("data"), dict) else body
+    inner = body.get("data")
+    data = inner if isinstance(inner, dict) else body
     upstream_id, status = data.get("task_id"), data.get("status")
     # Kept only as far as the columns hold them (100 and 20 characters); the worker reads the upstream anyway.
     upstream_id = str(upstream_id) if upstream_id and len(str(upstream_id)) <= 100 else None

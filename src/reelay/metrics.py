@@ -51,7 +51,9 @@ class Metrics:
         for status, engine, count in by_status:
             family.add_metric([status, engine], count)
         families.append(family)
-        families.append(GaugeMetricFamily("reelay_queue_depth", "Live tasks due and not leased by a worker.", value=depth))
+        families.append(
+            GaugeMetricFamily("reelay_queue_depth", "Live tasks due and not leased by a worker.", value=depth)
+        )
         families.append(
             GaugeMetricFamily("reelay_queue_oldest_due_seconds", "Age of the oldest due, unleased task.", value=oldest)
         )

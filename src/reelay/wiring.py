@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from reelay import dialects
 from reelay.callbacks.dispatcher import Dispatcher
 from reelay.callbacks.schedule import RetrySchedule
-from reelay.config import ReelayConfig, load_config
+from reelay.config import ChannelConfig, ReelayConfig, load_config
+from reelay.engines.base import Engine
 from reelay.engines.placement import Placement, RetryPolicy
 from reelay.engines.registry import ChannelRegistry
 from reelay.engines.sandbox.engine import SandboxEngine
@@ -29,6 +30,7 @@ from reelay.service.pricing import Pricing
 from reelay.service.submit import Submitter
 from reelay.service.tasks import TaskReader
 from reelay.settings import Settings
+from reelay.storage.base import Storage
 from reelay.storage.local import LocalStorage
 from reelay.storage.signing import UrlSigner
 from reelay.store.callbacks import CallbackStore
@@ -48,7 +50,7 @@ class Reelay:
     db: AsyncEngine
     keys: KeyStore
     tasks: TaskStore
-    storage: LocalStorage
+    storage: Storage  # LocalStorage, or S3Storage for an s3:// storage URL
     signer: UrlSigner
     engines: ChannelRegistry
     submitter: Submitter
@@ -143,13 +145,26 @@ async def build(settings: Settings) -> Reelay:
         settings, tasks, storage, engines, policy, pricing, on_created=(lambda task: worker.wake()) if worker else None
     )
     reelay = Reelay(
-        settings, db, keys, tasks, storage, signer, engines, submitter, TaskReader(tasks), callbacks,
-        LedgerStore(db), limiter, metrics, worker, dispatcher,
+        settings,
+        db,
+        keys,
+        tasks,
+        storage,
+        signer,
+        engines,
+        submitter,
+        TaskReader(tasks),
+        callbacks,
+        LedgerStore(db),
+        limiter,
+        metrics,
+        worker,
+        dispatcher,
     )
     return reelay
 
 
-def open_storage(settings: Settings, signer: UrlSigner):
+def open_storage(settings: Settings, signer: UrlSigner) -> Storage:
     if settings.storage_url.startswith("s3://"):
         from reelay.storage.s3 import S3Storage
 
@@ -157,7 +172,9 @@ def open_storage(settings: Settings, signer: UrlSigner):
     return LocalStorage(settings.files_dir, signer)
 
 
-def build_engines(config: ReelayConfig, settings: Settings, storage, signer, db) -> ChannelRegistry:
+def build_engines(
+    config: ReelayConfig, settings: Settings, storage: Storage, signer: UrlSigner, db: AsyncEngine
+) -> ChannelRegistry:
     """One engine per channel of the config file (one sandbox channel without a file)."""
 
     def hook_url(task_id: str) -> str:
@@ -166,10 +183,13 @@ def build_engines(config: ReelayConfig, settings: Settings, storage, signer, db)
     # Scratch space of this process alone: workers sharing a data dir never touch each other's
     # half-written files when one takes over a task from another that died.
     work_dir = settings.work_dir / f"process-{os.getpid()}"
-    channels = []
+    channels: list[tuple[ChannelConfig, Engine]] = []
     for channel in config.channels:
+        engine: Engine
         if channel.engine == "sandbox":
-            engine = SandboxEngine(storage, work_dir, settings.render_processes, name=channel.name, scale=settings.sandbox_scale)
+            engine = SandboxEngine(
+                storage, work_dir, settings.render_processes, name=channel.name, scale=settings.sandbox_scale
+            )
         elif channel.engine == "runway":
             engine = RunwayEngine(channel, storage, work_dir)
         else:

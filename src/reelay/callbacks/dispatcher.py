@@ -9,6 +9,7 @@ receiver holds back only its own deliveries.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -19,9 +20,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from reelay.domain.errors import InputError
-from reelay.media.fetch import FetchPolicy, check_url_syntax, describe_failure, make_client
-from reelay.service.urls import result_urls
 from reelay.domain.task import Task
+from reelay.media.fetch import FetchPolicy, check_url_syntax, describe_failure, make_client
+from reelay.storage.results import result_urls
 from reelay.store.callbacks import DEAD, DELIVERED, PENDING, CallbackStore, Delivery, Outcome
 from reelay.store.keys import KeyStore
 from reelay.store.tasks import TaskStore
@@ -80,10 +81,8 @@ class Dispatcher:
                 except Exception:
                     log.exception("dispatching callbacks failed; retrying")
                 # Look again at the next poll, or as soon as a send ends and frees a slot.
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._slot_freed.wait(), self.poll_seconds)
-                except asyncio.TimeoutError:
-                    pass
                 self._slot_freed.clear()
         finally:
             await asyncio.gather(*self.in_flight.values(), return_exceptions=True)
@@ -140,9 +139,7 @@ class Dispatcher:
             next_at = self.schedule.next_attempt(delivery.attempts + 1, delivery.created_at, now)
             state = PENDING if next_at is not None else DEAD
             log.info("callback %s to %s failed (%s); %s", delivery.id, delivery.url, error, state)
-        self._outcomes.append(
-            Outcome(delivery.id, started, (now - started) * 1000, status, error, state, next_at)
-        )
+        self._outcomes.append(Outcome(delivery.id, started, (now - started) * 1000, status, error, state, next_at))
 
     async def _post(self, delivery: Delivery, task: Task | None) -> tuple[int | None, str | None]:
         if task is None:
@@ -152,7 +149,9 @@ class Dispatcher:
             check_url_syntax(delivery.url, field="callback_url", policy=self.policy, allow_http=True)
         except InputError as refused:
             return None, refused.message
-        body = payload.render(task, delivery.event_status, result_urls(task, self.storage, self.base_url), self.task_object)
+        body = payload.render(
+            task, delivery.event_status, result_urls(task, self.storage, self.base_url), self.task_object
+        )
         timestamp = int(time.time())
         headers = {
             "content-type": "application/json",
@@ -163,6 +162,7 @@ class Dispatcher:
                 await self.keys.signing_secrets(delivery.api_key_id), delivery.id, timestamp, body
             ),
         }
+        assert self._client is not None, "deliveries are sent only from run(), which makes the client first"
         try:
             async with self._client.stream("POST", delivery.url, content=body, headers=headers) as answer:
                 status = answer.status_code

@@ -16,12 +16,16 @@ TaskObject = Callable[[Task, dict[str, str]], dict[str, Any]]
 
 def render(task: Task, event_status: Status, urls: dict[str, str], task_object: TaskObject) -> bytes:
     # A RUNNING delivery sent late still says RUNNING: each delivery reports its own change.
-    at_event = task if task.status == event_status else replace(
-        task,
-        status=event_status,
-        outputs={} if event_status != Status.SUCCEEDED else task.outputs,
-        failure=task.failure if event_status == Status.FAILED else None,
-        failure_code=task.failure_code if event_status == Status.FAILED else None,
+    at_event = (
+        task
+        if task.status == event_status
+        else replace(
+            task,
+            status=event_status,
+            outputs={} if event_status != Status.SUCCEEDED else task.outputs,
+            failure=task.failure if event_status == Status.FAILED else None,
+            failure_code=task.failure_code if event_status == Status.FAILED else None,
+        )
     )
     if not event_status.is_final:
         urls = {}

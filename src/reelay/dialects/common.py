@@ -103,7 +103,9 @@ def _check_values(body: Any) -> None:
                 try:
                     value.encode("utf-8")
                 except UnicodeEncodeError:
-                    raise InputError("body", "has a string with a lone surrogate (\\ud800-\\udfff), which is not text") from None
+                    raise InputError(
+                        "body", "has a string with a lone surrogate (\\ud800-\\udfff), which is not text"
+                    ) from None
             continue
         if isinstance(value, dict):
             children = [*value, *value.values()]

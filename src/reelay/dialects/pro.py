@@ -12,7 +12,7 @@ from reelay.domain.errors import InputError, ReelayError
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.service.submit import body_hash
-from reelay.service.urls import result_urls
+from reelay.storage.results import result_urls
 
 from .base import Dialect
 from .common import base_url, caller, check_version, json_object, query_text, retry_count, services

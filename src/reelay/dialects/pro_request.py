@@ -126,7 +126,8 @@ def parse_passthrough(kind: str, body: dict[str, Any], *, require_callback: bool
         raise InputError("video", "is required: the URL of the source video")
     if kind == "act_one" and not (isinstance(body.get("image"), str) and body["image"].strip()):
         raise InputError("image", "is required: the URL of the character image")
-    model = body.get("model") if isinstance(body.get("model"), str) and body.get("model") else "gen3"
+    given = body.get("model")
+    model = given if isinstance(given, str) and given else "gen3"
     prompt = body.get("prompt") if isinstance(body.get("prompt"), str) else None
     if prompt is not None and len(prompt) > 1000:
         raise InputError("prompt", "must be at most 1000 characters")

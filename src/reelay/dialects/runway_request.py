@@ -6,7 +6,7 @@ Per-model rules come from the catalogue, so a new model is a catalogue row, not 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -75,7 +75,10 @@ def parse_text_to_video(body: dict[str, Any]) -> GenerationRequest:
     return _translate(parsed, spec, catalogue.TEXT_TO_VIDEO, None, None)
 
 
-def _validate(shape: type[_Create], body: dict[str, Any]) -> _Create:
+_Shape = TypeVar("_Shape", bound=_Create)
+
+
+def _validate(shape: type[_Shape], body: dict[str, Any]) -> _Shape:
     try:
         return shape.model_validate(body)
     except ValidationError as error:

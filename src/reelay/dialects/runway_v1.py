@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -16,7 +16,7 @@ from reelay.domain.errors import InputError, InsufficientPoints, ReelayError
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.service.submit import body_hash
-from reelay.service.urls import result_urls
+from reelay.storage.results import result_urls
 
 from .base import Dialect
 from .common import base_url, caller, check_version, json_object, retry_count, services
@@ -31,7 +31,9 @@ def error_response(error: ReelayError) -> JSONResponse:
         # Runway answers missing credits with a 400, not 402.
         message = f"You do not have enough credits to run this task. {error.message.split(': ', 1)[-1]}"
         return JSONResponse({"error": message}, status_code=400)
-    return JSONResponse({"error": error.message}, status_code=error.status_code, headers=getattr(error, "headers", None))
+    return JSONResponse(
+        {"error": error.message}, status_code=error.status_code, headers=getattr(error, "headers", None)
+    )
 
 
 def iso(moment) -> str:
@@ -139,7 +141,10 @@ for prefix in PREFIXES:
                 "tier": {
                     "maxMonthlyCreditSpend": limits.monthly_spend_limit or 0,
                     "models": {
-                        m: {"maxConcurrentGenerations": limits.max_concurrent, "maxDailyGenerations": limits.daily_limit}
+                        m: {
+                            "maxConcurrentGenerations": limits.max_concurrent,
+                            "maxDailyGenerations": limits.daily_limit,
+                        }
                         for m in models
                     },
                 },
@@ -157,7 +162,10 @@ for prefix in PREFIXES:
         days = await services(request).ledger.spent_by_day(key.id, start, before)
         models = sorted({model for per_model in days.values() for model in per_model if model})
         results = [
-            {"date": day.isoformat(), "usedCredits": [{"model": m, "amount": a} for m, a in sorted(per_model.items()) if m]}
+            {
+                "date": day.isoformat(),
+                "usedCredits": [{"model": m, "amount": a} for m, a in sorted(per_model.items()) if m],
+            }
             for day, per_model in sorted(days.items())
         ]
         return JSONResponse({"models": models, "results": results})
@@ -165,6 +173,7 @@ for prefix in PREFIXES:
 
 def usage_range(body: dict[str, Any]) -> tuple[date, date]:
     """startDate/beforeDate (YYYY-MM-DD, UTC): 30 days up to today by default, at most 90."""
+
     def day(name: str) -> date | None:
         value = body.get(name)
         if value is None:
@@ -177,7 +186,7 @@ def usage_range(body: dict[str, Any]) -> tuple[date, date]:
     for name in body:
         if name not in ("startDate", "beforeDate"):
             raise InputError(name, "is not a known parameter")
-    before = day("beforeDate") or (datetime.now(timezone.utc).date() + timedelta(days=1))
+    before = day("beforeDate") or (datetime.now(UTC).date() + timedelta(days=1))
     start = day("startDate") or before - timedelta(days=30)
     if start >= before:
         raise InputError("startDate", "must be before beforeDate")

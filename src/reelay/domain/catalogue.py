@@ -87,6 +87,8 @@ OFFICIAL_MODELS: dict[str, ModelSpec] = {
         ),
     )
 }
+
+
 @dataclass(frozen=True)
 class ProModel:
     name: str

@@ -51,7 +51,7 @@ class GenerationRequest:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "GenerationRequest":
+    def from_json(cls, data: dict[str, Any]) -> GenerationRequest:
         data = dict(data)
         for name in ("first_image", "last_image"):
             if data.get(name) is not None:

@@ -36,4 +36,3 @@ ALLOWED = {
 def sources_for(target: Status) -> set[Status]:
     """The statuses from which `target` may be reached."""
     return {source for source, targets in ALLOWED.items() if target in targets}
-

@@ -25,8 +25,17 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     app = create_app(size, log_limit=args.log_limit)
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
-                            proxy_headers=False, lifespan="on", timeout_keep_alive=30, backlog=4096)
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=False,
+        proxy_headers=False,
+        lifespan="on",
+        timeout_keep_alive=30,
+        backlog=4096,
+    )
     return asyncio.run(_serve(uvicorn.Server(config), args.host))
 
 

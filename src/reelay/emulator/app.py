@@ -7,7 +7,8 @@ import asyncio
 import contextlib
 import re
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -72,8 +73,7 @@ def create_app(video_size: tuple[int, int] = (320, 192), *, log_limit: int = 100
         Route("/files/{name}", _files(emu), methods=["GET"]),
         *control.routes(emu),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={404: _not_found, 405: _not_allowed})
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found, 405: _not_allowed})
     door = FrontDoor(app, emu.store, emu.faults)
     door.emulator = emu
     return door
@@ -92,6 +92,7 @@ async def _not_allowed(request: Request, _exc) -> Response:
 
 
 # ---------------------------------------------------------------- official API
+
 
 def _official_key(request: Request) -> tuple[str | None, Response | None]:
     auth = request.headers.get("authorization", "")
@@ -127,10 +128,14 @@ def _prompt_image(body: dict) -> str | None:
 
 
 # Light validation: enough to catch an engine sending the wrong shape, not Runway's full catalogue.
-_CHECKS = {
+_CHECKS: dict[str, list[Callable[[dict[str, Any]], str | None] | Literal["duration"]]] = {
     "image_to_video": [lambda b: _text(b, "model"), _prompt_image, lambda b: _text(b, "ratio"), "duration"],
-    "text_to_video": [lambda b: _text(b, "model"), lambda b: _text(b, "promptText"), lambda b: _text(b, "ratio"),
-                      "duration"],
+    "text_to_video": [
+        lambda b: _text(b, "model"),
+        lambda b: _text(b, "promptText"),
+        lambda b: _text(b, "ratio"),
+        "duration",
+    ],
     "video_to_video": [lambda b: _text(b, "model"), lambda b: _text(b, "videoUri"), lambda b: _text(b, "promptText")],
 }
 
@@ -163,8 +168,15 @@ def _official_routes(emu: Emulator) -> list[Route]:
             problem = _official_problem(kind, None if body is NOT_JSON else body)
             if problem:
                 return JSONResponse(official_error(problem), 400)
-            task = emu.store.create(dialect="official", endpoint=request.url.path, key=key, body=body,
-                                    base_url=str(request.base_url), prompt=body.get("promptText"))
+            assert isinstance(body, dict)  # _official_problem refuses any other body
+            task = emu.store.create(
+                dialect="official",
+                endpoint=request.url.path,
+                key=key,
+                body=body,
+                base_url=str(request.base_url),
+                prompt=body.get("promptText"),
+            )
             return JSONResponse({"id": task.id, "estimatedCost": {"credits": task.credits}})
 
         return endpoint
@@ -182,6 +194,7 @@ def _official_routes(emu: Emulator) -> list[Route]:
         task, refused = owned(request)
         if refused:
             return refused
+        assert task is not None  # owned() gives the task or a refusal
         now = time.time()
         return JSONResponse(official_task(task, now, emu.urls(now, str(request.base_url))))
 
@@ -190,6 +203,7 @@ def _official_routes(emu: Emulator) -> list[Route]:
         task, refused = owned(request)
         if refused:
             return refused
+        assert task is not None  # owned() gives the task or a refusal
         now = time.time()
         if task.status(now) in LIVE:
             task.cancelled_at = now
@@ -243,9 +257,15 @@ def _pro_routes(emu: Emulator) -> list[Route]:
             problem = _PRO_REQUIRED[kind](body)
             if problem:
                 return answer(None, started, 400, f"invalid_parameters: {problem}")
-            task = emu.store.create(dialect="pro", endpoint=request.url.path, key=request.scope["emu.key"],
-                                    body=body, base_url=str(request.base_url), prompt=body.get("prompt"),
-                                    callback_url=callback_url.strip())
+            task = emu.store.create(
+                dialect="pro",
+                endpoint=request.url.path,
+                key=request.scope["emu.key"],
+                body=body,
+                base_url=str(request.base_url),
+                prompt=body.get("prompt"),
+                callback_url=callback_url.strip(),
+            )
             emu.callbacks.schedule(task)
             now = time.time()
             return answer(pro_task(task, now, emu.urls(now, str(request.base_url))), started)
@@ -298,7 +318,7 @@ def _files(emu: Emulator):
         name = request.path_params["name"]
         match = _FILE_NAME.match(name)
         task = emu.store.tasks.get(match.group(1)) if match else None
-        if task is None or task.deleted_at is not None:
+        if match is None or task is None or task.deleted_at is not None:
             return JSONResponse(official_error("Not found"), 404)
         refused = emu.signer.check(name, request.query_params.get("exp"), request.query_params.get("sig"), time.time())
         if refused:
@@ -323,5 +343,9 @@ def _ranged(data: bytes, content_type: str, range_header: str | None) -> Respons
         start, end = max(size - int(last), 0), size - 1
     if start >= size or start > end:
         return Response(status_code=416, headers={"content-range": f"bytes */{size}"})
-    return Response(data[start:end + 1], status_code=206, media_type=content_type,
-                    headers={"accept-ranges": "bytes", "content-range": f"bytes {start}-{end}/{size}"})
+    return Response(
+        data[start : end + 1],
+        status_code=206,
+        media_type=content_type,
+        headers={"accept-ranges": "bytes", "content-range": f"bytes {start}-{end}/{size}"},
+    )

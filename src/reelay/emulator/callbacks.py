@@ -8,11 +8,13 @@ emulator. Each body is built "as of" its status change, and one task's sends go 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import logging
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -57,10 +59,8 @@ class Callbacks:
                     self._fire(task_id, phase)
                 timeout = self._heap[0][0] - now if self._heap else None
                 self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout)
-                except TimeoutError:
-                    pass
 
     def _fire(self, task_id: str, phase: str) -> None:
         task = self.store.tasks.get(task_id)
@@ -90,9 +90,18 @@ class Callbacks:
             await asyncio.wait([previous])
         if generation != self.store.generation:  # reset meanwhile: this task no longer exists
             return
-        record: dict[str, Any] = {"time": time.time(), "task_id": task.id, "url": task.callback_url,
-                                  "status": status, "answered": None, "error": None, "body": body}
+        record: dict[str, Any] = {
+            "time": time.time(),
+            "task_id": task.id,
+            "url": task.callback_url,
+            "status": status,
+            "answered": None,
+            "error": None,
+            "body": body,
+        }
         try:
+            # Sends are fired from run(), which holds the client; only tasks with a callback_url are scheduled.
+            assert self._client is not None and task.callback_url is not None
             response = await self._client.post(task.callback_url, json=body)
             record["answered"] = response.status_code
         except Exception as exc:  # fire-and-forget: any failure is only recorded

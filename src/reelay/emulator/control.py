@@ -46,7 +46,7 @@ def _bad(message: str) -> Response:
     return JSONResponse({"error": message}, 400)
 
 
-def routes(emu: "Emulator") -> list[Route]:
+def routes(emu: Emulator) -> list[Route]:
     store = emu.store
 
     async def health(_request: Request) -> Response:
@@ -79,7 +79,8 @@ def routes(emu: "Emulator") -> list[Route]:
         prefix = request.query_params.get("path")
         key = request.query_params.get("key")
         entries = [
-            entry for entry in store.request_log
+            entry
+            for entry in store.request_log
             if (prefix is None or entry["path"].startswith(prefix)) and (key is None or entry["key"] == key)
         ]
         return JSONResponse(entries)
@@ -90,22 +91,32 @@ def routes(emu: "Emulator") -> list[Route]:
 
     async def stats(_request: Request) -> Response:
         now = time.time()
-        return JSONResponse({
-            "creates": store.creates,
-            "creates_by_key": dict(store.creates_by_key),
-            **store.concurrency(now),
-            "requests": store.requests,
-            "callbacks_sent": store.callbacks_sent,
-        })
+        return JSONResponse(
+            {
+                "creates": store.creates,
+                "creates_by_key": dict(store.creates_by_key),
+                **store.concurrency(now),
+                "requests": store.requests,
+                "callbacks_sent": store.callbacks_sent,
+            }
+        )
 
     async def tasks(request: Request) -> Response:
         key = request.query_params.get("key")
         now = time.time()
-        return JSONResponse([
-            {"id": task.id, "dialect": task.dialect, "key": task.key, "status": task.status(now),
-             "deleted": task.deleted_at is not None}
-            for task in store.tasks.values() if key is None or task.key == key
-        ])
+        return JSONResponse(
+            [
+                {
+                    "id": task.id,
+                    "dialect": task.dialect,
+                    "key": task.key,
+                    "status": task.status(now),
+                    "deleted": task.deleted_at is not None,
+                }
+                for task in store.tasks.values()
+                if key is None or task.key == key
+            ]
+        )
 
     async def task(request: Request) -> Response:
         found = store.tasks.get(request.path_params["task_id"])

@@ -109,8 +109,17 @@ def parse_rule(raw: Any, rule_id: int) -> Rule:
     if retry_after is not None:
         retry_after = _seconds("retry_after", retry_after)
     method = match.get("method")
-    return Rule(rule_id, method.upper() if method else None, match.get("path"), match.get("key"),
-                times, action, value, retry_after, raw.get("body"))
+    return Rule(
+        rule_id,
+        method.upper() if method else None,
+        match.get("path"),
+        match.get("key"),
+        times,
+        action,
+        value,
+        retry_after,
+        raw.get("body"),
+    )
 
 
 class FaultBook:

@@ -10,12 +10,17 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .faults import FaultBook, Rule
 from .shapes import PRO_REASONS, official_error, phrase, pro_envelope
 from .state import Store
+
+if TYPE_CHECKING:
+    from .app import Emulator
 
 NOT_JSON = object()  # scope["emu.json"] when the body is present but is not JSON
 
@@ -41,12 +46,14 @@ def error_body(path: str, status: int) -> dict[str, Any]:
 
 
 class FrontDoor:
-    def __init__(self, app: Callable, store: Store, faults: FaultBook):
+    emulator: Emulator  # set by create_app: in-process access to the emulator's state
+
+    def __init__(self, app: ASGIApp, store: Store, faults: FaultBook) -> None:
         self.app = app
         self.store = store
         self.faults = faults
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/_control/"):
             return await self.app(scope, receive, send)
 
@@ -63,8 +70,16 @@ class FrontDoor:
         scope["emu.json"], scope["emu.key"] = parsed, key
 
         method, path = scope["method"], scope["path"]
-        entry = {"time": time.time(), "method": method, "path": path, "query": scope["query_string"].decode("latin-1"),
-                 "key": key, "json": None if parsed is NOT_JSON else parsed, "status_answered": None, "fault": None}
+        entry = {
+            "time": time.time(),
+            "method": method,
+            "path": path,
+            "query": scope["query_string"].decode("latin-1"),
+            "key": key,
+            "json": None if parsed is NOT_JSON else parsed,
+            "status_answered": None,
+            "fault": None,
+        }
         self.store.requests += 1
         self.store.request_log.append(entry)
 

@@ -3,7 +3,7 @@ CometAPI's new-api feed wrapper (reference/runway-official-api.md §4, aggregato
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, Protocol
 
@@ -29,7 +29,7 @@ def failure_text(code: str) -> str:
 
 def iso(ts: float) -> str:
     """Runway's createdAt: ISO 8601, UTC, milliseconds, `Z`."""
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class Urls(Protocol):
@@ -85,8 +85,14 @@ def pro_envelope(data: Any, code: int = 200, msg: str = "成功", exec_time: flo
 
 
 # new-api's TaskDto (QuantumNous/new-api dto/task.go), as CometAPI's feed returns it now.
-_NEWAPI_STATUS = {"PENDING": "QUEUED", "THROTTLED": "QUEUED", "RUNNING": "IN_PROGRESS",
-                  "SUCCEEDED": "SUCCESS", "FAILED": "FAILURE", "CANCELLED": "FAILURE"}
+_NEWAPI_STATUS = {
+    "PENDING": "QUEUED",
+    "THROTTLED": "QUEUED",
+    "RUNNING": "IN_PROGRESS",
+    "SUCCEEDED": "SUCCESS",
+    "FAILED": "FAILURE",
+    "CANCELLED": "FAILURE",
+}
 
 
 def _action(task: Task) -> str:
@@ -130,9 +136,18 @@ def official_error(message: str) -> dict[str, Any]:
 
 
 # Stable reason words for pro errors (SPEC §2.3 uses the same vocabulary).
-PRO_REASONS = {400: "invalid_parameters", 401: "unauthorized", 402: "insufficient_points", 403: "forbidden",
-               404: "task_not_exist", 429: "rate_limited", 500: "internal_error", 502: "bad_gateway",
-               503: "service_unavailable", 504: "gateway_timeout"}
+PRO_REASONS = {
+    400: "invalid_parameters",
+    401: "unauthorized",
+    402: "insufficient_points",
+    403: "forbidden",
+    404: "task_not_exist",
+    429: "rate_limited",
+    500: "internal_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+}
 
 
 def phrase(status: int) -> str:

@@ -141,7 +141,7 @@ class Task:
             "PENDING": self.created_at,
             "THROTTLED": self.throttled_at,
             "RUNNING": self.running_at,
-            "CANCELLED": self.cancelled_at,
+            "CANCELLED": self.ended_at,  # the cancel time: a task reads CANCELLED only once it has one
         }.get(self.status(now), self.final_at)
 
     def record(self, now: float) -> dict[str, Any]:
@@ -201,8 +201,17 @@ class Store:
         self.callbacks_sent = 0
         self.generation = getattr(self, "generation", 0) + 1  # lets in-flight work notice a reset
 
-    def create(self, *, dialect: str, endpoint: str, key: str | None, body: Any, base_url: str,
-               prompt: Any, callback_url: str | None = None) -> Task:
+    def create(
+        self,
+        *,
+        dialect: str,
+        endpoint: str,
+        key: str | None,
+        body: Any,
+        base_url: str,
+        prompt: Any,
+        callback_url: str | None = None,
+    ) -> Task:
         settings = {**self.behaviour, **marker_overrides(prompt)}
         task = Task(
             id=str(uuid.uuid4()),

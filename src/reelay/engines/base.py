@@ -6,9 +6,10 @@ update said to, until an update carries a final status.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 from reelay.domain.request import GenerationRequest
 from reelay.domain.status import Status
@@ -35,12 +36,16 @@ class EngineUpdate:
     reread: bool = False
 
 
+# Persists an engine's state (EngineUpdate.state) with the task before anything irreversible happens.
+SaveState: TypeAlias = Callable[[dict[str, Any]], Awaitable[None]]
+
+
 class Engine(Protocol):
     name: str
 
     def supports(self, request: GenerationRequest) -> bool: ...
 
-    async def start(self, task: Task, *, slot: int | None = None, save_state=None) -> EngineUpdate:
+    async def start(self, task: Task, *, slot: int | None = None, save_state: SaveState | None = None) -> EngineUpdate:
         """Begin the task. `slot` is its concurrency slot on a capped channel; `save_state`
         persists engine state before anything irreversible (an upstream submission) happens."""
 

@@ -109,12 +109,16 @@ class Placement:
             # The key's own cap, as Runway's: over it the task waits THROTTLED, in order.
             admission = await fence.acquire(task, KEY_SCOPE + task.api_key_id, limits.max_concurrent)
             if admission.slot is None:
-                return EngineUpdate(Status.THROTTLED, next_check_in=self.policy.throttled_wait(admission, limits.max_concurrent))
+                return EngineUpdate(
+                    Status.THROTTLED, next_check_in=self.policy.throttled_wait(admission, limits.max_concurrent)
+                )
         slot = None
         if config.capacity is not None:
             admission = await fence.acquire(task, task.channel, config.capacity)
             if admission.slot is None:
-                return EngineUpdate(Status.THROTTLED, next_check_in=self.policy.throttled_wait(admission, config.capacity))
+                return EngineUpdate(
+                    Status.THROTTLED, next_check_in=self.policy.throttled_wait(admission, config.capacity)
+                )
             slot = admission.slot
 
         async def save_state(state: dict) -> None:
@@ -156,7 +160,9 @@ class Placement:
         if not task.engine_state.get("started") and found:
             await fence.move(task, found[0], {})
             return None
-        return EngineUpdate(Status.FAILED, failure=f"Channel {task.channel} is no longer configured.", failure_code="INTERNAL")
+        return EngineUpdate(
+            Status.FAILED, failure=f"Channel {task.channel} is no longer configured.", failure_code="INTERNAL"
+        )
 
     async def _refused(self, task: Task, refused: NotAccepted, fence: Fence) -> EngineUpdate:
         """The upstream surely did not take the task: try the next channel; when every one
@@ -165,7 +171,9 @@ class Placement:
         rounds = task.engine_state.get("rounds", 0)
         remaining = self.channels.candidates(task.request, exclude=tried)
         if remaining:
-            await fence.move(task, remaining[0], {"tried": sorted(tried), "rounds": rounds, "last_error": refused.message})
+            await fence.move(
+                task, remaining[0], {"tried": sorted(tried), "rounds": rounds, "last_error": refused.message}
+            )
             return EngineUpdate(Status.PENDING, next_check_in=0.0)
         rounds += 1
         now = time.time()
@@ -181,7 +189,9 @@ class Placement:
         wait = min(self.policy.refused_wait(rounds, refused.retry_after), deadline - now)
         first = self.channels.candidates(task.request)[0]
         # Staying on the same channel, the task keeps its slot: its turn is not lost by waiting.
-        await fence.move(task, first, {"tried": [], "rounds": rounds, "last_error": refused.message}, retry_at=now + wait)
+        await fence.move(
+            task, first, {"tried": [], "rounds": rounds, "last_error": refused.message}, retry_at=now + wait
+        )
         return EngineUpdate(Status.THROTTLED, next_check_in=wait)
 
     async def _key_limits(self, api_key_id: str) -> KeyLimits:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections import deque
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from reelay.config import ChannelConfig
@@ -39,7 +40,7 @@ class ChannelRegistry:
         self.health = {name: Health() for name in self.channels}
         self.rng = rng or random.Random()
 
-    def candidates(self, request: GenerationRequest, exclude: set[str] = frozenset()) -> list[str]:
+    def candidates(self, request: GenerationRequest, exclude: AbstractSet[str] = frozenset()) -> list[str]:
         """Channel names able to serve the request, best first."""
         able = [
             config
@@ -66,9 +67,7 @@ class ChannelRegistry:
     def route(self, request: GenerationRequest) -> Engine:
         found = self.candidates(request)
         if not found:
-            raise EngineUnavailable(
-                f"No engine on this server serves {request.kind} with model {request.model}."
-            )
+            raise EngineUnavailable(f"No engine on this server serves {request.kind} with model {request.model}.")
         return self.engines[found[0]]
 
     def get(self, name: str) -> Engine:

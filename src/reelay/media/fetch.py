@@ -27,11 +27,17 @@ MAX_URL_LENGTH = 2048
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 
-IPAddress = typing.Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # Names that always mean "this machine" or a cloud metadata service, whatever DNS says.
-_LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback",
-                "metadata", "metadata.google.internal"}
+_LOCAL_NAMES = {
+    "localhost",
+    "localhost.localdomain",
+    "ip6-localhost",
+    "ip6-loopback",
+    "metadata",
+    "metadata.google.internal",
+}
 # Cloud metadata endpoints: refused even when private addresses are allowed, since no
 # development setup needs them and they hand out credentials.
 _METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
@@ -127,8 +133,15 @@ def is_public_address(ip: IPAddress) -> bool:
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is not None and not is_public_address(embedded):
             return False
-    blocked = (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-               or ip.is_reserved or ip.is_unspecified or not ip.is_global)
+    blocked = (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or not ip.is_global
+    )
     return not blocked and not any(ip in net for net in _EXTRA_BLOCKED if net.version == ip.version)
 
 
@@ -200,10 +213,14 @@ class SafeBackend(httpcore.AsyncNetworkBackend):
             raise ResolveFailed(host) from None
         return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-                          ) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         addresses = await self._resolve(host, port, timeout)
         # A name with any non-public address is refused outright: it is either a mistake
         # or someone trying to steer us inside.
@@ -214,15 +231,16 @@ class SafeBackend(httpcore.AsyncNetworkBackend):
         port = self._policy.connect_ports.get((host.lower().rstrip("."), port), port)
         for address in addresses:
             try:
-                return await self._inner.connect_tcp(address, port, timeout=timeout,
-                                                     local_address=local_address,
-                                                     socket_options=socket_options)
+                return await self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 error = exc
         raise error
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: typing.Any = None) -> httpcore.AsyncNetworkStream:
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: typing.Any = None
+    ) -> httpcore.AsyncNetworkStream:
         raise UnsafeAddress(path)
 
     async def sleep(self, seconds: float) -> None:
@@ -245,25 +263,32 @@ class _SafeTransport(httpx.AsyncHTTPTransport):
         super().__init__(verify=context, trust_env=False)
         # httpx has no public hook for the network backend, so swap in a pool that uses ours.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=context, network_backend=SafeBackend(policy),
-            max_connections=20, max_keepalive_connections=10, keepalive_expiry=5.0,
+            ssl_context=context,
+            network_backend=SafeBackend(policy),
+            max_connections=20,
+            max_keepalive_connections=10,
+            keepalive_expiry=5.0,
         )
 
 
 def make_client(policy: FetchPolicy) -> httpx.AsyncClient:
     # trust_env=False: an environment proxy would make the connection for us, unchecked.
     return httpx.AsyncClient(
-        transport=_SafeTransport(policy), follow_redirects=False, trust_env=False,
-        timeout=httpx.Timeout(policy.timeout), headers={"User-Agent": "Reelay"},
+        transport=_SafeTransport(policy),
+        follow_redirects=False,
+        trust_env=False,
+        timeout=httpx.Timeout(policy.timeout),
+        headers={"User-Agent": "Reelay"},
     )
 
 
 def describe_failure(exc: BaseException, url: httpx.URL, policy: FetchPolicy) -> str:
     """A sentence for the client about why a request failed, from the whole cause chain."""
     chain: list[BaseException] = []
-    while exc is not None and exc not in chain:
-        chain.append(exc)
-        exc = exc.__cause__ or exc.__context__
+    link: BaseException | None = exc
+    while link is not None and link not in chain:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
     for cause in chain:
         if isinstance(cause, (UnsafeAddress, ResolveFailed)):
             return str(cause)
@@ -293,9 +318,15 @@ def _check_content_type(content_type: str, accept_prefix: str | None, field: str
         raise InputError(field, f"URL answered with content type {shown}, expected {accept_prefix}*")
 
 
-async def fetch_bytes(url: str, *, field: str, policy: FetchPolicy, max_bytes: int,
-                      accept_prefix: str | None = None,
-                      client: httpx.AsyncClient | None = None) -> Fetched:
+async def fetch_bytes(
+    url: str,
+    *,
+    field: str,
+    policy: FetchPolicy,
+    max_bytes: int,
+    accept_prefix: str | None = None,
+    client: httpx.AsyncClient | None = None,
+) -> Fetched:
     """GET a client-supplied URL safely. Every failure is an InputError naming `field`."""
     own_client = client is None
     client = client or make_client(policy)
@@ -310,8 +341,9 @@ async def fetch_bytes(url: str, *, field: str, policy: FetchPolicy, max_bytes: i
             await client.aclose()
 
 
-async def _fetch(client: httpx.AsyncClient, url: str, field: str, policy: FetchPolicy,
-                 max_bytes: int, accept_prefix: str | None) -> Fetched:
+async def _fetch(
+    client: httpx.AsyncClient, url: str, field: str, policy: FetchPolicy, max_bytes: int, accept_prefix: str | None
+) -> Fetched:
     for _ in range(MAX_REDIRECTS + 1):
         check_url_syntax(url, field=field, policy=policy)
         request = client.build_request("GET", url, headers={"Accept-Encoding": "identity"})
@@ -337,8 +369,9 @@ async def _fetch(client: httpx.AsyncClient, url: str, field: str, policy: FetchP
     raise InputError(field, f"URL redirected more than {MAX_REDIRECTS} times")
 
 
-async def _read_limited(response: httpx.Response, url: httpx.URL, field: str,
-                        policy: FetchPolicy, max_bytes: int) -> bytes:
+async def _read_limited(
+    response: httpx.Response, url: httpx.URL, field: str, policy: FetchPolicy, max_bytes: int
+) -> bytes:
     too_big = f"URL body is larger than the {format_size(max_bytes)} limit"
     length = response.headers.get("content-length", "")
     if length.isdigit() and int(length) > max_bytes:

@@ -28,8 +28,7 @@ DATA_URI_TYPES = {"image/jpeg", "image/jpg", "image/png", "image/webp"}
 DATA_URI_SHAPE = "data URI must be base64 image/jpeg, image/png or image/webp"
 
 # Magic numbers of formats clients commonly send by mistake, to say which one we refused.
-_OTHER_FORMATS = [(b"GIF87a", "GIF"), (b"GIF89a", "GIF"), (b"BM", "BMP"),
-                  (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF")]
+_OTHER_FORMATS = [(b"GIF87a", "GIF"), (b"GIF89a", "GIF"), (b"BM", "BMP"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF")]
 
 
 @dataclass(frozen=True)
@@ -41,23 +40,29 @@ class LoadedImage:
     extension: str  # "jpg" | "png" | "webp"
 
 
-async def load_image(value: str, *, field: str, policy: FetchPolicy, url_max_bytes: int,
-                     data_uri_max_bytes: int, max_pixels: int,
-                     client: httpx.AsyncClient | None = None) -> LoadedImage:
+async def load_image(
+    value: str,
+    *,
+    field: str,
+    policy: FetchPolicy,
+    url_max_bytes: int,
+    data_uri_max_bytes: int,
+    max_pixels: int,
+    client: httpx.AsyncClient | None = None,
+) -> LoadedImage:
     if not isinstance(value, str) or not value:
         raise InputError(field, "must be an https URL or a data URI")
     if value[:5].lower() == "data:":
         data = decode_data_uri(value, field=field, max_bytes=data_uri_max_bytes)
     else:
-        fetched = await fetch_bytes(value, field=field, policy=policy, max_bytes=url_max_bytes,
-                                    accept_prefix="image/", client=client)
+        fetched = await fetch_bytes(
+            value, field=field, policy=policy, max_bytes=url_max_bytes, accept_prefix="image/", client=client
+        )
         data = fetched.data
     # Decoding a large image takes long enough to stall every other request.
-    width, height, fmt = await asyncio.to_thread(
-        load_image_sync_decode, data, field=field, max_pixels=max_pixels)
+    width, height, fmt = await asyncio.to_thread(load_image_sync_decode, data, field=field, max_pixels=max_pixels)
     content_type, extension = FORMATS[fmt]
-    return LoadedImage(data=data, content_type=content_type, width=width, height=height,
-                       extension=extension)
+    return LoadedImage(data=data, content_type=content_type, width=width, height=height, extension=extension)
 
 
 def decode_data_uri(value: str, *, field: str, max_bytes: int) -> bytes:
@@ -92,6 +97,8 @@ def load_image_sync_decode(data: bytes, *, field: str, max_pixels: int) -> tuple
             if width * height > max_pixels:
                 raise InputError(field, f"image is {width}x{height} pixels, {limit}")
             img.load()
+            # Pillow types `format` optional; an image Image.open decoded always names its format.
+            assert img.format is not None
             # Camera JPEGs with extra frames open as MPO; the first frame is a plain JPEG.
             return width, height, "JPEG" if img.format == "MPO" else img.format
     except Image.DecompressionBombError:
@@ -103,4 +110,3 @@ def load_image_sync_decode(data: bytes, *, field: str, max_pixels: int) -> tuple
         if other:
             raise InputError(field, f"image is a {other}; only JPEG, PNG and WebP are accepted") from None
         raise InputError(field, "image could not be decoded as JPEG, PNG or WebP") from None
-

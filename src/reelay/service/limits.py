@@ -10,7 +10,7 @@ from collections import defaultdict, deque
 def _window(limit: float) -> tuple[float, int]:
     """A window long enough to hold at least one request: 0.5/s means 1 request per 2 s."""
     window = max(1.0, 1.0 / limit)
-    return window, max(1, int(math.floor(limit * window)))
+    return window, max(1, math.floor(limit * window))
 
 
 class MemoryRateLimiter:
@@ -50,7 +50,7 @@ class RedisRateLimiter:
         name = f"reelay:rate:{key_id}:{bucket}"
         pipe = self.redis.pipeline()
         pipe.incr(name)
-        pipe.expire(name, int(math.ceil(window)) + 1)
+        pipe.expire(name, math.ceil(window) + 1)
         count, _ = await pipe.execute()
         if count > allowed:
             return (bucket + 1) * window - now

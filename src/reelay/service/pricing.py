@@ -19,4 +19,4 @@ class Pricing:
         table = {**self.prices, **self.channel_prices.get(channel, {})}
         per_second = table.get(request.model, table.get(request.engine_model, table.get("default", 0)))
         # video2video and act_one have no duration of their own: their price is per task.
-        return int(round(float(per_second) * (request.seconds or 1)))
+        return round(float(per_second) * (request.seconds or 1))

@@ -10,7 +10,7 @@ import random
 import time
 import uuid
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from reelay.domain.errors import IdempotencyConflict, InputError
@@ -85,7 +85,7 @@ class Submitter:
             first_image=await self._load(task_id, "first", request.first_image),
             last_image=await self._load(task_id, "last", request.last_image),
         )
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         task = Task(
             id=task_id,
             api_key_id=key.id,

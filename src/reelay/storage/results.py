@@ -1,9 +1,12 @@
-"""Copying what an engine produced into Reelay's own storage."""
+"""A task's results in Reelay's own storage: copying them in, and their URLs on every read."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from reelay.domain.task import Task
+
+from .base import Storage
 from .content_types import content_type_for
 
 OUTPUT_NAMES = {"poster": "poster.jpg", "last_frame": "last_frame.jpg", "video": "video.mp4"}
@@ -23,3 +26,8 @@ async def store_outputs(storage, task_id: str, files: dict[str, Path]) -> dict[s
         await storage.put_file(key, path, content_type_for(key))
         keys[name] = key
     return keys
+
+
+def result_urls(task: Task, storage: Storage, base_url: str) -> dict[str, str]:
+    """URLs for a task's stored results, issued afresh on every read (signed or presigned)."""
+    return {name: storage.url(key, base_url) for name, key in task.outputs.items()}

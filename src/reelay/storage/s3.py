@@ -74,7 +74,7 @@ class S3Storage:
         self.transfer = TransferConfig(multipart_threshold=multipart_threshold, multipart_chunksize=multipart_threshold)
 
     @classmethod
-    def from_settings(cls, settings) -> "S3Storage":
+    def from_settings(cls, settings) -> S3Storage:
         bucket, prefix = parse_storage_url(settings.storage_url)
         return cls(
             bucket,

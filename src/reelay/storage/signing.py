@@ -8,7 +8,6 @@ import re
 import time
 from urllib.parse import quote
 
-
 # Up to 12 ASCII digits (ten reach the year 2286): str.isdigit() also takes "²", which int()
 # refuses, and int() refuses more than 4300 digits; either was a 500, as was a non-ASCII
 # signature (compare_digest raises TypeError on it). All are just an invalid link.
@@ -35,7 +34,9 @@ class UrlSigner:
 
     def verify_token(self, value: str, token: str | None) -> bool:
         # compare_digest raises TypeError on non-ASCII text; such a token is simply wrong.
-        return bool(token) and token.isascii() and hmac.compare_digest(self.token(value), token)
+        if not token or not token.isascii():
+            return False
+        return hmac.compare_digest(self.token(value), token)
 
     def verify(self, key: str, expires: str | None, signature: str | None) -> bool:
         if not expires or not signature or not _EXPIRES.fullmatch(expires) or not signature.isascii():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import time
 import uuid
 from dataclasses import dataclass
@@ -52,8 +53,18 @@ class Outcome:
 def _delivery(row: Any) -> Delivery:
     m = row._mapping
     return Delivery(
-        m["id"], m["task_id"], m["api_key_id"], m["seq"], Status(m["event_status"]), m["url"], m["state"],
-        m["attempts"], m["created_at"], m["next_attempt_at"], m["delivered_at"], m["last_error"],
+        m["id"],
+        m["task_id"],
+        m["api_key_id"],
+        m["seq"],
+        Status(m["event_status"]),
+        m["url"],
+        m["state"],
+        m["attempts"],
+        m["created_at"],
+        m["next_attempt_at"],
+        m["delivered_at"],
+        m["last_error"],
     )
 
 
@@ -63,7 +74,9 @@ async def enqueue(conn: AsyncConnection, task_id: str, status: Status) -> None:
     if seq is None:
         return
     row = (await conn.execute(select(tasks.c.api_key_id, tasks.c.request).where(tasks.c.id == task_id))).first()
-    url = (row.request or {}).get("callback_url") if row else None
+    if row is None:
+        return
+    url = (row.request or {}).get("callback_url")
     if not url:
         return
     now = time.time()
@@ -86,7 +99,7 @@ class CallbackStore:
     def __init__(self, db: AsyncEngine) -> None:
         self.db = db
 
-    async def candidates(self, limit: int) -> list[Delivery]:
+    async def candidates(self, limit: int) -> builtins.list[Delivery]:
         """Due deliveries whose lease is free and whose earlier deliveries (same task) are settled."""
         now = time.time()
         earlier = callback_deliveries.alias("earlier")
@@ -109,7 +122,7 @@ class CallbackStore:
         async with self.db.connect() as conn:
             return [_delivery(r) for r in (await conn.execute(query)).all()]
 
-    async def lease(self, delivery_ids: list[str], owner: str, seconds: float) -> set[str]:
+    async def lease(self, delivery_ids: builtins.list[str], owner: str, seconds: float) -> set[str]:
         """Take the lease on those of `delivery_ids` still pending and free; returns the ids taken."""
         if not delivery_ids:
             return set()
@@ -123,15 +136,17 @@ class CallbackStore:
                 .values(lease_owner=token, lease_expires_at=now + seconds)
             )
             taken = (
-                await conn.execute(select(callback_deliveries.c.id).where(callback_deliveries.c.lease_owner == token))
-            ).scalars().all()
+                (await conn.execute(select(callback_deliveries.c.id).where(callback_deliveries.c.lease_owner == token)))
+                .scalars()
+                .all()
+            )
             if taken:
                 await conn.execute(
                     update(callback_deliveries).where(callback_deliveries.c.id.in_(taken)).values(lease_owner=owner)
                 )
         return set(taken)
 
-    async def settle(self, owner: str, outcomes: list["Outcome"]) -> None:
+    async def settle(self, owner: str, outcomes: builtins.list[Outcome]) -> None:
         """Record attempts and the deliveries' new states, all in one transaction."""
         if not outcomes:
             return
@@ -162,10 +177,14 @@ class CallbackStore:
                         )
                     )
 
-    async def list(self, *, task_id: str | None = None, state: str | None = None, limit: int = 200) -> list[Delivery]:
+    async def list(
+        self, *, task_id: str | None = None, state: str | None = None, limit: int = 200
+    ) -> builtins.list[Delivery]:
         if task_id and not storable(task_id):  # no task id holds it, and PostgreSQL would refuse it
             return []
-        query = select(callback_deliveries).order_by(callback_deliveries.c.created_at.desc(), callback_deliveries.c.seq.desc())
+        query = select(callback_deliveries).order_by(
+            callback_deliveries.c.created_at.desc(), callback_deliveries.c.seq.desc()
+        )
         if task_id:
             query = query.where(callback_deliveries.c.task_id == task_id)
         if state:
@@ -173,7 +192,7 @@ class CallbackStore:
         async with self.db.connect() as conn:
             return [_delivery(r) for r in (await conn.execute(query.limit(limit))).all()]
 
-    async def attempts(self, delivery_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    async def attempts(self, delivery_ids: builtins.list[str]) -> dict[str, builtins.list[dict[str, Any]]]:
         found: dict[str, list[dict[str, Any]]] = {d: [] for d in delivery_ids}
         if not delivery_ids:
             return found
@@ -197,10 +216,16 @@ class CallbackStore:
         async with write_transaction(self.db) as conn:
             # autoescape: "%" or "_" in a prefix is that character, not a LIKE wildcard matching every row.
             matches = (
-                await conn.execute(
-                    select(column).where(or_(column == delivery_id, column.startswith(delivery_id, autoescape=True))).limit(2)
+                (
+                    await conn.execute(
+                        select(column)
+                        .where(or_(column == delivery_id, column.startswith(delivery_id, autoescape=True)))
+                        .limit(2)
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             if len(matches) != 1:
                 return False
             await conn.execute(
@@ -213,6 +238,8 @@ class CallbackStore:
     async def backlog(self) -> dict[str, int]:
         async with self.db.connect() as conn:
             rows = (
-                await conn.execute(select(callback_deliveries.c.state, func.count()).group_by(callback_deliveries.c.state))
+                await conn.execute(
+                    select(callback_deliveries.c.state, func.count()).group_by(callback_deliveries.c.state)
+                )
             ).all()
         return {state: count for state, count in rows}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import secrets
 import time
@@ -33,7 +34,7 @@ class ApiKey:
     revoked_at: float | None
     # Signs this key's callbacks (Standard Webhooks); shown when the key is created or rotated.
     signing_secret: str | None = None
-    limits: "KeyLimits" = None  # type: ignore[assignment]
+    limits: KeyLimits = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         if self.limits is None:
@@ -54,7 +55,14 @@ def _from_row(row) -> ApiKey:
     m = row._mapping
     limits = KeyLimits(m["max_concurrent"], m["rate_limit_per_second"], m["daily_limit"], m["monthly_spend_limit"])
     return ApiKey(
-        m["id"], m["name"], m["prefix"], bool(m["is_admin"]), m["created_at"], m["revoked_at"], m["signing_secret"], limits
+        m["id"],
+        m["name"],
+        m["prefix"],
+        bool(m["is_admin"]),
+        m["created_at"],
+        m["revoked_at"],
+        m["signing_secret"],
+        limits,
     )
 
 
@@ -89,7 +97,11 @@ class KeyStore:
             if points:
                 await conn.execute(
                     ledger_entries.insert().values(
-                        api_key_id=key.id, kind="topup", amount=points, note="opening balance", created_at=key.created_at
+                        api_key_id=key.id,
+                        kind="topup",
+                        amount=points,
+                        note="opening balance",
+                        created_at=key.created_at,
                     )
                 )
         return key, plain
@@ -100,7 +112,9 @@ class KeyStore:
         async with self.db.connect() as conn:
             row = (
                 await conn.execute(
-                    select(api_keys).where((api_keys.c.id == key_id_or_prefix) | (api_keys.c.prefix == key_id_or_prefix))
+                    select(api_keys).where(
+                        (api_keys.c.id == key_id_or_prefix) | (api_keys.c.prefix == key_id_or_prefix)
+                    )
                 )
             ).first()
         return _from_row(row) if row else None
@@ -114,7 +128,7 @@ class KeyStore:
             ).first()
         return _from_row(row) if row else None
 
-    async def list(self) -> list[ApiKey]:
+    async def list(self) -> builtins.list[ApiKey]:
         async with self.db.connect() as conn:
             rows = (await conn.execute(select(api_keys).order_by(api_keys.c.created_at))).all()
         return [_from_row(r) for r in rows]
@@ -133,7 +147,7 @@ class KeyStore:
             )
         return result.rowcount > 0
 
-    async def signing_secrets(self, key_id: str) -> list[str]:
+    async def signing_secrets(self, key_id: str) -> builtins.list[str]:
         """The secrets callbacks are signed with now: the current one, and the previous one
         until its overlap period after a rotation ends."""
         async with self.db.connect() as conn:

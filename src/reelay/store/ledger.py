@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -51,18 +51,24 @@ async def refund_in(conn: AsyncConnection, task_id: str) -> None:
     """Give back a failed or cancelled task's charge. Called only by the one transition that
     made the task final, and guarded by `refunded`, so it happens exactly once."""
     row = (
-        await conn.execute(select(tasks.c.api_key_id, tasks.c.points, tasks.c.model, tasks.c.refunded).where(tasks.c.id == task_id))
+        await conn.execute(
+            select(tasks.c.api_key_id, tasks.c.points, tasks.c.model, tasks.c.refunded).where(tasks.c.id == task_id)
+        )
     ).first()
     if row is None or row.points <= 0 or row.refunded:
         return
     await conn.execute(update(tasks).where(tasks.c.id == task_id).values(refunded=True))
-    await conn.execute(update(api_keys).where(api_keys.c.id == row.api_key_id).values(balance=api_keys.c.balance + row.points))
+    await conn.execute(
+        update(api_keys).where(api_keys.c.id == row.api_key_id).values(balance=api_keys.c.balance + row.points)
+    )
     await _entry(conn, row.api_key_id, "refund", row.points, task_id=task_id, model=row.model)
 
 
 async def _entry(conn: AsyncConnection, api_key_id: str, kind: str, amount: int, **fields) -> None:
     await conn.execute(
-        ledger_entries.insert().values(api_key_id=api_key_id, kind=kind, amount=amount, created_at=time.time(), **fields)
+        ledger_entries.insert().values(
+            api_key_id=api_key_id, kind=kind, amount=amount, created_at=time.time(), **fields
+        )
     )
 
 
@@ -86,13 +92,17 @@ class LedgerStore:
             query = select(api_keys.c.balance).where(api_keys.c.id == api_key_id).with_for_update()
             balance = (await conn.execute(query)).scalar() or 0
             held = await _held(conn, api_key_id) if amount > 0 else 0
-            fits = 0 <= balance + amount and balance + held + amount <= BALANCE_MAX
+            fits = balance + amount >= 0 and balance + held + amount <= BALANCE_MAX
             if fits:
                 # Rechecked here for SQLite, where the read above locks nothing; each bound is a value
                 # the column holds, so the comparison itself cannot overflow on PostgreSQL.
-                within = api_keys.c.balance <= BALANCE_MAX - held - amount if amount > 0 else api_keys.c.balance >= -amount
+                within = (
+                    api_keys.c.balance <= BALANCE_MAX - held - amount if amount > 0 else api_keys.c.balance >= -amount
+                )
                 result = await conn.execute(
-                    update(api_keys).where(api_keys.c.id == api_key_id, within).values(balance=api_keys.c.balance + amount)
+                    update(api_keys)
+                    .where(api_keys.c.id == api_key_id, within)
+                    .values(balance=api_keys.c.balance + amount)
                 )
                 fits = result.rowcount == 1
             if not fits and amount < 0:
@@ -123,8 +133,8 @@ class LedgerStore:
 
     async def spent_by_day(self, api_key_id: str, start: date, before: date) -> dict[date, dict[str, int]]:
         """Points spent per UTC day and model (charges less refunds), for Runway's usage report."""
-        lo = datetime(start.year, start.month, start.day, tzinfo=timezone.utc).timestamp()
-        hi = datetime(before.year, before.month, before.day, tzinfo=timezone.utc).timestamp()
+        lo = datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp()
+        hi = datetime(before.year, before.month, before.day, tzinfo=UTC).timestamp()
         query = select(ledger_entries.c.created_at, ledger_entries.c.model, ledger_entries.c.amount).where(
             ledger_entries.c.api_key_id == api_key_id,
             ledger_entries.c.kind.in_(["charge", "refund"]),
@@ -134,7 +144,7 @@ class LedgerStore:
         days: dict[date, dict[str, int]] = {}
         async with self.db.connect() as conn:
             for created_at, model, amount in (await conn.execute(query)).all():
-                day = datetime.fromtimestamp(created_at, timezone.utc).date()
+                day = datetime.fromtimestamp(created_at, UTC).date()
                 per_model = days.setdefault(day, {})
                 per_model[model] = per_model.get(model, 0) - amount
         return days

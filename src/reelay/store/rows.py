@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from reelay.domain.request import GenerationRequest
@@ -11,7 +11,7 @@ from reelay.domain.task import Task
 
 
 def from_epoch(value: float) -> datetime:
-    return datetime.fromtimestamp(value, tz=timezone.utc)
+    return datetime.fromtimestamp(value, tz=UTC)
 
 
 def task_from_row(row: Any) -> Task:

@@ -119,7 +119,9 @@ class SlotStore:
         async with self.db.connect() as conn:
             final = (
                 await conn.execute(
-                    select(func.count()).select_from(channel_slots).where(not_(channel_slots.c.task_id.in_(_live_ids())))
+                    select(func.count())
+                    .select_from(channel_slots)
+                    .where(not_(channel_slots.c.task_id.in_(_live_ids())))
                 )
             ).scalar_one()
             # A live task unleased for more than a lease period: no worker is coming for it.

@@ -97,7 +97,9 @@ class TaskStore:
         if used >= limit:
             oldest = (
                 await conn.execute(
-                    select(func.min(tasks.c.created_at)).where(tasks.c.api_key_id == api_key_id, tasks.c.created_at >= since)
+                    select(func.min(tasks.c.created_at)).where(
+                        tasks.c.api_key_id == api_key_id, tasks.c.created_at >= since
+                    )
                 )
             ).scalar_one()
             raise RateLimited(
@@ -158,7 +160,9 @@ class TaskStore:
         sources = [s.value for s in sources_for(target)]
         async with write_transaction(self.db) as conn:
             result = await conn.execute(
-                update(tasks).where(tasks.c.id == task_id, tasks.c.status.in_(sources), *_leased(lease)).values(**values)
+                update(tasks)
+                .where(tasks.c.id == task_id, tasks.c.status.in_(sources), *_leased(lease))
+                .values(**values)
             )
             if result.rowcount != 1:
                 return False
@@ -185,7 +189,9 @@ class TaskStore:
         False: another worker has taken it over, or it ended."""
         async with write_transaction(self.db) as conn:
             old = (
-                await conn.execute(select(tasks.c.channel).where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE), *_leased(lease)))
+                await conn.execute(
+                    select(tasks.c.channel).where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE), *_leased(lease))
+                )
             ).scalar()
             if old is None:
                 return False
@@ -194,7 +200,9 @@ class TaskStore:
                 values["next_check_at"] = retry_at
             await conn.execute(update(tasks).where(tasks.c.id == task_id).values(**values))
             if old != channel:
-                await conn.execute(delete(channel_slots).where(channel_slots.c.task_id == task_id, channel_slots.c.channel == old))
+                await conn.execute(
+                    delete(channel_slots).where(channel_slots.c.task_id == task_id, channel_slots.c.channel == old)
+                )
         return True
 
     async def set_progress(self, task_id: str, progress: float) -> None:
@@ -224,7 +232,9 @@ class TaskStore:
         async with write_transaction(self.db) as conn:
             stored = (
                 await conn.execute(
-                    select(tasks.c.engine_state).where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE)).with_for_update()
+                    select(tasks.c.engine_state)
+                    .where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE))
+                    .with_for_update()
                 )
             ).scalar()
             if not stored or stored.get("phase") != "submitting" or stored.get("attempt_id") != state.get("attempt_id"):
@@ -258,10 +268,18 @@ class TaskStore:
         async with write_transaction(self.db) as conn:
             # PostgreSQL: rows another worker is claiming right now are skipped, not waited for.
             ids = (
-                await conn.execute(
-                    select(tasks.c.id).where(due).order_by(tasks.c.next_check_at).limit(limit).with_for_update(skip_locked=True)
+                (
+                    await conn.execute(
+                        select(tasks.c.id)
+                        .where(due)
+                        .order_by(tasks.c.next_check_at)
+                        .limit(limit)
+                        .with_for_update(skip_locked=True)
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             if not ids:
                 return []
             # Conditional on the lease still being free, so two claimers never both win a task.
@@ -283,9 +301,15 @@ class TaskStore:
         async with write_transaction(self.db) as conn:
             # Rows locked in id order, as every batch write here does: two batches over the
             # same tasks (this and the progress batch) can then never deadlock on PostgreSQL.
-            held = (await conn.execute(select(tasks.c.id).where(live).order_by(tasks.c.id).with_for_update())).scalars().all()
+            held = (
+                (await conn.execute(select(tasks.c.id).where(live).order_by(tasks.c.id).with_for_update()))
+                .scalars()
+                .all()
+            )
             if held:
-                await conn.execute(update(tasks).where(tasks.c.id.in_(held)).values(lease_expires_at=time.time() + lease_seconds))
+                await conn.execute(
+                    update(tasks).where(tasks.c.id.in_(held)).values(lease_expires_at=time.time() + lease_seconds)
+                )
         return set(held)
 
     async def cancelled_since(self, owner: str, since: float) -> list[str]:

@@ -13,6 +13,7 @@ back at once. So a live task is always driven by exactly one loop, or is due for
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -23,10 +24,9 @@ from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
 from reelay.engines.placement import Placement, TaskChanged
 from reelay.metrics import Metrics
+from reelay.storage.results import store_outputs
 from reelay.store.slots import Admission, SlotLeaseLost, SlotStore
 from reelay.store.tasks import TaskStore
-
-from reelay.storage.results import store_outputs
 
 log = logging.getLogger("reelay.worker")
 
@@ -90,10 +90,8 @@ class Worker:
                     await self._claim_once()
                 except Exception:
                     log.exception("claiming tasks failed; retrying")
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self.poll_seconds)
-                except asyncio.TimeoutError:
-                    pass
                 self._wakeup.clear()
         finally:
             for helper in helpers:
@@ -188,10 +186,8 @@ class Worker:
 
     async def _sleep(self, task_id: str, seconds: float) -> None:
         event = self._pokes.setdefault(task_id, asyncio.Event())
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), seconds)
-        except asyncio.TimeoutError:
-            pass
         event.clear()
 
     # -- one task's loop ----------------------------------------------------------------------
@@ -320,9 +316,10 @@ class Worker:
                 return False
             task.engine_state = state
         if update.status == Status.THROTTLED:
-            if task.status == Status.PENDING:
-                if await self._fenced(task, lambda lease: self.store.transition(task.id, Status.THROTTLED, lease=lease)):
-                    task.status = Status.THROTTLED
+            if task.status == Status.PENDING and await self._fenced(
+                task, lambda lease: self.store.transition(task.id, Status.THROTTLED, lease=lease)
+            ):
+                task.status = Status.THROTTLED
             return False
         if update.status == Status.PENDING:
             return False  # accepted upstream, not running yet: nothing to tell the client
@@ -344,7 +341,9 @@ class Worker:
             final = dict(progress=1.0, outputs=outputs, raw_video_url=update.raw_video_url)
         else:
             final = dict(failure=update.failure or "The task failed.", failure_code=update.failure_code)
-        if not await self._fenced(task, lambda lease: self.store.transition(task.id, update.status, lease=lease, **final)):
+        if not await self._fenced(
+            task, lambda lease: self.store.transition(task.id, update.status, lease=lease, **final)
+        ):
             return False
         task.status = update.status
         self._slot_freed(task)
@@ -358,7 +357,9 @@ class _ClaimFence:
         self.worker = worker
 
     async def save_state(self, task: Task, state: dict) -> None:
-        if not await self.worker._fenced(task, lambda lease: self.worker.store.save_engine_state(task.id, state, lease)):
+        if not await self.worker._fenced(
+            task, lambda lease: self.worker.store.save_engine_state(task.id, state, lease)
+        ):
             raise TaskChanged(task.id)
         task.engine_state = state
 

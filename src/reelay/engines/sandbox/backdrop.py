@@ -88,7 +88,7 @@ def _vignette(width: int, height: int) -> np.ndarray:
 def _specks(rng: random.Random, width: int, height: int, colour: np.ndarray) -> np.ndarray:
     """Small soft discs of light, like dust in a beam (added to the picture)."""
     shorter = min(width, height)
-    layer = np.zeros((height, width), np.float32)
+    layer: np.ndarray = np.zeros((height, width), np.float32)
     for _ in range(SPECKS):
         centre = (round(rng.random() * width * 16), round(rng.random() * height * 16))
         radius = max(1, round(shorter * rng.uniform(0.002, 0.012) * 16))
@@ -97,4 +97,3 @@ def _specks(rng: random.Random, width: int, height: int, colour: np.ndarray) -> 
     layer = cv2.GaussianBlur(layer, (0, 0), blur)
     tint = 0.5 + 0.5 * colour
     return layer[..., None] * tint[None, None, :]
-

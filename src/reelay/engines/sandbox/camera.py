@@ -68,11 +68,12 @@ class CameraPath:
     `reverse` plays the move backwards (the clip ends where the forward move starts).
     """
 
-    def __init__(self, motion: Motion | None, width: int, height: int, *, reverse: bool = False) -> None:
+    def __init__(self, motion: tuple[float, ...] | None, width: int, height: int, *, reverse: bool = False) -> None:
         values = DEFAULT_MOTION if motion is None else tuple(motion)
         if len(values) != 6:
             raise ValueError(f"a motion vector has 6 members (x, y, z, r, bg_x_pan, bg_y_pan); got {len(values)}")
-        self.motion: Motion = tuple(_clamp(float(v), -10.0, 10.0) for v in values)  # type: ignore[assignment]
+        x, y, z, r, pan_x, pan_y = (_clamp(float(v), -10.0, 10.0) for v in values)
+        self.motion: Motion = (x, y, z, r, pan_x, pan_y)
         self.width, self.height = width, height
         self.reverse = reverse
         self.focal = math.hypot(width, height) / 2 / math.tan(math.radians(DIAGONAL_FIELD_OF_VIEW / 2))

@@ -28,14 +28,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import Final
 
 import av
 import cv2
 import numpy as np
+from av.container import OutputContainer
 
 from .picture import Planes
 
-CODEC = "libx264"
+CODEC: Final = "libx264"  # Final: its literal type picks PyAV's video add_stream
 PRESET = "ultrafast"
 X264_PARAMS = "cabac=1:deblock=1,0,0:mbtree=0"
 CRF = 23
@@ -53,7 +55,7 @@ LIMITED_RANGE = 1
 class Mp4Writer:
     def __init__(self, path: str | Path, width: int, height: int, fps: int, comment: str | None = None) -> None:
         self.width, self.height = width, height
-        self._container = av.open(
+        self._container: OutputContainer | None = av.open(
             str(path),
             "w",
             format="mp4",
@@ -91,7 +93,8 @@ class Mp4Writer:
         """
         frame = av.VideoFrame(self.width, self.height, "yuv420p")
         views = [
-            np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
+            # memoryview: numpy's stubs take no buffer-protocol object before Python 3.12 (the same memory).
+            np.frombuffer(memoryview(plane), np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
             for plane in frame.planes
         ]
         return frame, Planes(*views)
@@ -108,6 +111,7 @@ class Mp4Writer:
             self._pending.popleft().result()
 
     def _encode(self, frame: av.VideoFrame | None) -> None:
+        assert self._container is not None  # abort() waits for this thread before dropping the container
         self._container.mux(self._stream.encode(frame))
 
     def write_i420(self, buffer: np.ndarray) -> None:

@@ -8,10 +8,11 @@ import shutil
 import time
 from pathlib import Path
 
-from reelay.domain.request import GenerationRequest, ImageRef
+from reelay.domain.request import GenerationRequest, ImageInput, ImageRef
 from reelay.domain.status import Status
 from reelay.domain.task import Task
-from reelay.engines.base import EngineUpdate
+from reelay.engines.base import EngineUpdate, SaveState
+from reelay.storage.base import Storage
 from reelay.storage.results import stored_result_keys
 
 from . import markers
@@ -24,7 +25,9 @@ CHECK_INTERVAL = 0.25
 class SandboxEngine:
     kind = "sandbox"
 
-    def __init__(self, storage, work_dir: Path, processes: int = 2, *, name: str = "sandbox", scale: float = 1.0) -> None:
+    def __init__(
+        self, storage: Storage, work_dir: Path, processes: int = 2, *, name: str = "sandbox", scale: float = 1.0
+    ) -> None:
         self.name = name
         self.storage = storage
         self.work_dir = work_dir
@@ -44,7 +47,7 @@ class SandboxEngine:
         # Every model of the catalogue, both dialects; not the pro family's video2video/act_one.
         return request.kind in ("image_to_video", "text_to_video")
 
-    async def start(self, task: Task, *, slot: int | None = None, save_state=None) -> EngineUpdate:
+    async def start(self, task: Task, *, slot: int | None = None, save_state: SaveState | None = None) -> EngineUpdate:
         found = markers.parse(task.request.prompt)
         now = time.time()
         state = {"started_at": now, "throttle_until": now + found.throttle}
@@ -121,8 +124,12 @@ class SandboxEngine:
         self._renders[task.id] = future
         return future
 
-    async def _input_path(self, image: ImageRef | None, folder: Path) -> str | None:
-        return str(await self.storage.fetch_to(image.key, folder)) if image is not None else None
+    async def _input_path(self, image: ImageRef | ImageInput | None, folder: Path) -> str | None:
+        if image is None:
+            return None
+        # A task's images were fetched and stored when it was submitted: an engine only sees ImageRefs.
+        assert isinstance(image, ImageRef), f"unfetched input image {image.field}"
+        return str(await self.storage.fetch_to(image.key, folder))
 
     async def cancel(self, task: Task) -> None:
         flag = self.work_dir / task.id / "cancel"

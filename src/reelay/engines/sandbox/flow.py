@@ -81,7 +81,8 @@ def dense_flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     shift = np.array([[1.0, 0.0, dx], [0.0, 1.0, dy]])
     centred = cv2.warpAffine(b, shift, (b.shape[1], b.shape[0]), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                              borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
-    flow = cv2.DISOpticalFlow_create(FLOW_PRESET).calc(a, centred, None)
+    # OpenCV's generated stubs make `flow` (an output array, None to have one made) a required array.
+    flow = cv2.DISOpticalFlow.create(FLOW_PRESET).calc(a, centred, None)  # type: ignore[call-overload]
     flow += np.array([dx, dy], np.float32)
     return flow
 

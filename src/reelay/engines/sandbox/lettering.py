@@ -33,7 +33,9 @@ SYSTEM_FONTS = [
 BOLD = 700  # weight used from variable fonts
 SHAPING = features.check("raqm")  # libraqm: bidi, joining, conjuncts and language forms
 # Characters that belong to no line break opportunity of their own: they stay with what precedes.
-NO_LINE_START = set("、。，．・：；？！）］｝〉》」』】〕〗〙〛’”ヽヾーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゕゖ々〻,.;:!?)]}%")
+NO_LINE_START = set(
+    "、。，．・：；？！）］｝〉》」』】〕〗〙〛’”ヽヾーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゕゖ々〻,.;:!?)]}%"
+)
 
 
 class Typeface:
@@ -67,11 +69,14 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
         axes = font.get_variation_axes()
     except OSError:
         return font  # not a variable font
-    values = []
+    values: list[float] = []
     for axis in axes:
         name = axis["name"].decode() if isinstance(axis["name"], bytes) else str(axis["name"])
-        wanted = BOLD if name.lower() == "weight" else axis["default"]
-        values.append(min(max(wanted, axis["minimum"]), axis["maximum"]))
+        low, default, high = axis["minimum"], axis["default"], axis["maximum"]
+        # Pillow types them optional; FreeType reports all three for every axis of a variable font.
+        assert low is not None and default is not None and high is not None
+        wanted = BOLD if name.lower() == "weight" else default
+        values.append(min(max(wanted, low), high))
     font.set_variation_by_axes(values)
     return font
 
@@ -210,13 +215,12 @@ def _tokens(text: str) -> list[str]:
     """Break opportunities: a token is a word with its leading space, or one CJK character."""
     tokens: list[str] = []
     for char in text:
-        if not tokens:
-            tokens.append(char)
-        elif char == " ":
-            tokens.append(char)
-        elif breaks_anywhere(char) and char not in NO_LINE_START:
-            tokens.append(char)
-        elif breaks_anywhere(tokens[-1][-1]) and char not in NO_LINE_START:
+        if (
+            not tokens
+            or char == " "
+            or (breaks_anywhere(char) and char not in NO_LINE_START)
+            or (breaks_anywhere(tokens[-1][-1]) and char not in NO_LINE_START)
+        ):
             tokens.append(char)
         else:
             tokens[-1] += char
@@ -289,7 +293,7 @@ def _format4(data: bytes, offset: int) -> list[tuple[int, int]]:
     segments = seg_x2 // 2
     ends = struct.unpack_from(f">{segments}H", data, offset + 14)
     starts = struct.unpack_from(f">{segments}H", data, offset + 16 + seg_x2)
-    deltas = struct.unpack_from(f">{segments}h", data, offset + 16 + 2 * seg_x2)
+    struct.unpack_from(f">{segments}h", data, offset + 16 + 2 * seg_x2)
     range_at = offset + 16 + 3 * seg_x2
     range_offsets = struct.unpack_from(f">{segments}H", data, range_at)
     result = []

@@ -1,9 +1,9 @@
 """Prompt markers that make the sandbox misbehave on purpose, like a payment provider's test cards.
 
-    [sandbox:fail=SAFETY.INPUT.TEXT]   end FAILED with that failureCode
-    [sandbox:delay=3]                  stay RUNNING at least 3 seconds, progress following the wait
-    [sandbox:throttle=2]               wait THROTTLED for 2 seconds first
-    [sandbox:camera=x,y,z,r,bg_x_pan,bg_y_pan]   a motion vector for the official dialect
+[sandbox:fail=SAFETY.INPUT.TEXT]   end FAILED with that failureCode
+[sandbox:delay=3]                  stay RUNNING at least 3 seconds, progress following the wait
+[sandbox:throttle=2]               wait THROTTLED for 2 seconds first
+[sandbox:camera=x,y,z,r,bg_x_pan,bg_y_pan]   a motion vector for the official dialect
 """
 
 from __future__ import annotations

@@ -6,28 +6,40 @@ Renders are CPU-bound: running them in processes keeps the event loop (and the A
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.queues import Queue
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from reelay.orphans import exit_with_parent
 
-_progress_queue = None  # set in each render process by _init
+if TYPE_CHECKING:
+    from .render import RenderJob, RenderResult
+
+# (task id, fraction rendered) from the render processes; None, sent by shutdown, ends the drain.
+ProgressQueue: TypeAlias = "Queue[tuple[str, float] | None]"
+
+_progress_queue: ProgressQueue | None = None  # set in each render process by _init
 
 
-def _init(progress_queue, parent: int) -> None:
+def _init(progress_queue: ProgressQueue, parent: int) -> None:
     global _progress_queue
     _progress_queue = progress_queue
     exit_with_parent(parent)
 
 
-def _run(task_id: str, job, cancel_flag: str):
+def _run(task_id: str, job: RenderJob, cancel_flag: str) -> RenderResult:
     from .render import render
 
+    queue = _progress_queue
+    assert queue is not None, "_init runs in every render process before its first render"
+
     def progress(fraction: float) -> None:
-        _progress_queue.put((task_id, fraction))
+        queue.put((task_id, fraction))
 
     return render(job, progress, lambda: os.path.exists(cancel_flag))
 
@@ -35,22 +47,23 @@ def _run(task_id: str, job, cancel_flag: str):
 class RenderPool:
     def __init__(self, processes: int) -> None:
         context = multiprocessing.get_context("spawn")
-        self._queue = context.Queue()
-        self._executor = ProcessPoolExecutor(
+        # Both are None once shut down.
+        self._queue: ProgressQueue | None = context.Queue()
+        self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
             max_workers=max(1, processes),
             mp_context=context,
             initializer=_init,
             initargs=(self._queue, os.getpid()),
         )
         self.progress: dict[str, float] = {}
-        self._cancel_flags: dict[Future, Path] = {}  # of the renders not yet done
-        self._drainer = threading.Thread(target=self._drain, name="render-progress", daemon=True)
+        self._cancel_flags: dict[Future[RenderResult], Path] = {}  # of the renders not yet done
+        self._drainer = threading.Thread(target=self._drain, args=(self._queue,), name="render-progress", daemon=True)
         self._drainer.start()
 
-    def _drain(self) -> None:
+    def _drain(self, queue: ProgressQueue) -> None:
         while True:
             try:
-                item = self._queue.get()
+                item = queue.get()
             except (EOFError, OSError):
                 return
             if item is None:  # sent by shutdown
@@ -58,8 +71,10 @@ class RenderPool:
             task_id, fraction = item
             self.progress[task_id] = fraction
 
-    def submit(self, task_id: str, job, cancel_flag: Path) -> asyncio.Future:
-        future: Future = self._executor.submit(_run, task_id, job, str(cancel_flag))
+    def submit(self, task_id: str, job: RenderJob, cancel_flag: Path) -> asyncio.Future[RenderResult]:
+        if self._executor is None:
+            raise RuntimeError("the render pool is shut down")
+        future = self._executor.submit(_run, task_id, job, str(cancel_flag))
         self._cancel_flags[future] = cancel_flag
         future.add_done_callback(lambda done: self._cancel_flags.pop(done, None))
         return asyncio.wrap_future(future)
@@ -68,13 +83,11 @@ class RenderPool:
         """Cancel the renders (the stopped worker handed their tasks back), wait for the processes
         to exit and free the pool's semaphores. No exit handler would: uvicorn ends a server on
         SIGTERM by raising the signal again, and the resource tracker then reports them leaked."""
-        if self._executor is None:
+        if self._executor is None or self._queue is None:
             return
         for flag in list(self._cancel_flags.values()):
-            try:
+            with contextlib.suppress(OSError):  # its folder is gone: that render has ended
                 flag.touch()
-            except OSError:  # its folder is gone: that render has ended
-                pass
         self._executor.shutdown(wait=True, cancel_futures=True)
         self._queue.put(None)
         self._drainer.join()

@@ -43,7 +43,7 @@ class RenderJob:
     prompt: str | None = None
     first_image: str | None = None  # a path; the clip starts on it
     last_image: str | None = None  # a path; the clip ends on it
-    motion: tuple[float, float, float, float, float, float] | None = None  # x, y, z, r, bg_x_pan, bg_y_pan
+    motion: tuple[float, ...] | None = None  # x, y, z, r, bg_x_pan, bg_y_pan (CameraPath refuses another length)
     fps: int = 24
 
 

@@ -28,11 +28,11 @@ def load_still(path: str, width: int, height: int, oversample: float = 1.0) -> n
         # JPEG can decode at 1/2, 1/4 or 1/8 of its size: much faster for big photos.
         reduce = min(size[0] / crop_w, 1.0)
         image.draft("RGB", (math.ceil(image.width * reduce), math.ceil(image.height * reduce)))
-        image = _flatten(ImageOps.exif_transpose(image))
-        crop_w, crop_h = _cover_crop(image.size, width, height)
-        left, top = (image.width - crop_w) / 2, (image.height - crop_h) / 2
+        picture = _flatten(ImageOps.exif_transpose(image))
+        crop_w, crop_h = _cover_crop(picture.size, width, height)
+        left, top = (picture.width - crop_w) / 2, (picture.height - crop_h) / 2
         box = (left, top, left + crop_w, top + crop_h)
-        still = image.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+        still = picture.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
     return np.asarray(still, dtype=np.uint8)
 
 

@@ -117,4 +117,4 @@ def _truncate(lines: list[str], lettering: Lettering, max_width: float, count: i
     last = kept[-1]
     while last and lettering.length(last + ELLIPSIS) > max_width:
         last = last[:-1]
-    return kept[:-1] + [last.rstrip() + ELLIPSIS]
+    return [*kept[:-1], last.rstrip() + ELLIPSIS]

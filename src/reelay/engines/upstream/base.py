@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from abc import ABC, abstractmethod
 import shutil
 import time
 import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,9 @@ from reelay.config import ChannelConfig
 from reelay.domain.request import GenerationRequest, ImageRef
 from reelay.domain.status import Status
 from reelay.domain.task import Task
-from reelay.engines.base import EngineUpdate
+from reelay.engines.base import EngineUpdate, SaveState
 from reelay.media.frames_pool import make_first_and_last_frames
+from reelay.storage.base import Storage
 
 from .errors import Ambiguous, NotAccepted, Rejected, ResultExpired, UpstreamError
 from .http import Answer, CannotConnect, NoAnswer, TransportFailure, UpstreamHttp
@@ -83,7 +85,7 @@ class Polling:
 class UpstreamEngine(ABC):
     kind = "upstream"
 
-    def __init__(self, config: ChannelConfig, storage, work_dir: Path) -> None:
+    def __init__(self, config: ChannelConfig, storage: Storage, work_dir: Path) -> None:
         self.config = config
         self.name = config.name
         self.storage = storage
@@ -96,8 +98,10 @@ class UpstreamEngine(ABC):
 
     # -- the two steps -------------------------------------------------------------------
 
-    async def start(self, task: Task, *, slot: int | None = None, save_state=None) -> EngineUpdate:
+    async def start(self, task: Task, *, slot: int | None = None, save_state: SaveState | None = None) -> EngineUpdate:
         """Submit once. `save_state` persists the attempt before the request leaves."""
+        # Placement always passes it: an upstream create is never sent without its attempt saved first.
+        assert save_state is not None, "an upstream engine's start needs save_state"
         attempt = {"attempt_id": str(uuid.uuid4()), "phase": "submitting", "submitted_at": time.time(), "slot": slot}
         state = {**task.engine_state, **attempt}
         await save_state(state)
@@ -160,6 +164,10 @@ class UpstreamEngine(ABC):
     async def poll(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
         """Read the upstream task once and say what it means."""
 
+    @abstractmethod
+    async def cancel(self, task: Task) -> None:
+        """Cancel the task upstream, if it was ever accepted there."""
+
     def next_poll(self, task: Task, waiting: bool, progress: float | None = None) -> float:
         """Backing off while the upstream queues the task; while it runs, every poll_seconds, or
         less often while its progress says the end is far off."""
@@ -193,7 +201,9 @@ class UpstreamEngine(ABC):
         return min(max(every, remaining / 2), max(self.config.max_poll_seconds, every))
 
     def _backoff(self, count: int) -> float:
-        return min(self.config.poll_seconds * 1.5 ** (count - 1), max(self.config.max_poll_seconds, self.config.poll_seconds))
+        return min(
+            self.config.poll_seconds * 1.5 ** (count - 1), max(self.config.max_poll_seconds, self.config.poll_seconds)
+        )
 
     async def image_uris(self, request: GenerationRequest) -> dict[int, str]:
         """What the upstream can fetch for each input image: the client's https URL, else a
@@ -208,7 +218,9 @@ class UpstreamEngine(ABC):
                     found[id(image)] = f"data:{image.content_type};base64,{base64.b64encode(data).decode()}"
         return found
 
-    async def collect(self, task: Task, urls: dict[str, str | None], refresh) -> dict[str, Path]:
+    async def collect(
+        self, task: Task, urls: dict[str, str | None], refresh: Callable[[], Awaitable[dict[str, str | None]]]
+    ) -> dict[str, Path]:
         """Copy the upstream's result files into the work dir; make missing posters from the video.
 
         `refresh()` re-reads the upstream task for fresh URLs when one has expired.
@@ -257,4 +269,8 @@ class UpstreamEngine(ABC):
 
 
 def failure_from_rejection(error: Rejected | UpstreamError) -> EngineUpdate:
-    return EngineUpdate(Status.FAILED, failure=f"The upstream rejected the request: {error.message}", failure_code="INPUT.REJECTED_UPSTREAM")
+    return EngineUpdate(
+        Status.FAILED,
+        failure=f"The upstream rejected the request: {error.message}",
+        failure_code="INPUT.REJECTED_UPSTREAM",
+    )

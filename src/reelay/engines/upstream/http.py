@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NoReturn
 
 import aiohttp
 from multidict import CIMultiDictProxy
@@ -60,7 +60,9 @@ class Answer:
 class UpstreamHttp:
     def __init__(self, base_url: str, timeout_seconds: float, headers: dict[str, str] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self.timeout = aiohttp.ClientTimeout(total=None, sock_connect=min(10.0, timeout_seconds), sock_read=timeout_seconds)
+        self.timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=min(10.0, timeout_seconds), sock_read=timeout_seconds
+        )
         self.headers = headers or {}
         self._session: aiohttp.ClientSession | None = None
 
@@ -76,7 +78,9 @@ class UpstreamHttp:
     def _url(self, path_or_url: str) -> str:
         return path_or_url if "://" in path_or_url else self.base_url + path_or_url
 
-    async def request(self, method: str, path_or_url: str, *, json: Any = None, headers: dict[str, str] | None = None) -> Answer:
+    async def request(
+        self, method: str, path_or_url: str, *, json: Any = None, headers: dict[str, str] | None = None
+    ) -> Answer:
         try:
             async with self._client().request(method, self._url(path_or_url), json=json, headers=headers) as response:
                 return Answer(response.status, response.headers, await response.read())
@@ -117,7 +121,7 @@ class Download:
             yield chunk
 
 
-def _raise_translated(error: Exception) -> None:
+def _raise_translated(error: Exception) -> NoReturn:
     """Raises aiohttp's and asyncio's errors as the kinds the engines act on; others as they are.
 
     Order matters: a failed connect is also an OSError, a connect timeout also a timeout."""

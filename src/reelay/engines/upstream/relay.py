@@ -35,10 +35,15 @@ def pro_body(request: GenerationRequest, callback_url: str, image_uri) -> tuple[
         seconds = 5 if request.seconds <= 7 else 10
     options: dict[str, Any] = {"seconds": seconds}
     if request.motion is not None:
-        options["motion_vector"] = dict(zip(MOTION_AXES, request.motion))
+        options["motion_vector"] = dict(zip(MOTION_AXES, request.motion, strict=False))
     if request.extras.get("flip"):
         options["flip"] = True
-    body: dict[str, Any] = {"callback_url": callback_url, "ratio": ratio, "model": model, "style": request.style or "cinematic"}
+    body: dict[str, Any] = {
+        "callback_url": callback_url,
+        "ratio": ratio,
+        "model": model,
+        "style": request.style or "cinematic",
+    }
     if request.prompt:
         body["prompt"] = request.prompt
     if request.first_image is not None:
@@ -122,7 +127,9 @@ class RelayEngine(UpstreamEngine):
 
     async def _read(self, state: dict[str, Any]) -> dict[str, Any] | None:
         key = self.config.key_for_slot(state.get("slot"))
-        answer = await self.client.post("/runway/feed", json={"task_id": state["upstream_id"]}, headers=self._headers(key))
+        answer = await self.client.post(
+            "/runway/feed", json={"task_id": state["upstream_id"]}, headers=self._headers(key)
+        )
         try:
             payload = answer.json()
         except ValueError:
@@ -139,22 +146,39 @@ class RelayEngine(UpstreamEngine):
             # Fresh ids may read task_not_exist for a little while (CometAPI, DeerAPI).
             if time.time() - state["accepted_at"] < self.config.feed_grace_seconds:
                 return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(task, waiting=True))
-            return EngineUpdate(Status.FAILED, failure=f"The upstream ({self.name}) lost the task.", failure_code="INTERNAL.UPSTREAM_LOST", state=state)
+            return EngineUpdate(
+                Status.FAILED,
+                failure=f"The upstream ({self.name}) lost the task.",
+                failure_code="INTERNAL.UPSTREAM_LOST",
+                state=state,
+            )
         status = found["status"]
         if status == "0":
             return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(task, waiting=True))
         if status == "1":
             progress = found.get("progress")
-            return EngineUpdate(Status.RUNNING, progress=progress, state=state, next_check_in=self.next_poll(task, False, progress))
+            return EngineUpdate(
+                Status.RUNNING, progress=progress, state=state, next_check_in=self.next_poll(task, False, progress)
+            )
         if status == "3":
 
             async def refresh() -> dict[str, str | None]:
                 again = await self._read(state) or {}
-                return {"video": again.get("video_url"), "poster": again.get("poster"), "last_frame": again.get("last_frame")}
+                return {
+                    "video": again.get("video_url"),
+                    "poster": again.get("poster"),
+                    "last_frame": again.get("last_frame"),
+                }
 
-            urls = {"video": found.get("video_url"), "poster": found.get("poster"), "last_frame": found.get("last_frame")}
+            urls = {
+                "video": found.get("video_url"),
+                "poster": found.get("poster"),
+                "last_frame": found.get("last_frame"),
+            }
             files = await self.collect(task, urls, refresh)
-            return EngineUpdate(Status.SUCCEEDED, progress=1.0, outputs=files, raw_video_url=found.get("video_url"), state=state)
+            return EngineUpdate(
+                Status.SUCCEEDED, progress=1.0, outputs=files, raw_video_url=found.get("video_url"), state=state
+            )
         return EngineUpdate(
             Status.FAILED,
             failure=found.get("msg") or f"The upstream ({self.name}) reported the task failed.",
@@ -167,11 +191,19 @@ class RelayEngine(UpstreamEngine):
         async with self.db.connect() as conn:
             row = (await conn.execute(select(relay_callbacks).where(relay_callbacks.c.task_id == task.id))).first()
         if row is not None and row.upstream_id:
-            state = {**state, "phase": "accepted", "upstream_id": row.upstream_id, "accepted_at": time.time(), "reconciled": True}
+            state = {
+                **state,
+                "phase": "accepted",
+                "upstream_id": row.upstream_id,
+                "accepted_at": time.time(),
+                "reconciled": True,
+            }
             return EngineUpdate(Status.PENDING, state=state, next_check_in=0.1)
         window = max(60.0, self.config.poll_seconds * 6)
         if time.time() - state.get("submitted_at", 0) < window:
-            return EngineUpdate(Status.PENDING, state={**state, "phase": "ambiguous"}, next_check_in=min(self.config.poll_seconds, 5.0))
+            return EngineUpdate(
+                Status.PENDING, state={**state, "phase": "ambiguous"}, next_check_in=min(self.config.poll_seconds, 5.0)
+            )
         return await super().reconcile(task, state)
 
     async def cancel(self, task: Task) -> None:

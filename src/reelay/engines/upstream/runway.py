@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from reelay.domain import catalogue
@@ -44,7 +45,11 @@ def official_body(request: GenerationRequest, text_model: str, image_uri) -> tup
 def _from_pro(request: GenerationRequest, text_model: str) -> tuple[str, str, int]:
     """Pro gen3 → gen3a_turbo, gen2/gen4/gen4_turbo → gen4_turbo, text-only → the channel's text model."""
     if request.first_image is None and request.last_image is None:
-        return text_model, _closest_ratio(text_model, catalogue.TEXT_TO_VIDEO, request), _closest_duration(text_model, request.seconds)
+        return (
+            text_model,
+            _closest_ratio(text_model, catalogue.TEXT_TO_VIDEO, request),
+            _closest_duration(text_model, request.seconds),
+        )
     model = request.engine_model
     if request.last_image is not None and "last" not in catalogue.OFFICIAL_MODELS[model].positions:
         model = "gen3a_turbo"  # the model that takes a last frame
@@ -96,7 +101,9 @@ class RunwayEngine(UpstreamEngine):
             return EngineUpdate(mapped, state=state, next_check_in=self.next_poll(task, waiting=True))
         if status == "RUNNING":
             progress = float(upstream.get("progress") or 0.0)
-            return EngineUpdate(Status.RUNNING, progress=progress, state=state, next_check_in=self.next_poll(task, False, progress))
+            return EngineUpdate(
+                Status.RUNNING, progress=progress, state=state, next_check_in=self.next_poll(task, False, progress)
+            )
         if status == "SUCCEEDED":
             outputs = upstream.get("output") or []
 
@@ -105,20 +112,33 @@ class RunwayEngine(UpstreamEngine):
                 return {"video": (again.get("output") or [None])[0]}
 
             files = await self.collect(task, {"video": outputs[0] if outputs else None}, refresh)
-            return EngineUpdate(Status.SUCCEEDED, progress=1.0, outputs=files, raw_video_url=outputs[0] if outputs else None, state=state)
+            return EngineUpdate(
+                Status.SUCCEEDED,
+                progress=1.0,
+                outputs=files,
+                raw_video_url=outputs[0] if outputs else None,
+                state=state,
+            )
         if status == "FAILED":
             return EngineUpdate(
-                Status.FAILED, failure=upstream.get("failure") or "The upstream task failed.", failure_code=upstream.get("failureCode"), state=state
+                Status.FAILED,
+                failure=upstream.get("failure") or "The upstream task failed.",
+                failure_code=upstream.get("failureCode"),
+                state=state,
             )
         if status == "CANCELLED":
-            return EngineUpdate(Status.FAILED, failure=f"The task was cancelled at the upstream ({self.name}).", failure_code="INTERNAL.UPSTREAM_CANCELLED", state=state)
+            return EngineUpdate(
+                Status.FAILED,
+                failure=f"The task was cancelled at the upstream ({self.name}).",
+                failure_code="INTERNAL.UPSTREAM_CANCELLED",
+                state=state,
+            )
         return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(task, waiting=True))
 
     async def cancel(self, task: Task) -> None:
         state = task.engine_state
         if state.get("upstream_id"):
             key = self.config.key_for_slot(state.get("slot"))
-            try:
+            # Best effort: the task is cancelled here whatever the upstream says.
+            with contextlib.suppress(Exception):
                 await self.client.delete(f"/v1/tasks/{state['upstream_id']}", headers=self._headers(key))
-            except Exception:
-                pass  # best effort: the task is cancelled here whatever the upstream says

@@ -21,9 +21,7 @@ def upgrade() -> None:
         sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.Column("created_at", sa.Float, nullable=False),
     )
-    op.create_index(
-        "ix_create_fingerprints_lookup", "create_fingerprints", ["api_key_id", "fingerprint", "created_at"]
-    )
+    op.create_index("ix_create_fingerprints_lookup", "create_fingerprints", ["api_key_id", "fingerprint", "created_at"])
     op.create_index("ix_create_fingerprints_created", "create_fingerprints", ["created_at"])
 
 
