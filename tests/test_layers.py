@@ -78,3 +78,13 @@ def _stdlib() -> frozenset[str]:
     import sys
 
     return frozenset(sys.stdlib_module_names) | {"__future__"}
+
+
+def test_no_sql_outside_the_store():
+    """Every statement lives in store/: nothing else imports SQLAlchemy's query builders or runs SQL."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        layer = path.relative_to(PACKAGE).parts[0]
+        if layer in ("store", "emulator"):  # the emulator is a separate program that stands in for an upstream
+            continue
+        text = path.read_text()
+        assert "conn.execute(" not in text and "from sqlalchemy import" not in text, path.relative_to(PACKAGE)

@@ -6,9 +6,8 @@ import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import text
 
-from reelay.store.db import current_revision, head_revision
+from reelay.store.db import current_revision, head_revision, ping
 from reelay.store.slots import SlotStore
 
 router = APIRouter()
@@ -26,8 +25,7 @@ async def readyz(request: Request):
     reelay = request.app.state.reelay
     checks: dict[str, str] = {}
     try:
-        async with reelay.db.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        await ping(reelay.db)
         checks["database"] = "ok"
         revision, head = await current_revision(reelay.db), head_revision()
         checks["migrations"] = "ok" if revision == head else f"at {revision}, expected {head}"

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import delete
 
 from reelay.dialects.common import json_object
 from reelay.domain.errors import InputError
-from reelay.store.db import write_transaction
-from reelay.store.tables import relay_callbacks
 
 router = APIRouter()
 
@@ -33,14 +28,7 @@ async def relay_callback(task_id: str, request: Request):
     # Kept only as far as the columns hold them (100 and 20 characters); the worker reads the upstream anyway.
     upstream_id = str(upstream_id) if upstream_id and len(str(upstream_id)) <= 100 else None
     status = str(status)[:20]
-    async with write_transaction(reelay.db) as conn:
-        # Kept in the database: it settles an unconfirmed submission in whichever process reads it.
-        await conn.execute(delete(relay_callbacks).where(relay_callbacks.c.task_id == task_id))
-        await conn.execute(
-            relay_callbacks.insert().values(
-                task_id=task_id, upstream_id=upstream_id, status=status, received_at=time.time()
-            )
-        )
+    await reelay.relay_callbacks.record(task_id, upstream_id, status)
     if reelay.worker is not None:
         reelay.worker.poke(task_id)  # read the upstream task now instead of at the next poll
     return {"ok": True}

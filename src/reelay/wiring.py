@@ -38,6 +38,7 @@ from reelay.store.db import migrate, open_engine
 from reelay.store.keys import KeyStore
 from reelay.store.ledger import LedgerStore
 from reelay.store.meta import get_or_create_secret
+from reelay.store.relay_callbacks import RelayCallbackStore
 from reelay.store.tasks import TaskStore
 from reelay.worker.runner import Worker
 
@@ -57,6 +58,7 @@ class Reelay:
     reader: TaskReader
     callbacks: CallbackStore
     ledger: LedgerStore
+    relay_callbacks: RelayCallbackStore
     limiter: MemoryRateLimiter | RedisRateLimiter
     metrics: Metrics
     worker: Worker | None = None
@@ -100,7 +102,8 @@ async def build(settings: Settings) -> Reelay:
     storage = open_storage(settings, signer)
     config = load_config(settings.config)
     metrics = Metrics()
-    engines = build_engines(config, settings, storage, signer, db)
+    relay_callbacks = RelayCallbackStore(db)
+    engines = build_engines(config, settings, storage, signer, relay_callbacks)
     engines.on_failure = metrics.upstream_error
     pricing = Pricing(config.prices, {c.name: c.prices for c in config.channels})
     limiter = RedisRateLimiter(settings.redis_url) if settings.redis_url else MemoryRateLimiter()
@@ -156,6 +159,7 @@ async def build(settings: Settings) -> Reelay:
         TaskReader(tasks),
         callbacks,
         LedgerStore(db),
+        relay_callbacks,
         limiter,
         metrics,
         worker,
@@ -173,7 +177,7 @@ def open_storage(settings: Settings, signer: UrlSigner) -> Storage:
 
 
 def build_engines(
-    config: ReelayConfig, settings: Settings, storage: Storage, signer: UrlSigner, db: AsyncEngine
+    config: ReelayConfig, settings: Settings, storage: Storage, signer: UrlSigner, relay_callbacks: RelayCallbackStore
 ) -> ChannelRegistry:
     """One engine per channel of the config file (one sandbox channel without a file)."""
 
@@ -193,7 +197,7 @@ def build_engines(
         elif channel.engine == "runway":
             engine = RunwayEngine(channel, storage, work_dir)
         else:
-            engine = RelayEngine(channel, storage, work_dir, hook_url=hook_url, db=db)
+            engine = RelayEngine(channel, storage, work_dir, hook_url=hook_url, callbacks=relay_callbacks)
         channels.append((channel, engine))
     return ChannelRegistry(channels)
 

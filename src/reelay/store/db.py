@@ -97,6 +97,12 @@ def head_revision() -> str:
     return head
 
 
+async def ping(engine: AsyncEngine) -> None:
+    """One round trip to the database; raises when it does not answer."""
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
 async def current_revision(engine: AsyncEngine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import select
-
 from reelay.domain import catalogue
 from reelay.domain.request import MOTION_AXES, GenerationRequest
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
-from reelay.store.tables import relay_callbacks
+from reelay.store.relay_callbacks import RelayCallbackStore
 
 from .base import UpstreamEngine, classify
 from .errors import Rejected
@@ -99,10 +97,10 @@ def _not_exist(payload: dict[str, Any]) -> bool:
 class RelayEngine(UpstreamEngine):
     kind = "relay"
 
-    def __init__(self, config, storage, work_dir, *, hook_url, db) -> None:
+    def __init__(self, config, storage, work_dir, *, hook_url, callbacks: RelayCallbackStore) -> None:
         super().__init__(config, storage, work_dir)
         self.hook_url = hook_url  # task id -> the URL the upstream calls back
-        self.db = db
+        self.callbacks = callbacks  # what upstreams told our hook, in any process
 
     def supports(self, request: GenerationRequest) -> bool:
         return True  # text, image, and the pro family's video2video and act_one
@@ -188,8 +186,7 @@ class RelayEngine(UpstreamEngine):
 
     async def reconcile(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
         """The create went unanswered; a pro upstream that took it will call our hook with its id."""
-        async with self.db.connect() as conn:
-            row = (await conn.execute(select(relay_callbacks).where(relay_callbacks.c.task_id == task.id))).first()
+        row = await self.callbacks.find(task.id)
         if row is not None and row.upstream_id:
             state = {
                 **state,
