@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test clean
+.PHONY: run test lint install install-test install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +14,20 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+
 run: install
 	$(BIN)/reelay serve
 
 test: install-test
 	$(BIN)/pytest -q
+
+# The gate CI runs first: lint, format and types, with no findings (tests/ is not formatted yet).
+lint: install-dev
+	$(BIN)/ruff check src bench
+	$(BIN)/ruff format --check src bench
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) reelay-data
