@@ -80,7 +80,7 @@ def children_cpu(pid: int) -> float:
 
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 class Database:
@@ -130,7 +130,9 @@ def main() -> None:
     parser.add_argument("--max-poll", type=float, default=60.0, help="the channel's max_poll_seconds")
     parser.add_argument("--hold", type=float, default=150.0, help="seconds from the start until the first task ends")
     parser.add_argument("--spread", type=float, default=600.0, help="seconds over which the tasks end")
-    parser.add_argument("--steady-polls", action="store_true", help="poll every --poll seconds (poll_by_progress = false)")
+    parser.add_argument(
+        "--steady-polls", action="store_true", help="poll every --poll seconds (poll_by_progress = false)"
+    )
     parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
     args = parser.parse_args()
 
@@ -201,15 +203,21 @@ def main() -> None:
     if database_name:
         drop_database(database_name)
 
-    polling = f"every {args.poll:g} s" if args.steady_polls else f"by progress, every {args.poll:g} to {args.max_poll:g} s"
+    polling = (
+        f"every {args.poll:g} s" if args.steady_polls else f"by progress, every {args.poll:g} to {args.max_poll:g} s"
+    )
     print(f"\nworker: one process; {args.database}; polling {polling}")
     print(f"peak in flight at once: {peak_live}; all final after {total:.0f} s; failed: {failed}")
     print(
         f"tracking alone ({tracking_seconds:.0f} s, {args.tasks} in flight): {tracking_cpu / tracking_seconds * 100:.0f} % "
         f"of one core, {tracking_requests / tracking_seconds:.0f} upstream requests/s"
     )
-    print(f"completions: {args.tasks / args.spread:.1f} per second planned; the worker's poster process: {helper_cpu:.0f} s CPU")
-    print("| tasks | peak in flight | worker CPU, whole run | CPU per task (with poster process) | peak memory | upstream requests per task | lag p50 | lag p99 | lag max |")
+    print(
+        f"completions: {args.tasks / args.spread:.1f} per second planned; the worker's poster process: {helper_cpu:.0f} s CPU"
+    )
+    print(
+        "| tasks | peak in flight | worker CPU, whole run | CPU per task (with poster process) | peak memory | upstream requests per task | lag p50 | lag p99 | lag max |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     print(
         f"| {args.tasks} | {peak_live} | {cpu:.0f} s ({cpu / total * 100:.0f} % of one core) "
