@@ -12,6 +12,7 @@ import pytest
 
 from reelay.config import ChannelConfig
 from reelay.domain.request import GenerationRequest
+from reelay.domain.schedule import ScheduleState
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
@@ -231,7 +232,7 @@ async def test_a_task_failed_over_leaves_the_first_channels_line(db, key):
     (claim,) = await tasks.claim_due("w", 1, 30)
     assert claim.id == older
     # The older task is refused on "first" and moved to "second", where it waits.
-    assert await tasks.reassign(older, ("w", claim.attempts), "second", {"tried": ["first"]})
+    assert await tasks.reassign(older, ("w", claim.attempts), "second", ScheduleState(tried=("first",)))
     (claim2,) = await tasks.claim_due("w", 1, 30)
     admitted = await slots.acquire("first", younger, claim2.created_at.timestamp(), 1, owner="w", attempt=claim2.attempts)
     assert admitted.slot == 0  # no longer behind a task that left the line

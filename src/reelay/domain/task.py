@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from .request import GenerationRequest
+from .schedule import ScheduleState
 from .status import Status
 
 
@@ -28,7 +29,11 @@ class Task:
     points: int = 0
     refunded: bool = False
     channel: str = "sandbox"  # the channel (a configured upstream or local engine) that runs it
+    # The engine's own state (upstream ids, its create's attempt), as the JSON object it wrote:
+    # only the engine reads its fields.
     engine_state: dict[str, Any] = field(default_factory=dict)
+    # Placement's own record (started, channels tried, failover rounds), typed.
+    schedule: ScheduleState = field(default_factory=ScheduleState)
     deleted: bool = False
     # The current claim: which worker leases the task, and how many claims it has had. Every
     # write a worker makes is conditional on both, so a replaced worker cannot write.

@@ -2,6 +2,15 @@
 
 The worker needs no special cases: it calls `start` once, then `check` whenever the last
 update said to, until an update carries a final status.
+
+An engine's state is its own: each engine kind declares a frozen dataclass for it (an
+`EngineState`: `SandboxState`, `UpstreamState`) and only that engine reads its fields. The worker
+hands it over as `task.engine_state`, the JSON object last stored, which the engine reads with
+its state's `from_json` (tolerant of fields missing from rows older code wrote); the engine
+returns its new state as `EngineUpdate.state`, its `to_json()`, which the worker stores as it is,
+fenced by its claim, when it differs from what is stored. A task that moves to another channel
+starts there with no engine state. Placement's own record of the task (started, channels tried,
+failover rounds) is a separate, typed `ScheduleState` that engines never see.
 """
 
 from __future__ import annotations
@@ -9,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol, Self, TypeAlias
 
 from reelay.domain.request import GenerationRequest
+from reelay.domain.schedule import ScheduleState
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 
@@ -29,14 +39,27 @@ class EngineUpdate:
     failure_code: str | None = None
     # When to call `check` next, in seconds.
     next_check_in: float = 1.0
-    # Engine's own bookkeeping, persisted with the task (upstream ids, attempt markers).
+    # The engine's new state (its EngineState's to_json()), stored with the task; None: unchanged.
     state: dict[str, Any] | None = None
+    # Placement's new record of the task, stored in the same write; set by placement, never by
+    # an engine. None: unchanged.
+    schedule: ScheduleState | None = None
     # The stored state may be completed elsewhere meanwhile (a worker that was frozen past its
     # lease records the answer to its create): read the task again before the next check.
     reread: bool = False
 
 
-# Persists an engine's state (EngineUpdate.state) with the task before anything irreversible happens.
+class EngineState(Protocol):
+    """What each engine kind declares for its own state: a frozen dataclass that round-trips
+    through JSON, reading the fields it knows and defaults for those missing."""
+
+    def to_json(self) -> dict[str, Any]: ...
+
+    @classmethod
+    def from_json(cls, data: object) -> Self: ...
+
+
+# Persists an engine's state (its to_json()) with the task before anything irreversible happens.
 SaveState: TypeAlias = Callable[[dict[str, Any]], Awaitable[None]]
 
 

@@ -9,6 +9,8 @@ this module decides everything about admission and routing that the worker must 
   doubling) and goes round again, until the channel's task timeout;
 - rehoming a task whose channel left the config.
 
+Placement keeps its own record of each task, a typed `ScheduleState` (started, channels tried,
+failover rounds, last error), apart from the engine's state, which it stores but never reads.
 Every write goes through the worker's `Fence`, so it happens only while the worker's claim on the
 task is current.
 """
@@ -17,9 +19,10 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
+from reelay.domain.schedule import ScheduleState
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.store.keys import KeyLimits, KeyStore
@@ -40,11 +43,13 @@ class Fence(Protocol):
     """The writes placement makes, each conditional on the worker's current claim of the task.
     Each raises TaskChanged when the task changed elsewhere."""
 
-    async def save_state(self, task: Task, state: dict) -> None: ...
+    async def save_state(self, task: Task, state: dict[str, Any], schedule: ScheduleState) -> None:
+        """The engine's state and placement's record, in one write."""
 
     async def acquire(self, task: Task, scope: str, capacity: int) -> Admission: ...
 
-    async def move(self, task: Task, channel: str, state: dict, retry_at: float | None = None) -> None: ...
+    async def move(self, task: Task, channel: str, schedule: ScheduleState, retry_at: float | None = None) -> None:
+        """To `channel`, where the task starts afresh (no engine state), with `schedule`."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ class Placement:
 
     def started(self, task: Task) -> bool:
         """Submitted (or being submitted) on its channel: from now on it is only checked."""
-        return bool(task.engine_state.get("started"))
+        return task.schedule.started
 
     async def step(self, task: Task, fence: Fence) -> EngineUpdate:
         """One step of a live task: start it on a channel, or check it where it runs."""
@@ -121,10 +126,10 @@ class Placement:
                 )
             slot = admission.slot
 
-        async def save_state(state: dict) -> None:
-            # Marked started before the request leaves: after a crash this task is reconciled,
-            # never submitted a second time.
-            await fence.save_state(task, {**state, "started": True})
+        async def save_state(state: dict[str, Any]) -> None:
+            # Marked started with the engine's attempt, before the request leaves: after a crash
+            # this task is reconciled, never submitted a second time.
+            await fence.save_state(task, state, replace(task.schedule, started=True))
 
         try:
             update = await engine.start(task, slot=slot, save_state=save_state)
@@ -133,12 +138,18 @@ class Placement:
             return await self._refused(task, refused, fence)
         except Ambiguous as unsure:
             self.channels.mark_failure(task.channel, unsure.message)
-            state = {**task.engine_state, "phase": "ambiguous", "started": True, "error": unsure.message}
-            return EngineUpdate(Status.PENDING, state=state, next_check_in=0.5)
+            # The engine's state marks its attempt for reconciling; placement notes why.
+            return EngineUpdate(
+                Status.PENDING,
+                state=unsure.state,
+                schedule=replace(task.schedule, started=True, last_error=unsure.message),
+                next_check_in=0.5,
+            )
         except Rejected as rejected:
             return failure_from_rejection(rejected)
         self.channels.mark_success(task.channel)
-        update.state = {**(update.state or task.engine_state), "started": True}
+        if not task.schedule.started:
+            update.schedule = replace(task.schedule, started=True)
         return update
 
     async def check(self, task: Task) -> EngineUpdate:
@@ -157,8 +168,8 @@ class Placement:
         """The task's channel is gone from the config: move it if it never started (None: drive
         it on), else fail it."""
         found = self.channels.candidates(task.request)
-        if not task.engine_state.get("started") and found:
-            await fence.move(task, found[0], {})
+        if not task.schedule.started and found:
+            await fence.move(task, found[0], ScheduleState())
             return None
         return EngineUpdate(
             Status.FAILED, failure=f"Channel {task.channel} is no longer configured.", failure_code="INTERNAL"
@@ -167,12 +178,12 @@ class Placement:
     async def _refused(self, task: Task, refused: NotAccepted, fence: Fence) -> EngineUpdate:
         """The upstream surely did not take the task: try the next channel; when every one
         refused, wait THROTTLED and go round again, until the timeout."""
-        tried = set(task.engine_state.get("tried", [])) | {task.channel}
-        rounds = task.engine_state.get("rounds", 0)
+        tried = set(task.schedule.tried) | {task.channel}
+        rounds = task.schedule.rounds
         remaining = self.channels.candidates(task.request, exclude=tried)
         if remaining:
             await fence.move(
-                task, remaining[0], {"tried": sorted(tried), "rounds": rounds, "last_error": refused.message}
+                task, remaining[0], ScheduleState(tried=tuple(sorted(tried)), rounds=rounds, last_error=refused.message)
             )
             return EngineUpdate(Status.PENDING, next_check_in=0.0)
         rounds += 1
@@ -189,9 +200,7 @@ class Placement:
         wait = min(self.policy.refused_wait(rounds, refused.retry_after), deadline - now)
         first = self.channels.candidates(task.request)[0]
         # Staying on the same channel, the task keeps its slot: its turn is not lost by waiting.
-        await fence.move(
-            task, first, {"tried": [], "rounds": rounds, "last_error": refused.message}, retry_at=now + wait
-        )
+        await fence.move(task, first, ScheduleState(rounds=rounds, last_error=refused.message), retry_at=now + wait)
         return EngineUpdate(Status.THROTTLED, next_check_in=wait)
 
     async def _key_limits(self, api_key_id: str) -> KeyLimits:

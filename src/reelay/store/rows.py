@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reelay.domain.request import GenerationRequest
+from reelay.domain.schedule import ScheduleState
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 
@@ -33,6 +34,7 @@ def task_from_row(row: Any) -> Task:
         refunded=bool(m["refunded"]),
         channel=m["channel"],
         engine_state=dict(m["engine_state"] or {}),
+        schedule=ScheduleState.from_json(m["schedule_state"]),
         deleted=bool(m["deleted"]),
         lease_owner=m["lease_owner"],
         attempts=m["attempts"],
@@ -56,6 +58,7 @@ def task_to_row(task: Task) -> dict[str, Any]:
         "refunded": task.refunded,
         "channel": task.channel,
         "engine_state": task.engine_state,
+        "schedule_state": task.schedule.to_json(),
         "deleted": task.deleted,
         "created_at": task.created_at.timestamp(),
         "updated_at": task.updated_at.timestamp(),

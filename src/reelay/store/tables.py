@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -75,7 +76,8 @@ tasks = Table(
     Column("points", Integer, nullable=False, server_default="0"),
     Column("refunded", Boolean, nullable=False, server_default="0"),
     Column("channel", String(50), nullable=False),  # the channel that runs it
-    Column("engine_state", JSON, nullable=False),
+    Column("engine_state", JSON, nullable=False),  # the engine's own, opaque here
+    Column("schedule_state", JSON, nullable=False, server_default=text("'{}'")),  # placement's (ScheduleState)
     Column("deleted", Boolean, nullable=False, server_default="0"),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reelay.domain.errors import RateLimited
+from reelay.domain.schedule import ScheduleState
 from reelay.domain.status import FINAL, LIVE, Status, sources_for
 from reelay.domain.task import Task
 
@@ -179,13 +180,14 @@ class TaskStore:
         task_id: str,
         lease: tuple[str, int],
         channel: str,
-        state: dict[str, Any],
+        schedule: ScheduleState,
         *,
         retry_at: float | None = None,
     ) -> bool:
         """Move a task not accepted upstream to `channel` (failover), freeing its slot on the
-        old one unless it stays there, if this claim still leases it. With `retry_at` the task
-        backs off until then: it is not due, and stands out of its channel's line meanwhile.
+        old one unless it stays there, if this claim still leases it. The task starts afresh
+        there (no engine state) with placement's `schedule`. With `retry_at` the task backs off
+        until then: it is not due, and stands out of its channel's line meanwhile.
         False: another worker has taken it over, or it ended."""
         async with write_transaction(self.db) as conn:
             old = (
@@ -195,7 +197,7 @@ class TaskStore:
             ).scalar()
             if old is None:
                 return False
-            values: dict[str, Any] = {"channel": channel, "engine_state": state}
+            values: dict[str, Any] = {"channel": channel, "engine_state": {}, "schedule_state": schedule.to_json()}
             if retry_at is not None:
                 values["next_check_at"] = retry_at
             await conn.execute(update(tasks).where(tasks.c.id == task_id).values(**values))
@@ -213,22 +215,28 @@ class TaskStore:
                 .values(progress=progress, updated_at=time.time())
             )
 
-    async def save_engine_state(self, task_id: str, state: dict[str, Any], lease: tuple[str, int]) -> bool:
-        """Write the engine's state if this claim (owner, attempt) still leases the live task.
+    async def save_engine_state(
+        self, task_id: str, state: dict[str, Any], lease: tuple[str, int], *, schedule: ScheduleState | None = None
+    ) -> bool:
+        """Write the engine's state, and placement's `schedule` with it when given (one write: a
+        create's attempt and the mark that the task started are saved together), if this claim
+        (owner, attempt) still leases the live task.
 
         False means another worker has taken the task over (this one stalled past its lease):
         the caller must stop, and above all must not submit anything upstream."""
+        values: dict[str, Any] = {"engine_state": state}
+        if schedule is not None:
+            values["schedule_state"] = schedule.to_json()
         async with write_transaction(self.db) as conn:
             result = await conn.execute(
-                update(tasks)
-                .where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE), *_leased(lease))
-                .values(engine_state=state)
+                update(tasks).where(tasks.c.id == task_id, tasks.c.status.in_(_LIVE), *_leased(lease)).values(**values)
             )
         return result.rowcount == 1
 
-    async def record_attempt(self, task_id: str, state: dict[str, Any]) -> bool:
-        """Record what became of a create, whoever leases the task now, if the stored state is
-        still that same attempt, unconfirmed (its `attempt_id`, phase "submitting")."""
+    async def record_attempt(self, task_id: str, state: dict[str, Any], *, unconfirmed: dict[str, Any]) -> bool:
+        """Record what became of a create (the engine's `state` after it), whoever leases the
+        task now, if the stored engine state is still `unconfirmed`: the one saved before that
+        create was sent. Nobody has looked into the attempt since, so its answer is still news."""
         async with write_transaction(self.db) as conn:
             stored = (
                 await conn.execute(
@@ -237,7 +245,7 @@ class TaskStore:
                     .with_for_update()
                 )
             ).scalar()
-            if not stored or stored.get("phase") != "submitting" or stored.get("attempt_id") != state.get("attempt_id"):
+            if stored is None or stored != unconfirmed:
                 return False
             await conn.execute(update(tasks).where(tasks.c.id == task_id).values(engine_state=state))
         return True

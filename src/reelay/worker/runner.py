@@ -18,7 +18,9 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+from reelay.domain.schedule import ScheduleState
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
@@ -204,6 +206,7 @@ class Worker:
                     ended = final = True
                     break
                 started = self.placement.started(task)
+                fence.unconfirmed = None
                 async with self._checks if started else self._starts:
                     try:
                         update = await self.placement.step(task, fence)
@@ -220,10 +223,10 @@ class Worker:
                             ended = final = True
                             break
                     except LeaseLost:
-                        if not started and update.state:
+                        if fence.unconfirmed is not None and update.state:
                             # Taken over while our create was out: what the upstream answered
                             # is still the truth about that attempt, for whoever drives it now.
-                            await self.store.record_attempt(task.id, update.state)
+                            await self.store.record_attempt(task.id, update.state, unconfirmed=fence.unconfirmed)
                         raise
                 await self._sleep(task.id, update.next_check_in)
                 if task.id in self._poked or update.reread:
@@ -310,11 +313,14 @@ class Worker:
 
         A write refused by the store means the task changed elsewhere: `task` is brought up to
         date (LeaseLost if another worker has it now) and the loop goes on from there."""
-        state = update.state
-        if state is not None and state != task.engine_state:
-            if not await self._fenced(task, lambda lease: self.store.save_engine_state(task.id, state, lease)):
+        state = update.state if update.state is not None else task.engine_state
+        schedule = update.schedule if update.schedule is not None else task.schedule
+        if state != task.engine_state or schedule != task.schedule:
+            if not await self._fenced(
+                task, lambda lease: self.store.save_engine_state(task.id, state, lease, schedule=schedule)
+            ):
                 return False
-            task.engine_state = state
+            task.engine_state, task.schedule = state, schedule
         if update.status == Status.THROTTLED:
             if task.status == Status.PENDING and await self._fenced(
                 task, lambda lease: self.store.transition(task.id, Status.THROTTLED, lease=lease)
@@ -355,13 +361,17 @@ class _ClaimFence:
 
     def __init__(self, worker: Worker) -> None:
         self.worker = worker
+        # The engine state saved in this step before a create was sent: if the claim is lost
+        # before the create's answer is stored, the answer is recorded against it.
+        self.unconfirmed: dict[str, Any] | None = None
 
-    async def save_state(self, task: Task, state: dict) -> None:
+    async def save_state(self, task: Task, state: dict[str, Any], schedule: ScheduleState) -> None:
         if not await self.worker._fenced(
-            task, lambda lease: self.worker.store.save_engine_state(task.id, state, lease)
+            task, lambda lease: self.worker.store.save_engine_state(task.id, state, lease, schedule=schedule)
         ):
             raise TaskChanged(task.id)
-        task.engine_state = state
+        task.engine_state, task.schedule = state, schedule
+        self.unconfirmed = state
 
     async def acquire(self, task: Task, scope: str, capacity: int) -> Admission:
         admission: Admission | None = None
@@ -385,17 +395,18 @@ class _ClaimFence:
             waiting.pop(task.id, None)
         return admission
 
-    async def move(self, task: Task, channel: str, state: dict, retry_at: float | None = None) -> None:
+    async def move(self, task: Task, channel: str, schedule: ScheduleState, retry_at: float | None = None) -> None:
         if not await self.worker._fenced(
-            task, lambda lease: self.worker.store.reassign(task.id, lease, channel, state, retry_at=retry_at)
+            task, lambda lease: self.worker.store.reassign(task.id, lease, channel, schedule, retry_at=retry_at)
         ):
             raise TaskChanged(task.id)
         if channel != task.channel:
             self.worker._slot_freed(task)
-        task.channel, task.engine_state = channel, state
+        task.channel, task.engine_state, task.schedule = channel, {}, schedule
 
 
 def _take(task: Task, fresh: Task) -> None:
     """Bring the loop's task object up to date in place with what is stored."""
-    for name in ("status", "progress", "channel", "engine_state", "outputs", "failure", "failure_code", "attempts"):
+    fields = ("status", "progress", "channel", "engine_state", "schedule", "outputs", "failure", "failure_code")
+    for name in (*fields, "attempts"):
         setattr(task, name, getattr(fresh, name))

@@ -6,6 +6,7 @@ import asyncio
 import random
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from reelay.domain.request import GenerationRequest, ImageInput, ImageRef
@@ -18,6 +19,7 @@ from reelay.storage.results import stored_result_keys
 from . import markers
 from .pool import RenderPool
 from .render import RenderCancelled, RenderJob, scaled_size
+from .state import SandboxState
 
 CHECK_INTERVAL = 0.25
 
@@ -50,16 +52,16 @@ class SandboxEngine:
     async def start(self, task: Task, *, slot: int | None = None, save_state: SaveState | None = None) -> EngineUpdate:
         found = markers.parse(task.request.prompt)
         now = time.time()
-        state = {"started_at": now, "throttle_until": now + found.throttle}
+        state = SandboxState(started_at=now, throttle_until=now + found.throttle)
         if found.throttle:
-            return EngineUpdate(Status.THROTTLED, next_check_in=min(found.throttle, 1.0), state=state)
+            return EngineUpdate(Status.THROTTLED, next_check_in=min(found.throttle, 1.0), state=state.to_json())
         return await self._begin(task, state)
 
     async def check(self, task: Task) -> EngineUpdate:
-        state = dict(task.engine_state)
-        if not state.get("running_since"):
-            if time.time() < state.get("throttle_until", 0):
-                return EngineUpdate(Status.THROTTLED, next_check_in=0.5, state=state)
+        state = SandboxState.from_json(task.engine_state)
+        if not state.running_since:
+            if time.time() < state.throttle_until:
+                return EngineUpdate(Status.THROTTLED, next_check_in=0.5, state=state.to_json())
             return await self._begin(task, state)
 
         found = markers.parse(task.request.prompt)
@@ -76,7 +78,7 @@ class SandboxEngine:
         # (a render started again after a restart begins at 0).
         # The pool reports 1.0 for the last frame before its result is set: only a done future ends it.
         rendered = 1.0 if render.done() else min(self.pool.progress.get(task.id, 0.0), 0.999)
-        waited = markers.delay_fraction(found.delay, time.time() - state["running_since"])
+        waited = markers.delay_fraction(found.delay, time.time() - state.running_since)
         if not render.done() or waited < 1.0:
             progress = max(task.progress or 0.0, round(min(rendered, waited) * 0.99, 4))
             return EngineUpdate(Status.RUNNING, progress=progress, next_check_in=CHECK_INTERVAL)
@@ -98,10 +100,10 @@ class SandboxEngine:
             outputs={"video": Path(result.video), "poster": Path(result.poster), "last_frame": Path(result.last_frame)},
         )
 
-    async def _begin(self, task: Task, state: dict) -> EngineUpdate:
-        state = dict(state, running_since=time.time())
+    async def _begin(self, task: Task, state: SandboxState) -> EngineUpdate:
+        state = replace(state, running_since=time.time())
         await self._submit(task, markers.parse(task.request.prompt))
-        return EngineUpdate(Status.RUNNING, progress=0.0, next_check_in=CHECK_INTERVAL, state=state)
+        return EngineUpdate(Status.RUNNING, progress=0.0, next_check_in=CHECK_INTERVAL, state=state.to_json())
 
     async def _submit(self, task: Task, found: markers.Markers) -> asyncio.Future:
         task_dir = self.work_dir / task.id

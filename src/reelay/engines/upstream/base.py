@@ -15,7 +15,7 @@ import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from reelay.storage.base import Storage
 
 from .errors import Ambiguous, NotAccepted, Rejected, ResultExpired, UpstreamError
 from .http import Answer, CannotConnect, NoAnswer, TransportFailure, UpstreamHttp
+from .state import UpstreamState
 
 IMAGE_KINDS = ("image_to_video", "text_to_video")
 # How long past the request timeout an unconfirmed create may still be confirmed by its sender.
@@ -102,31 +103,44 @@ class UpstreamEngine(ABC):
         """Submit once. `save_state` persists the attempt before the request leaves."""
         # Placement always passes it: an upstream create is never sent without its attempt saved first.
         assert save_state is not None, "an upstream engine's start needs save_state"
-        attempt = {"attempt_id": str(uuid.uuid4()), "phase": "submitting", "submitted_at": time.time(), "slot": slot}
-        state = {**task.engine_state, **attempt}
-        await save_state(state)
+        state = replace(
+            UpstreamState.from_json(task.engine_state),
+            attempt_id=str(uuid.uuid4()),
+            phase="submitting",
+            submitted_at=time.time(),
+            slot=slot,
+        )
+        await save_state(state.to_json())
         try:
             upstream_id = await self.submit(task, self.config.key_for_slot(slot), state)
         except NoAnswer as error:
             # Sent (at least partly) and no answer: the upstream may hold the task now.
-            raise Ambiguous(f"{self.name} did not answer the create: {error}") from error
+            raise Ambiguous(f"{self.name} did not answer the create: {error}", state=self._unsure(state)) from error
+        except Ambiguous as error:  # a 504: the upstream may have taken it
+            raise Ambiguous(error.message, status=error.status, state=self._unsure(state)) from error
         except CannotConnect as error:
             raise NotAccepted(f"{self.name}: {error}") from error
-        state = {**state, "phase": "accepted", "upstream_id": upstream_id, "accepted_at": time.time()}
-        return EngineUpdate(Status.PENDING, state=state, next_check_in=self.config.poll_seconds)
+        state = replace(state, phase="accepted", upstream_id=upstream_id, accepted_at=time.time())
+        return EngineUpdate(Status.PENDING, state=state.to_json(), next_check_in=self.config.poll_seconds)
+
+    @staticmethod
+    def _unsure(state: UpstreamState) -> dict[str, Any]:
+        """The attempt whose answer was lost, to be reconciled at the next check."""
+        return replace(state, phase="ambiguous").to_json()
 
     async def check(self, task: Task) -> EngineUpdate:
-        state = dict(task.engine_state)
-        if state.get("phase") == "submitting":
+        state = UpstreamState.from_json(task.engine_state)
+        if state.phase == "submitting":
             # Sent by a worker that stopped answering (frozen, or killed). If it lives, it records
             # the upstream's answer when it comes: wait for that as long as the create may take.
-            waited = time.time() - state.get("submitted_at", 0.0)
+            waited = time.time() - (state.submitted_at or 0.0)
             grace = self.config.request_timeout_seconds + SUBMIT_GRACE_SECONDS
             if waited < grace:
                 return EngineUpdate(Status.PENDING, next_check_in=min(grace - waited, 1.0), reread=True)
-        if state.get("phase") in ("submitting", "ambiguous"):
+        if state.phase in ("submitting", "ambiguous"):
             return await self.reconcile(task, state)
-        if time.time() - state.get("accepted_at", time.time()) > self.config.task_timeout_seconds:
+        accepted_at = state.accepted_at if state.accepted_at is not None else time.time()
+        if time.time() - accepted_at > self.config.task_timeout_seconds:
             await self.cancel(task)
             return EngineUpdate(
                 Status.FAILED,
@@ -145,7 +159,7 @@ class UpstreamEngine(ABC):
             polling.errors += 1
             return EngineUpdate(Status.PENDING, next_check_in=self._backoff(polling.errors))
 
-    async def reconcile(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
+    async def reconcile(self, task: Task, state: UpstreamState) -> EngineUpdate:
         """An unconfirmed submission. Engines that can find out what happened override this."""
         return EngineUpdate(
             Status.FAILED,
@@ -157,11 +171,11 @@ class UpstreamEngine(ABC):
     # -- for subclasses ------------------------------------------------------------------
 
     @abstractmethod
-    async def submit(self, task: Task, key: str, state: dict[str, Any]) -> str:
+    async def submit(self, task: Task, key: str, state: UpstreamState) -> str:
         """Send the create; return the upstream's task id, or raise an UpstreamError."""
 
     @abstractmethod
-    async def poll(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
+    async def poll(self, task: Task, state: UpstreamState) -> EngineUpdate:
         """Read the upstream task once and say what it means."""
 
     @abstractmethod

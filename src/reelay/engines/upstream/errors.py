@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class UpstreamError(Exception):
     def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None) -> None:
@@ -21,7 +23,14 @@ class Rejected(UpstreamError):
 
 
 class Ambiguous(UpstreamError):
-    """The request may have been accepted (timeout after sending, 504): never resubmit blindly."""
+    """The request may have been accepted (timeout after sending, 504): never resubmit blindly.
+
+    Raised out of an engine's `start`, it carries the engine's state to keep (its attempt,
+    marked for reconciling): the engine owns that state, placement only stores it."""
+
+    def __init__(self, message: str, *, status: int | None = None, state: dict[str, Any] | None = None) -> None:
+        super().__init__(message, status=status)
+        self.state = state
 
 
 class ResultExpired(UpstreamError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from reelay.domain import catalogue
@@ -14,6 +15,7 @@ from reelay.store.relay_callbacks import RelayCallbackStore
 
 from .base import UpstreamEngine, classify
 from .errors import Rejected
+from .state import UpstreamState
 
 PASSTHROUGH = {"video_to_video": "/runway/pro/video2video", "act_one": "/runway/pro/act_one"}
 # CometAPI's new-api wrapper statuses, by what they mean.
@@ -108,7 +110,7 @@ class RelayEngine(UpstreamEngine):
     def _headers(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}"}
 
-    async def submit(self, task: Task, key: str, state: dict[str, Any]) -> str:
+    async def submit(self, task: Task, key: str, state: UpstreamState) -> str:
         uris = await self.image_uris(task.request)
         path, body = pro_body(task.request, self.hook_url(task.id), lambda image: uris[id(image)])
         answer = await self.client.post(path, json=body, headers=self._headers(key))
@@ -123,11 +125,9 @@ class RelayEngine(UpstreamEngine):
             raise Rejected(f"{self.name} {path} answered without a task_id")
         return upstream_id
 
-    async def _read(self, state: dict[str, Any]) -> dict[str, Any] | None:
-        key = self.config.key_for_slot(state.get("slot"))
-        answer = await self.client.post(
-            "/runway/feed", json={"task_id": state["upstream_id"]}, headers=self._headers(key)
-        )
+    async def _read(self, state: UpstreamState) -> dict[str, Any] | None:
+        key = self.config.key_for_slot(state.slot)
+        answer = await self.client.post("/runway/feed", json={"task_id": state.upstream_id}, headers=self._headers(key))
         try:
             payload = answer.json()
         except ValueError:
@@ -138,25 +138,26 @@ class RelayEngine(UpstreamEngine):
             raise classify(answer, f"{self.name} /runway/feed")
         return read_feed(payload)
 
-    async def poll(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
+    async def poll(self, task: Task, state: UpstreamState) -> EngineUpdate:
         found = await self._read(state)
+        stored = state.to_json()
         if found is None:
             # Fresh ids may read task_not_exist for a little while (CometAPI, DeerAPI).
-            if time.time() - state["accepted_at"] < self.config.feed_grace_seconds:
-                return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(task, waiting=True))
+            if time.time() - (state.accepted_at or 0.0) < self.config.feed_grace_seconds:
+                return EngineUpdate(Status.PENDING, state=stored, next_check_in=self.next_poll(task, waiting=True))
             return EngineUpdate(
                 Status.FAILED,
                 failure=f"The upstream ({self.name}) lost the task.",
                 failure_code="INTERNAL.UPSTREAM_LOST",
-                state=state,
+                state=stored,
             )
         status = found["status"]
         if status == "0":
-            return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(task, waiting=True))
+            return EngineUpdate(Status.PENDING, state=stored, next_check_in=self.next_poll(task, waiting=True))
         if status == "1":
             progress = found.get("progress")
             return EngineUpdate(
-                Status.RUNNING, progress=progress, state=state, next_check_in=self.next_poll(task, False, progress)
+                Status.RUNNING, progress=progress, state=stored, next_check_in=self.next_poll(task, False, progress)
             )
         if status == "3":
 
@@ -175,31 +176,29 @@ class RelayEngine(UpstreamEngine):
             }
             files = await self.collect(task, urls, refresh)
             return EngineUpdate(
-                Status.SUCCEEDED, progress=1.0, outputs=files, raw_video_url=found.get("video_url"), state=state
+                Status.SUCCEEDED, progress=1.0, outputs=files, raw_video_url=found.get("video_url"), state=stored
             )
         return EngineUpdate(
             Status.FAILED,
             failure=found.get("msg") or f"The upstream ({self.name}) reported the task failed.",
             failure_code=found.get("failure_code") or "INTERNAL.UPSTREAM_FAILED",
-            state=state,
+            state=stored,
         )
 
-    async def reconcile(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
+    async def reconcile(self, task: Task, state: UpstreamState) -> EngineUpdate:
         """The create went unanswered; a pro upstream that took it will call our hook with its id."""
         row = await self.callbacks.find(task.id)
         if row is not None and row.upstream_id:
-            state = {
-                **state,
-                "phase": "accepted",
-                "upstream_id": row.upstream_id,
-                "accepted_at": time.time(),
-                "reconciled": True,
-            }
-            return EngineUpdate(Status.PENDING, state=state, next_check_in=0.1)
+            state = replace(
+                state, phase="accepted", upstream_id=row.upstream_id, accepted_at=time.time(), reconciled=True
+            )
+            return EngineUpdate(Status.PENDING, state=state.to_json(), next_check_in=0.1)
         window = max(60.0, self.config.poll_seconds * 6)
-        if time.time() - state.get("submitted_at", 0) < window:
+        if time.time() - (state.submitted_at or 0.0) < window:
             return EngineUpdate(
-                Status.PENDING, state={**state, "phase": "ambiguous"}, next_check_in=min(self.config.poll_seconds, 5.0)
+                Status.PENDING,
+                state=replace(state, phase="ambiguous").to_json(),
+                next_check_in=min(self.config.poll_seconds, 5.0),
             )
         return await super().reconcile(task, state)
 

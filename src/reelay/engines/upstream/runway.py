@@ -13,6 +13,7 @@ from reelay.engines.base import EngineUpdate
 
 from .base import UpstreamEngine, classify
 from .errors import Rejected
+from .state import UpstreamState
 
 VERSION = "2024-11-06"
 
@@ -75,7 +76,7 @@ class RunwayEngine(UpstreamEngine):
     def _headers(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}", "X-Runway-Version": VERSION}
 
-    async def submit(self, task: Task, key: str, state: dict[str, Any]) -> str:
+    async def submit(self, task: Task, key: str, state: UpstreamState) -> str:
         uris = await self.image_uris(task.request)
         path, body = official_body(task.request, self.config.text_model, lambda image: uris[id(image)])
         answer = await self.client.post(path, json=body, headers=self._headers(key))
@@ -86,23 +87,24 @@ class RunwayEngine(UpstreamEngine):
             raise Rejected(f"{self.name} {path} answered without a task id")
         return upstream_id
 
-    async def _read(self, state: dict[str, Any]) -> dict[str, Any]:
-        key = self.config.key_for_slot(state.get("slot"))
-        answer = await self.client.get(f"/v1/tasks/{state['upstream_id']}", headers=self._headers(key))
+    async def _read(self, state: UpstreamState) -> dict[str, Any]:
+        key = self.config.key_for_slot(state.slot)
+        answer = await self.client.get(f"/v1/tasks/{state.upstream_id}", headers=self._headers(key))
         if answer.status_code != 200:
             raise classify(answer, f"{self.name} GET /v1/tasks")
         return answer.json()
 
-    async def poll(self, task: Task, state: dict[str, Any]) -> EngineUpdate:
+    async def poll(self, task: Task, state: UpstreamState) -> EngineUpdate:
         upstream = await self._read(state)
+        stored = state.to_json()
         status = upstream.get("status")
         if status in ("PENDING", "THROTTLED"):
             mapped = Status.THROTTLED if status == "THROTTLED" else Status.PENDING
-            return EngineUpdate(mapped, state=state, next_check_in=self.next_poll(task, waiting=True))
+            return EngineUpdate(mapped, state=stored, next_check_in=self.next_poll(task, waiting=True))
         if status == "RUNNING":
             progress = float(upstream.get("progress") or 0.0)
             return EngineUpdate(
-                Status.RUNNING, progress=progress, state=state, next_check_in=self.next_poll(task, False, progress)
+                Status.RUNNING, progress=progress, state=stored, next_check_in=self.next_poll(task, False, progress)
             )
         if status == "SUCCEEDED":
             outputs = upstream.get("output") or []
@@ -117,28 +119,28 @@ class RunwayEngine(UpstreamEngine):
                 progress=1.0,
                 outputs=files,
                 raw_video_url=outputs[0] if outputs else None,
-                state=state,
+                state=stored,
             )
         if status == "FAILED":
             return EngineUpdate(
                 Status.FAILED,
                 failure=upstream.get("failure") or "The upstream task failed.",
                 failure_code=upstream.get("failureCode"),
-                state=state,
+                state=stored,
             )
         if status == "CANCELLED":
             return EngineUpdate(
                 Status.FAILED,
                 failure=f"The task was cancelled at the upstream ({self.name}).",
                 failure_code="INTERNAL.UPSTREAM_CANCELLED",
-                state=state,
+                state=stored,
             )
-        return EngineUpdate(Status.PENDING, state=state, next_check_in=self.next_poll(task, waiting=True))
+        return EngineUpdate(Status.PENDING, state=stored, next_check_in=self.next_poll(task, waiting=True))
 
     async def cancel(self, task: Task) -> None:
-        state = task.engine_state
-        if state.get("upstream_id"):
-            key = self.config.key_for_slot(state.get("slot"))
+        state = UpstreamState.from_json(task.engine_state)
+        if state.upstream_id:
+            key = self.config.key_for_slot(state.slot)
             # Best effort: the task is cancelled here whatever the upstream says.
             with contextlib.suppress(Exception):
-                await self.client.delete(f"/v1/tasks/{state['upstream_id']}", headers=self._headers(key))
+                await self.client.delete(f"/v1/tasks/{state.upstream_id}", headers=self._headers(key))
