@@ -18,7 +18,8 @@ async def describe(files: list[tuple[str, Path]]) -> list[ResultFile]:
     described = []
     for role, path in files:
         try:
-            probed = await asyncio.to_thread(probe, path)
+            # Headers only: a worker stores thousands of results; the engine made these files.
+            probed = await asyncio.to_thread(probe, path, decode=False)
         except Unreadable as error:
             raise BadOutput(f"the {role} result {error}") from None
         described.append(ResultFile(role=role, path=path, info=probed.info))

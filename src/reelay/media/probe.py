@@ -81,8 +81,10 @@ def sniff(head: bytes) -> Container | None:
     return None
 
 
-def probe(source: bytes | Path) -> Probed:
-    """Read `source` (bytes, or a file) far enough to prove it decodes, and say what it is.
+def probe(source: bytes | Path, *, decode: bool = True) -> Probed:
+    """Read `source` (bytes, or a file) and say what it is; with `decode`, decode its first
+    frame too, to prove it is readable (a client's input). Without, only the headers are read:
+    cheap enough for every result a worker stores.
 
     Blocking: run it in a thread. Raises Unreadable."""
     head = source[:64] if isinstance(source, bytes) else _head(source)
@@ -92,7 +94,7 @@ def probe(source: bytes | Path) -> Probed:
     opened = io.BytesIO(source) if isinstance(source, bytes) else source
     if container.demuxer is None:
         return _probe_image(opened, container)
-    return _probe_av(opened, container)
+    return _probe_av(opened, container, decode)
 
 
 def _head(path: Path) -> bytes:
@@ -110,7 +112,7 @@ def _probe_image(source: io.BytesIO | Path, container: Container) -> Probed:
     return Probed(info=info, container=container, codec=None)
 
 
-def _probe_av(source: io.BytesIO | Path, container: Container) -> Probed:
+def _probe_av(source: io.BytesIO | Path, container: Container, decode: bool) -> Probed:
     try:
         with av.open(_readable(source), mode="r", format=container.demuxer) as opened:
             videos = [s for s in opened.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
@@ -119,7 +121,7 @@ def _probe_av(source: io.BytesIO | Path, container: Container) -> Probed:
                 raise Unreadable(f"is {container.name} with no video or audio in it")
             stream = videos[0] if videos else audios[0]
             # Decoding one frame proves the stream is readable, not just its header.
-            if next(opened.decode(stream), None) is None:
+            if decode and next(opened.decode(stream), None) is None:
                 raise Unreadable(f"is {container.name} whose {stream.type} has no frames")
             duration = _duration(opened, stream)
             if videos:
