@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     image_url_max_bytes: int = 16 * 1024 * 1024
     data_uri_max_bytes: int = 5 * 1024 * 1024
     image_max_pixels: int = 40_000_000
+    # Video and audio inputs (Runway's limits): by URL, by data URI, and how long they may run.
+    # Video frames are held to image_max_pixels.
+    video_url_max_bytes: int = 32 * 1024 * 1024
+    audio_url_max_bytes: int = 32 * 1024 * 1024
+    media_data_uri_max_bytes: int = 16 * 1024 * 1024
+    video_max_seconds: float = 60.0
+    audio_max_seconds: float = 60.0
+    # A stored upload (runway:// URI) read as an input, any kind.
+    upload_max_bytes: int = 200 * 1024 * 1024
     fetch_timeout_seconds: float = 20.0
     # Pro dialect: refuse creates without callback_url (seed 001 behaviour).
     require_callback_url: bool = True

@@ -10,7 +10,8 @@ from typing import Any
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 
-# The task as its dialect shows it (the wiring passes the dialects' renderer in).
+# The task as its dialect shows it, given its results' URLs by storage key (the wiring passes
+# the dialects' renderer in).
 TaskObject = Callable[[Task, dict[str, str]], dict[str, Any]]
 
 
@@ -22,7 +23,7 @@ def render(task: Task, event_status: Status, urls: dict[str, str], task_object: 
         else replace(
             task,
             status=event_status,
-            outputs={} if event_status != Status.SUCCEEDED else task.outputs,
+            results=() if event_status != Status.SUCCEEDED else task.results,
             failure=task.failure if event_status == Status.FAILED else None,
             failure_code=task.failure_code if event_status == Status.FAILED else None,
         )

@@ -18,7 +18,8 @@ from reelay.domain.task import Task
 class Dialect:
     name: str  # as a task's request records it (GenerationRequest.dialect)
     router: APIRouter
-    task_object: Callable[[Task, dict[str, str]], dict[str, Any]]  # the task as this API shows it
+    # The task as this API shows it, given its results' URLs by storage key.
+    task_object: Callable[[Task, dict[str, str]], dict[str, Any]]
     error_response: Callable[[ReelayError], JSONResponse]
 
     def install(self, app: FastAPI) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from reelay.domain import artifacts
 from reelay.domain.errors import InputError, ReelayError
 from reelay.domain.status import Status
 from reelay.domain.task import Task
@@ -48,17 +49,23 @@ def error_response(error: ReelayError, started: float | None = None) -> JSONResp
 
 
 def task_object(task: Task, urls: dict[str, str]) -> dict[str, Any]:
-    """The pro task object (SPEC §2.2): the feed's `data`, and the callback body."""
+    """The pro task object (SPEC §2.2): the feed's `data`, and the callback body. `urls`: the
+    results' URLs by storage key."""
+
+    def url_of(role: str) -> str | None:
+        artifact = artifacts.find(task.results, role)
+        return urls.get(artifact.key) if artifact else None
+
     return {
         "task_id": task.id,
         "status": PRO_STATUS[task.status],
         "state": task.status.value.lower(),
         "prompt": task.request.prompt or "",
         "prompt_en": None,
-        "video_url": urls.get("video"),
+        "video_url": url_of(artifacts.VIDEO),
         "raw_video_url": task.raw_video_url,
-        "poster": urls.get("poster"),
-        "last_frame": urls.get("last_frame"),
+        "poster": url_of(artifacts.POSTER),
+        "last_frame": url_of(artifacts.LAST_FRAME),
         "msg": task.failure,
         "point": str(task.points),
         "refund": "1" if task.refunded else "0",

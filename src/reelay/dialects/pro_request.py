@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from reelay.domain import catalogue
 from reelay.domain.errors import CallbackUrlEmpty, InputError
-from reelay.domain.request import MOTION_AXES, GenerationRequest, ImageInput
+from reelay.domain.request import FIRST, LAST, MOTION_AXES, GenerationRequest, MediaInput
 
 from .common import input_error
 
@@ -89,10 +89,11 @@ def translate(body: ProGenerate) -> GenerationRequest:
     if not body.image and not body.prompt:
         raise InputError("prompt", "is required when there is no image")
 
-    first = ImageInput(body.image, "image") if body.image else None
-    last = ImageInput(body.last_image, "last_image") if body.last_image else None
-    if options.image_as_end_frame:
-        first, last = None, first
+    inputs = []
+    if body.image:
+        inputs.append(MediaInput(body.image, "image", role=LAST if options.image_as_end_frame else FIRST))
+    if body.last_image:
+        inputs.append(MediaInput(body.last_image, "last_image", role=LAST))
     width, height = model.sizes[ratio]
     motion = None
     if options.motion_vector is not None:
@@ -107,8 +108,7 @@ def translate(body: ProGenerate) -> GenerationRequest:
         height=height,
         seconds=options.seconds,
         prompt=body.prompt,
-        first_image=first,
-        last_image=last,
+        inputs=tuple(inputs),
         motion=motion,
         seed=body.seed,
         style=body.style,

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from reelay.domain import catalogue
 from reelay.domain.errors import InputError
-from reelay.domain.request import GenerationRequest, ImageInput
+from reelay.domain.request import FIRST, LAST, GenerationRequest, MediaInput
 
 from .common import input_error
 
@@ -63,8 +63,7 @@ class TextToVideo(_Create):
 def parse_image_to_video(body: dict[str, Any]) -> GenerationRequest:
     parsed = _validate(ImageToVideo, body)
     spec = _model(parsed.model, catalogue.IMAGE_TO_VIDEO)
-    first, last = _prompt_images(parsed.promptImage, spec)
-    return _translate(parsed, spec, catalogue.IMAGE_TO_VIDEO, first, last)
+    return _translate(parsed, spec, catalogue.IMAGE_TO_VIDEO, _prompt_images(parsed.promptImage, spec))
 
 
 def parse_text_to_video(body: dict[str, Any]) -> GenerationRequest:
@@ -72,7 +71,7 @@ def parse_text_to_video(body: dict[str, Any]) -> GenerationRequest:
     spec = _model(parsed.model, catalogue.TEXT_TO_VIDEO)
     if parsed.promptText is None:
         raise InputError("promptText", "is required")
-    return _translate(parsed, spec, catalogue.TEXT_TO_VIDEO, None, None)
+    return _translate(parsed, spec, catalogue.TEXT_TO_VIDEO, ())
 
 
 _Shape = TypeVar("_Shape", bound=_Create)
@@ -93,12 +92,12 @@ def _model(name: str, kind: str) -> catalogue.ModelSpec:
     return spec
 
 
-def _prompt_images(value: str | list[PromptImage], spec: catalogue.ModelSpec):
+def _prompt_images(value: str | list[PromptImage], spec: catalogue.ModelSpec) -> tuple[MediaInput, ...]:
     if isinstance(value, str):
-        return ImageInput(value, "promptImage"), None
+        return (MediaInput(value, "promptImage", role=FIRST),)
     if not value:
         raise InputError("promptImage", "must name at least one image")
-    by_position: dict[str, ImageInput] = {}
+    by_position: dict[str, MediaInput] = {}
     for index, item in enumerate(value):
         if item.position not in spec.positions:
             raise InputError(
@@ -107,13 +106,16 @@ def _prompt_images(value: str | list[PromptImage], spec: catalogue.ModelSpec):
             )
         if item.position in by_position:
             raise InputError(f"promptImage[{index}].position", f"{item.position!r} is given twice")
-        by_position[item.position] = ImageInput(item.uri, f"promptImage[{index}].uri")
-    if spec.needs_first_with_last and "last" in by_position and "first" not in by_position:
+        # Runway's positions are the roles' names: "first", "last".
+        by_position[item.position] = MediaInput(item.uri, f"promptImage[{index}].uri", role=item.position)
+    if spec.needs_first_with_last and LAST in by_position and FIRST not in by_position:
         raise InputError("promptImage", f"{spec.name} needs a first frame when a last frame is given")
-    return by_position.get("first"), by_position.get("last")
+    return tuple(by_position.values())
 
 
-def _translate(parsed: _Create, spec: catalogue.ModelSpec, kind: str, first, last) -> GenerationRequest:
+def _translate(
+    parsed: _Create, spec: catalogue.ModelSpec, kind: str, inputs: tuple[MediaInput, ...]
+) -> GenerationRequest:
     ratios = spec.ratios[kind]
     ratio = parsed.ratio
     if ratio is None:
@@ -152,8 +154,7 @@ def _translate(parsed: _Create, spec: catalogue.ModelSpec, kind: str, first, las
         height=height,
         seconds=duration,
         prompt=parsed.promptText,
-        first_image=first,
-        last_image=last,
+        inputs=inputs,
         seed=parsed.seed,
         extras=extras,
     )

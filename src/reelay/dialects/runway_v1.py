@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from reelay.domain import catalogue
+from reelay.domain.artifacts import primary
 from reelay.domain.errors import InputError, InsufficientPoints, ReelayError
 from reelay.domain.status import Status
 from reelay.domain.task import Task
@@ -41,7 +42,8 @@ def iso(moment) -> str:
 
 
 def task_object(task: Task, urls: dict[str, str]) -> dict[str, Any]:
-    """Runway's task object, as GET /v1/tasks/{id} answers it."""
+    """Runway's task object, as GET /v1/tasks/{id} answers it. `urls`: the results' URLs by
+    storage key."""
     body: dict[str, Any] = {"id": task.id, "status": task.status.value, "createdAt": iso(task.created_at)}
     if task.is_final:
         body["cost"] = {"credits": 0 if task.refunded else int(task.points)}
@@ -50,7 +52,7 @@ def task_object(task: Task, urls: dict[str, str]) -> dict[str, Any]:
     if task.status == Status.RUNNING:
         body["progress"] = round(task.progress, 4)
     elif task.status == Status.SUCCEEDED:
-        body["output"] = [urls["video"]] if "video" in urls else []
+        body["output"] = [urls[artifact.key] for artifact in primary(task.results) if artifact.key in urls]
     elif task.status == Status.FAILED:
         body["failure"] = task.failure or "The task failed."
         if task.failure_code:

@@ -5,26 +5,52 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .artifacts import MediaKind
+
 MOTION_AXES = ("x", "y", "z", "r", "bg_x_pan", "bg_y_pan")
 
-
-@dataclass(frozen=True)
-class ImageRef:
-    """An input image: where the client said it was, and where we keep our copy."""
-
-    uri: str  # as the client gave it (https URL or data URI, truncated for data URIs)
-    key: str  # storage key of the decoded, verified bytes
-    width: int
-    height: int
-    content_type: str
+# The part an input plays in a task.
+FIRST = "first"  # the first frame (image)
+LAST = "last"  # the last frame (image)
+REFERENCE = "reference"  # a reference image, with an optional tag
+VIDEO = "video"  # the video to transform or upscale
+CHARACTER = "character"  # the character to animate (image or video)
+AUDIO = "audio"  # reference audio
 
 
 @dataclass(frozen=True)
-class ImageInput:
-    """An image the client named but we have not fetched yet (the dialect's output)."""
+class MediaInput:
+    """A file the client named but we have not fetched yet (the dialect's output): an https URL,
+    a data URI or a `runway://` upload."""
 
     uri: str
     field: str  # the wire name, for errors: "image", "promptImage[1].uri"
+    kind: MediaKind = MediaKind.IMAGE  # what the field expects
+    role: str = FIRST
+    tag: str | None = None  # a reference image's name in the prompt (@tag)
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    """An input after submission: where the client said it was, where we keep our verified copy,
+    and what probing it found."""
+
+    uri: str  # as the client gave it (URL or upload URI; data URIs truncated)
+    key: str  # storage key of the verified bytes
+    width: int | None
+    height: int | None
+    content_type: str
+    kind: MediaKind = MediaKind.IMAGE
+    role: str = FIRST
+    tag: str | None = None
+    duration: float | None = None  # seconds (video, audio)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MediaRef:
+        return cls(**{**data, "kind": MediaKind(data.get("kind", MediaKind.IMAGE))})
+
+
+Input = MediaInput | MediaRef
 
 
 @dataclass(frozen=True)
@@ -38,8 +64,7 @@ class GenerationRequest:
     height: int
     seconds: int
     prompt: str | None = None
-    first_image: ImageRef | ImageInput | None = None
-    last_image: ImageRef | ImageInput | None = None
+    inputs: tuple[Input, ...] = ()  # images, videos and audio, in the order the client gave them
     motion: tuple[float, ...] | None = None  # MOTION_AXES order
     seed: int | None = None
     style: str | None = None
@@ -47,15 +72,32 @@ class GenerationRequest:
     # Dialect-only fields kept so an upstream of the same dialect gets them back verbatim.
     extras: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def first_image(self) -> Input | None:
+        return self.input_for(FIRST)
+
+    @property
+    def last_image(self) -> Input | None:
+        return self.input_for(LAST)
+
+    def input_for(self, role: str) -> Input | None:
+        """The first input playing `role`, if any."""
+        return next((item for item in self.inputs if item.role == role), None)
+
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GenerationRequest:
         data = dict(data)
-        for name in ("first_image", "last_image"):
-            if data.get(name) is not None:
-                data[name] = ImageRef(**data[name])
+        # A stored request holds only fetched inputs (submission fetches them before saving).
+        inputs = [MediaRef.from_json(item) for item in data.get("inputs") or []]
+        # Rows written before inputs were typed kept the two images as fields of their own.
+        for role, name in ((FIRST, "first_image"), (LAST, "last_image")):
+            old = data.pop(name, None)
+            if old is not None:
+                inputs.append(MediaRef.from_json({**old, "kind": MediaKind.IMAGE, "role": role}))
+        data["inputs"] = tuple(inputs)
         if data.get("motion") is not None:
             data["motion"] = tuple(data["motion"])
         return cls(**data)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .artifacts import Artifact
 from .request import GenerationRequest
 from .schedule import ScheduleState
 from .status import Status
@@ -23,8 +24,8 @@ class Task:
     seed: int = 0
     failure: str | None = None
     failure_code: str | None = None
-    # Storage keys of the results: {"video": ..., "poster": ..., "last_frame": ...}
-    outputs: dict[str, str] = field(default_factory=dict)
+    # The stored results, in order: today a video, its poster and its last frame.
+    results: tuple[Artifact, ...] = ()
     raw_video_url: str | None = None
     points: int = 0
     refunded: bool = False

@@ -20,20 +20,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, Self, TypeAlias
 
+from reelay.domain.artifacts import Artifact
 from reelay.domain.request import GenerationRequest
 from reelay.domain.schedule import ScheduleState
 from reelay.domain.status import Status
 from reelay.domain.task import Task
+from reelay.storage.results import ResultFile
 
 
 @dataclass
 class EngineUpdate:
     status: Status  # PENDING (accepted, waiting), THROTTLED, RUNNING, SUCCEEDED or FAILED
     progress: float | None = None
-    # Result files produced locally, by name: "video", "poster", "last_frame".
-    outputs: dict[str, Path] = field(default_factory=dict)
-    # Results already in Reelay's storage, by name (a result stored before a crash).
-    stored: dict[str, str] = field(default_factory=dict)
+    # Result files produced locally and probed, in order (a video, its poster, its last frame).
+    results: list[ResultFile] = field(default_factory=list)
+    # Results already in Reelay's storage (a result stored before a crash), in order.
+    stored: tuple[Artifact, ...] = ()
     raw_video_url: str | None = None
     failure: str | None = None
     failure_code: str | None = None

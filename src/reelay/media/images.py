@@ -10,6 +10,7 @@ import asyncio
 import base64
 import binascii
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -59,19 +60,33 @@ async def load_image(
             value, field=field, policy=policy, max_bytes=url_max_bytes, accept_prefix="image/", client=client
         )
         data = fetched.data
+    return await verify_image(data, field=field, max_pixels=max_pixels)
+
+
+async def verify_image(data: bytes, *, field: str, max_pixels: int) -> LoadedImage:
+    """Prove `data` decodes as an accepted image within the pixel limit."""
     # Decoding a large image takes long enough to stall every other request.
     width, height, fmt = await asyncio.to_thread(load_image_sync_decode, data, field=field, max_pixels=max_pixels)
     content_type, extension = FORMATS[fmt]
     return LoadedImage(data=data, content_type=content_type, width=width, height=height, extension=extension)
 
 
-def decode_data_uri(value: str, *, field: str, max_bytes: int) -> bytes:
+def decode_data_uri(
+    value: str,
+    *,
+    field: str,
+    max_bytes: int,
+    accepts: Callable[[str], bool] = DATA_URI_TYPES.__contains__,
+    shape: str = DATA_URI_SHAPE,
+    noun: str = "image",
+) -> bytes:
+    """The bytes of a base64 data URI whose media type `accepts` allows (images by default)."""
     header, comma, payload = value[5:].partition(",")
     params = [p.strip().lower() for p in header.split(";")]
-    if not comma or params[0] not in DATA_URI_TYPES or params[-1] != "base64":
-        raise InputError(field, DATA_URI_SHAPE)
+    if not comma or not accepts(params[0]) or params[-1] != "base64":
+        raise InputError(field, shape)
     payload = "".join(payload.split())  # line breaks are common in pasted base64
-    too_big = f"data URI image is larger than the {format_size(max_bytes)} limit"
+    too_big = f"data URI {noun} is larger than the {format_size(max_bytes)} limit"
     # Refuse before decoding: 4 base64 characters carry 3 bytes.
     if len(payload) // 4 * 3 - 2 > max_bytes:
         raise InputError(field, too_big)

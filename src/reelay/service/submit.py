@@ -1,4 +1,4 @@
-"""Creating a task: idempotency, routing, input images, then one transaction that saves it all."""
+"""Creating a task: idempotency, routing, inputs, then one transaction that saves it all."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reelay.domain.errors import IdempotencyConflict, InputError
-from reelay.domain.request import GenerationRequest, ImageInput, ImageRef
+from reelay.domain.request import GenerationRequest
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.media.fetch import FetchPolicy, check_url_syntax
-from reelay.media.images import load_image
+from reelay.service.inputs import InputLoader
 from reelay.service.pricing import Pricing
 from reelay.store.keys import ApiKey
 from reelay.store.retries import CreateFingerprints
@@ -45,6 +45,7 @@ class Submitter:
         self.pricing = pricing
         self.on_created = on_created or (lambda task: None)
         self.fingerprints = CreateFingerprints(tasks.db)
+        self.inputs = InputLoader(settings, storage, policy)
         self._next_sweep = 0.0
         self._sweeps: set[asyncio.Task] = set()
 
@@ -80,11 +81,8 @@ class Submitter:
         engine = self.engines.route(request)
 
         task_id = str(uuid.uuid4())
-        request = replace(
-            request,
-            first_image=await self._load(task_id, "first", request.first_image),
-            last_image=await self._load(task_id, "last", request.last_image),
-        )
+        inputs = await self.inputs.load_all(request.inputs, task_id=task_id, api_key_id=key.id)
+        request = replace(request, inputs=inputs)
         now = datetime.now(UTC)
         task = Task(
             id=task_id,
@@ -133,19 +131,3 @@ class Submitter:
         self._sweeps.discard(sweep)
         if not sweep.cancelled() and sweep.exception() is not None:
             log.warning("expiring create fingerprints failed: %r", sweep.exception())
-
-    async def _load(self, task_id: str, position: str, image: ImageInput | ImageRef | None) -> ImageRef | None:
-        if not isinstance(image, ImageInput):
-            return image
-        loaded = await load_image(
-            image.uri,
-            field=image.field,
-            policy=self.policy,
-            url_max_bytes=self.settings.image_url_max_bytes,
-            data_uri_max_bytes=self.settings.data_uri_max_bytes,
-            max_pixels=self.settings.image_max_pixels,
-        )
-        key = f"inputs/{task_id}/{position}.{loaded.extension}"
-        await self.storage.put_bytes(key, loaded.data, loaded.content_type)
-        uri = image.uri if not image.uri.startswith("data:") else image.uri[:64] + "..."
-        return ImageRef(uri=uri, key=key, width=loaded.width, height=loaded.height, content_type=loaded.content_type)

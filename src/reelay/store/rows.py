@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from reelay.domain.artifacts import results_from_json, results_to_json
 from reelay.domain.request import GenerationRequest
 from reelay.domain.schedule import ScheduleState
 from reelay.domain.status import Status
@@ -28,7 +29,7 @@ def task_from_row(row: Any) -> Task:
         seed=m["seed"],
         failure=m["failure"],
         failure_code=m["failure_code"],
-        outputs=dict(m["outputs"] or {}),
+        results=results_from_json(m["results"]),
         raw_video_url=m["raw_video_url"],
         points=m["points"],
         refunded=bool(m["refunded"]),
@@ -52,7 +53,7 @@ def task_to_row(task: Task) -> dict[str, Any]:
         "seed": task.seed,
         "failure": task.failure,
         "failure_code": task.failure_code,
-        "outputs": task.outputs,
+        "results": results_to_json(task.results),
         "raw_video_url": task.raw_video_url,
         "points": task.points,
         "refunded": task.refunded,

@@ -71,7 +71,7 @@ tasks = Table(
     Column("seed", BigInteger, nullable=False, server_default="0"),  # 0..4294967295
     Column("failure", Text, nullable=True),
     Column("failure_code", String(100), nullable=True),
-    Column("outputs", JSON, nullable=False),
+    Column("results", JSON, nullable=False),  # domain.artifacts, in order
     Column("raw_video_url", Text, nullable=True),
     Column("points", Integer, nullable=False, server_default="0"),
     Column("refunded", Boolean, nullable=False, server_default="0"),

@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from reelay.domain.artifacts import results_to_json
 from reelay.domain.errors import RateLimited
 from reelay.domain.schedule import ScheduleState
 from reelay.domain.status import FINAL, LIVE, Status, sources_for
@@ -153,8 +154,11 @@ class TaskStore:
         """Move a task to `target` if its current status allows it. Only one writer can win.
 
         A worker passes its `lease` (owner, attempt): a worker that stalled past its lease and
-        was replaced can then never write over the worker that took the task over."""
+        was replaced can then never write over the worker that took the task over. `fields` are
+        columns to write with it; `results` is a tuple of domain Artifacts."""
         values = {"status": target.value, "updated_at": time.time(), **fields}
+        if "results" in fields:
+            values["results"] = results_to_json(fields["results"])
         if target in FINAL:
             # lease_owner stays: it tells the owning worker that its task ended elsewhere (a cancel).
             values |= {"next_check_at": None, "lease_expires_at": None}

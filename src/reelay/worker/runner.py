@@ -26,7 +26,7 @@ from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
 from reelay.engines.placement import Placement, TaskChanged
 from reelay.metrics import Metrics
-from reelay.storage.results import store_outputs
+from reelay.storage.results import store_results
 from reelay.store.slots import Admission, SlotLeaseLost, SlotStore
 from reelay.store.tasks import TaskStore
 
@@ -343,8 +343,8 @@ class Worker:
                 self._progress[task.id] = update.progress
             return False
         if update.status == Status.SUCCEEDED:
-            outputs = {**update.stored, **await store_outputs(self.storage, task.id, update.outputs)}
-            final = dict(progress=1.0, outputs=outputs, raw_video_url=update.raw_video_url)
+            results = (*update.stored, *await store_results(self.storage, task.id, update.results))
+            final = dict(progress=1.0, results=results, raw_video_url=update.raw_video_url)
         else:
             final = dict(failure=update.failure or "The task failed.", failure_code=update.failure_code)
         if not await self._fenced(
@@ -407,6 +407,6 @@ class _ClaimFence:
 
 def _take(task: Task, fresh: Task) -> None:
     """Bring the loop's task object up to date in place with what is stored."""
-    fields = ("status", "progress", "channel", "engine_state", "schedule", "outputs", "failure", "failure_code")
+    fields = ("status", "progress", "channel", "engine_state", "schedule", "results", "failure", "failure_code")
     for name in (*fields, "attempts"):
         setattr(task, name, getattr(fresh, name))

@@ -9,12 +9,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from reelay.domain.request import GenerationRequest, ImageInput, ImageRef
+from reelay.domain.artifacts import LAST_FRAME, POSTER, VIDEO, Artifact
+from reelay.domain.request import GenerationRequest, Input, MediaRef
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate, SaveState
+from reelay.engines.results import BadOutput, describe
 from reelay.storage.base import Storage
-from reelay.storage.results import stored_result_keys
+from reelay.storage.results import result_key
 
 from . import markers
 from .pool import RenderPool
@@ -67,9 +69,9 @@ class SandboxEngine:
         found = markers.parse(task.request.prompt)
         render = self._renders.get(task.id)
         if render is None:
-            if await self.storage.exists(f"tasks/{task.id}/video.mp4"):
+            if await self.storage.exists(result_key(task.id, "video.mp4")):
                 # Rendered and stored before the last worker died: never render it twice.
-                return EngineUpdate(Status.SUCCEEDED, progress=1.0, stored=stored_result_keys(task.id))
+                return await self._already_stored(task)
             # This process did not start the render (a restart, or another worker's task):
             # render again; the output is deterministic, so the result is the same video.
             render = await self._submit(task, found)
@@ -94,11 +96,29 @@ class SandboxEngine:
             )
         if found.fail:
             return EngineUpdate(Status.FAILED, failure=found.failure_message, failure_code=found.fail)
-        return EngineUpdate(
-            Status.SUCCEEDED,
-            progress=1.0,
-            outputs={"video": Path(result.video), "poster": Path(result.poster), "last_frame": Path(result.last_frame)},
-        )
+        files = [(VIDEO, Path(result.video)), (POSTER, Path(result.poster)), (LAST_FRAME, Path(result.last_frame))]
+        try:
+            return EngineUpdate(Status.SUCCEEDED, progress=1.0, results=await describe(files))
+        except BadOutput as error:
+            return EngineUpdate(
+                Status.FAILED, failure=f"The sandbox renderer failed: {error}", failure_code="INTERNAL.BAD_OUTPUT"
+            )
+
+    async def _already_stored(self, task: Task) -> EngineUpdate:
+        """The stored results of a render finished before a restart, probed again from storage."""
+        folder = self.work_dir / task.id / "stored"
+        folder.mkdir(parents=True, exist_ok=True)
+        stored = []
+        for role, name in ((VIDEO, "video.mp4"), (POSTER, "poster.jpg"), (LAST_FRAME, "last_frame.jpg")):
+            key = result_key(task.id, name)
+            try:
+                (described,) = await describe([(role, await self.storage.fetch_to(key, folder))])
+            except BadOutput as error:
+                return EngineUpdate(
+                    Status.FAILED, failure=f"The stored result is damaged: {error}", failure_code="INTERNAL.BAD_OUTPUT"
+                )
+            stored.append(Artifact.of(role, key, described.info))
+        return EngineUpdate(Status.SUCCEEDED, progress=1.0, stored=tuple(stored))
 
     async def _begin(self, task: Task, state: SandboxState) -> EngineUpdate:
         state = replace(state, running_since=time.time())
@@ -126,11 +146,11 @@ class SandboxEngine:
         self._renders[task.id] = future
         return future
 
-    async def _input_path(self, image: ImageRef | ImageInput | None, folder: Path) -> str | None:
+    async def _input_path(self, image: Input | None, folder: Path) -> str | None:
         if image is None:
             return None
-        # A task's images were fetched and stored when it was submitted: an engine only sees ImageRefs.
-        assert isinstance(image, ImageRef), f"unfetched input image {image.field}"
+        # A task's inputs were fetched and stored when it was submitted: an engine only sees MediaRefs.
+        assert isinstance(image, MediaRef), f"unfetched input {image.field}"
         return str(await self.storage.fetch_to(image.key, folder))
 
     async def cancel(self, task: Task) -> None:

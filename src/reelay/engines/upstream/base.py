@@ -20,12 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from reelay.config import ChannelConfig
-from reelay.domain.request import GenerationRequest, ImageRef
+from reelay.domain.artifacts import LAST_FRAME, POSTER, VIDEO
+from reelay.domain.request import GenerationRequest, MediaRef
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate, SaveState
+from reelay.engines.results import BadOutput, describe
 from reelay.media.frames_pool import make_first_and_last_frames
 from reelay.storage.base import Storage
+from reelay.storage.results import ResultFile
 
 from .errors import Ambiguous, NotAccepted, Rejected, ResultExpired, UpstreamError
 from .http import Answer, CannotConnect, NoAnswer, TransportFailure, UpstreamHttp
@@ -221,10 +224,10 @@ class UpstreamEngine(ABC):
 
     async def image_uris(self, request: GenerationRequest) -> dict[int, str]:
         """What the upstream can fetch for each input image: the client's https URL, else a
-        data URI of our verified copy. Keyed by id() of the ImageRef."""
+        data URI of our verified copy. Keyed by id() of the MediaRef."""
         found: dict[int, str] = {}
         for image in (request.first_image, request.last_image):
-            if isinstance(image, ImageRef):
+            if isinstance(image, MediaRef):
                 if image.uri.startswith("https://"):
                     found[id(image)] = image.uri
                 else:
@@ -234,35 +237,37 @@ class UpstreamEngine(ABC):
 
     async def collect(
         self, task: Task, urls: dict[str, str | None], refresh: Callable[[], Awaitable[dict[str, str | None]]]
-    ) -> dict[str, Path]:
-        """Copy the upstream's result files into the work dir; make missing posters from the video.
+    ) -> list[ResultFile]:
+        """Copy the upstream's result files into the work dir, make missing posters from the
+        video, and probe each: the video, its poster, its last frame.
 
-        `refresh()` re-reads the upstream task for fresh URLs when one has expired.
+        `urls` by role (VIDEO, POSTER, LAST_FRAME); `refresh()` re-reads the upstream task for
+        fresh URLs when one has expired. Raises BadOutput when a file is not what it should be.
         """
         folder = self.work_dir / task.id
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         files: dict[str, Path] = {}
-        names = {"video": "video.mp4", "poster": "poster.jpg", "last_frame": "last_frame.jpg"}
-        for name in ("video", "poster", "last_frame"):
+        names = {VIDEO: "video.mp4", POSTER: "poster.jpg", LAST_FRAME: "last_frame.jpg"}
+        for role, name in names.items():
             for attempt in range(4):
-                url = urls.get(name)
+                url = urls.get(role)
                 if not url:
                     break
                 try:
-                    await self._download(url, folder / names[name])
-                    files[name] = folder / names[name]
+                    await self._download(url, folder / name)
+                    files[role] = folder / name
                     break
                 except ResultExpired:
                     urls = await refresh()
                 except TransportFailure:
                     await asyncio.sleep(0.5 * 2**attempt)
-            if name == "video" and "video" not in files:
+            if role == VIDEO and VIDEO not in files:
                 raise UpstreamError(f"the result video of {self.name} could not be downloaded")
-        if "poster" not in files or "last_frame" not in files:
-            await make_first_and_last_frames(files["video"], folder / "poster.jpg", folder / "last_frame.jpg")
-            files["poster"], files["last_frame"] = folder / "poster.jpg", folder / "last_frame.jpg"
-        return files
+        if POSTER not in files or LAST_FRAME not in files:
+            await make_first_and_last_frames(files[VIDEO], folder / names[POSTER], folder / names[LAST_FRAME])
+            files[POSTER], files[LAST_FRAME] = folder / names[POSTER], folder / names[LAST_FRAME]
+        return await describe([(role, files[role]) for role in names])
 
     async def _download(self, url: str, target: Path) -> None:
         async with self.client.download(url) as answer:
@@ -280,6 +285,15 @@ class UpstreamEngine(ABC):
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+def bad_output(error: BadOutput, state: dict[str, Any]) -> EngineUpdate:
+    return EngineUpdate(
+        Status.FAILED,
+        failure=f"The upstream's result is not usable: {error}",
+        failure_code="INTERNAL.BAD_OUTPUT",
+        state=state,
+    )
 
 
 def failure_from_rejection(error: Rejected | UpstreamError) -> EngineUpdate:

@@ -11,9 +11,10 @@ from reelay.domain.request import MOTION_AXES, GenerationRequest
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
+from reelay.engines.results import BadOutput
 from reelay.store.relay_callbacks import RelayCallbackStore
 
-from .base import UpstreamEngine, classify
+from .base import UpstreamEngine, bad_output, classify
 from .errors import Rejected
 from .state import UpstreamState
 
@@ -174,9 +175,12 @@ class RelayEngine(UpstreamEngine):
                 "poster": found.get("poster"),
                 "last_frame": found.get("last_frame"),
             }
-            files = await self.collect(task, urls, refresh)
+            try:
+                files = await self.collect(task, urls, refresh)
+            except BadOutput as error:
+                return bad_output(error, stored)
             return EngineUpdate(
-                Status.SUCCEEDED, progress=1.0, outputs=files, raw_video_url=found.get("video_url"), state=stored
+                Status.SUCCEEDED, progress=1.0, results=files, raw_video_url=found.get("video_url"), state=stored
             )
         return EngineUpdate(
             Status.FAILED,

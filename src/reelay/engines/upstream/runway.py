@@ -10,8 +10,9 @@ from reelay.domain.request import GenerationRequest
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
+from reelay.engines.results import BadOutput
 
-from .base import UpstreamEngine, classify
+from .base import UpstreamEngine, bad_output, classify
 from .errors import Rejected
 from .state import UpstreamState
 
@@ -113,11 +114,14 @@ class RunwayEngine(UpstreamEngine):
                 again = await self._read(state)
                 return {"video": (again.get("output") or [None])[0]}
 
-            files = await self.collect(task, {"video": outputs[0] if outputs else None}, refresh)
+            try:
+                files = await self.collect(task, {"video": outputs[0] if outputs else None}, refresh)
+            except BadOutput as error:
+                return bad_output(error, stored)
             return EngineUpdate(
                 Status.SUCCEEDED,
                 progress=1.0,
-                outputs=files,
+                results=files,
                 raw_video_url=outputs[0] if outputs else None,
                 state=stored,
             )
