@@ -13,6 +13,7 @@ from alembic import command
 
 from reelay.config import ChannelConfig
 from reelay.domain.request import GenerationRequest
+from reelay.domain.artifacts import Artifact
 from reelay.domain.schedule import ScheduleState
 from reelay.domain.status import Status
 from reelay.domain.task import Task
@@ -93,6 +94,8 @@ async def old_rows(database_url, tmp_path):
         task = Task(str(uuid.uuid4()), key.id, request, status, now, now, channel="up")
         row = task_to_row(task) | {"engine_state": state, "next_check_at": None if status.is_final else time.time()}
         del row["schedule_state"]  # not a column before 0008
+        del row["results"]  # `outputs` before 0009
+        row["outputs"] = {}
         rows[name] = row
     async with db.begin() as conn:
         table = await conn.run_sync(lambda sync: sa.Table("tasks", sa.MetaData(), autoload_with=sync))
@@ -143,7 +146,7 @@ class Upstream:
     async def check(self, task):
         state = UpstreamState.from_json(task.engine_state)
         self.checked.append(state.upstream_id)
-        return EngineUpdate(Status.SUCCEEDED, stored={"video": f"tasks/{task.id}/video.mp4"})
+        return EngineUpdate(Status.SUCCEEDED, stored=(Artifact("video", "video", f"tasks/{task.id}/video.mp4", "video/mp4"),))
 
     async def cancel(self, task):
         pass
