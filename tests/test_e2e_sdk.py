@@ -5,6 +5,7 @@ import pytest
 from runwayml import BadRequestError, NotFoundError, RunwayML
 
 from support.images import data_uri, gradient_image
+from support.official import auth, official_error
 from support.tasks import wait_official
 from support.video import probe
 
@@ -54,7 +55,7 @@ def test_delete_cancels_a_running_task(client, reelay, api_key):
     created = client.image_to_video.create(
         model="gen4_turbo", prompt_image=IMAGE, ratio="960:960", duration=2, prompt_text="[sandbox:delay=60] hold"
     )
-    http = httpx.Client(base_url=reelay.url, headers={"Authorization": f"Bearer {api_key}"})
+    http = httpx.Client(base_url=reelay.url, headers=auth(api_key))
     wait_official(http, created.id, until={"RUNNING"})
     client.tasks.delete(created.id)
     task = client.tasks.retrieve(created.id)
@@ -83,7 +84,7 @@ def test_bad_field_raises_bad_request_naming_it(client):
     with pytest.raises(BadRequestError) as error:
         client.image_to_video.create(model="gen4_turbo", prompt_image=IMAGE, ratio="1280:768")
     assert "ratio" in str(error.value)
-    assert error.value.body["error"].startswith("ratio:")
+    assert official_error(error.value.body).startswith("ratio:")
 
 
 def test_organization_passes_strict_validation(client):
