@@ -100,12 +100,14 @@ def test_failed_and_cancelled_tasks_are_refunded_once_succeeded_never(tmp_path):
         failing = http.post("/v1/image_to_video", json={**body, "promptText": "[sandbox:fail=INTERNAL.BAD_OUTPUT] no"}).json()["id"]
         slow = http.post("/v1/image_to_video", json={**body, "promptText": "[sandbox:delay=30] slow"}).json()["id"]
         wait_official(http, slow, until={"RUNNING"})
-        http.delete(f"/v1/tasks/{slow}")
+        assert http.delete(f"/v1/tasks/{slow}").status_code == 204
+        assert http.get(f"/v1/tasks/{slow}").status_code == 404  # gone for the official dialect, as on Runway
         assert wait_official(http, ok)["cost"] == {"credits": 2}
         assert wait_official(http, failing)["cost"] == {"credits": 0}
-        assert wait_official(http, slow)["cost"] == {"credits": 0}
         feed = http.post("/runway/feed", json={"task_id": failing}).json()["data"]
         assert feed["point"] == "2" and feed["refund"] == "1"
+        cancelled = http.post("/runway/feed", json={"task_id": slow}).json()["data"]
+        assert cancelled["state"] == "cancelled" and cancelled["point"] == "2" and cancelled["refund"] == "1"
         book = ledger(server, key_id)
         assert book["balance"] == 98
         refunds = [e for e in book["data"] if e["kind"] == "refund"]

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from reelay import admin, dialects, files, health, hooks
 from reelay.domain.errors import InsufficientPoints, ReelayError
@@ -73,12 +74,29 @@ class RouteError(ReelayError):
             message = f"{path} is not a path of this API."
         elif error.status_code == 405:
             self.reason = "method_not_allowed"
-            allowed = self.headers.get("allow", self.headers.get("Allow", ""))
+            allowed = _allowed_methods(request) or self.headers.get("Allow", "")
+            self.headers["Allow"] = allowed
             message = f"{path} does not answer {method}; it answers {allowed or 'other methods'}."
         else:
             self.reason = "http_error"
             message = f"{error.detail}"
         super().__init__(message)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers (Starlette's 405 names only those of the first route found:
+    GET for /v1/tasks/{id}, not DELETE), found by asking the routes about each method."""
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.router.routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 async def _own_route(request: Request) -> None:
