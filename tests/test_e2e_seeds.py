@@ -183,6 +183,7 @@ def test_seed_004_anyapi_example_ratio_is_refused_and_gen3a_variant_runs(seeded)
     created = answer.json()
     assert created["code"] == 200 and created["data"]["task_id"] == created["id"]
     assert "/bbs/template/qiao/style/image/btlogo.png" in images.requests
-    task = wait_official(httpx.Client(base_url=server.url, headers=headers), created["id"])
+    # Polled as seed 004's clients do: under /runwayml/v1, without X-Runway-Version.
+    task = wait_official(httpx.Client(base_url=server.url, headers=headers), created["id"], prefix="/runwayml/v1")
     assert task["status"] == "SUCCEEDED"
     assert probe(httpx.get(task["output"][0]).content).frames == 120

@@ -305,6 +305,19 @@ def test_upstream_task_over_the_time_limit_fails_is_cancelled_and_refunded_once(
         gateway.stop()
 
 
+def test_a_delete_cancels_the_upstream_task_though_the_task_is_gone_at_once(runway_gateway, emulator):
+    # DELETE cancels and deletes in one write; the worker still sees the cancel and passes it on.
+    task_id = runway_gateway.official("/v1/text_to_video", model="veo3", promptText="[emu:run=60] x", ratio="1280:720", duration=8)
+    wait_official(runway_gateway.http, task_id, until={"RUNNING"}, timeout=60)
+    assert runway_gateway.http.delete(f"/v1/tasks/{task_id}").status_code == 204
+    assert runway_gateway.http.get(f"/v1/tasks/{task_id}").status_code == 404
+    deadline = time.time() + 20
+    while not [r for r in emulator.requests("/v1/tasks/") if r["method"] == "DELETE"] and time.time() < deadline:
+        time.sleep(0.2)
+    (deleted,) = [r for r in emulator.requests("/v1/tasks/") if r["method"] == "DELETE"]
+    assert emulator.task(deleted["path"].rsplit("/", 1)[1])["status"] == "CANCELLED"
+
+
 # -- the relay engine (pro-format upstreams) ---------------------------------------------------
 
 
