@@ -108,7 +108,9 @@ async def create_all(url: str, key: str, count: int, started: float, hold: float
     """Creates the tasks; task i's upstream run ends at started + hold + spread·i/count."""
     ids: list[str] = []
     limit = asyncio.Semaphore(16)
-    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=120) as http:
+    async with httpx.AsyncClient(
+        base_url=url, headers={"Authorization": f"Bearer {key}", "X-Runway-Version": "2024-11-06"}, timeout=120
+    ) as http:
 
         async def one(index: int) -> None:
             async with limit:

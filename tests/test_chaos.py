@@ -24,6 +24,7 @@ import pytest
 
 from support.databases import create_database, drop_database
 from support.emulator import Emulator
+from support.official import auth
 from support.receiving import Receiver
 from support.s3 import MotoS3
 from support.server import ReelayProcess
@@ -147,7 +148,7 @@ def test_chaos_every_task_final_once_delivered_in_order_readable(tmp_path):
         killing.start()
 
         async def create_all():
-            clients = [httpx.AsyncClient(base_url=a.url, headers={"Authorization": f"Bearer {key}"}, timeout=60) for a in apis]
+            clients = [httpx.AsyncClient(base_url=a.url, headers=auth(key), timeout=60) for a in apis]
             limit = asyncio.Semaphore(16)
 
             async def one(i):
@@ -162,7 +163,7 @@ def test_chaos_every_task_final_once_delivered_in_order_readable(tmp_path):
         answers = asyncio.run(create_all())
         assert [a.status_code for a in answers] == [200] * TASKS
         ids = [a.json()["id"] for a in answers]
-        http = httpx.Client(base_url=apis[1].url, headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        http = httpx.Client(base_url=apis[1].url, headers=auth(key), timeout=30)
         deadline = time.time() + 420
         readings = []
         while time.time() < deadline:

@@ -5,6 +5,7 @@ import subprocess
 import httpx
 
 from support.images import encode, gradient_image
+from support.official import auth
 from support.server import BIN, reelay_cli
 from support.video import probe
 
@@ -69,4 +70,4 @@ def test_serve_prints_its_url_and_the_admin_key_once(reelay):
     admin = reelay.admin_key()
     assert admin and admin.startswith("rl_")
     # The admin key is a working key.
-    assert httpx.get(reelay.url + "/v1/organization", headers={"Authorization": f"Bearer {admin}"}).status_code == 200
+    assert httpx.get(reelay.url + "/v1/organization", headers=auth(admin)).status_code == 200

@@ -8,6 +8,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from support.backends import is_ours
+from support.official import auth
 from support.receiving import Receiver
 from support.server import ReelayProcess, create_key_and_secret, reelay_cli
 from support.tasks import wait_official, wait_pro
@@ -22,7 +23,7 @@ def pro_task(server, key, callback_url, prompt="a cat", seconds=5):
     answer = httpx.post(
         server.url + "/runway/pro/generate",
         json={"callback_url": callback_url, "prompt": prompt, "model": "gen4_turbo", "ratio": "1:1", "options": {"seconds": seconds}},
-        headers={"Authorization": f"Bearer {key}"},
+        headers=auth(key),
     )
     assert answer.status_code == 200, answer.text
     return answer.json()["data"]["task_id"]
@@ -104,7 +105,7 @@ def test_official_dialect_callback_header_receives_runway_task_objects(server, k
         created = httpx.post(
             server.url + "/v1/text_to_video",
             json={"model": "veo3.1", "promptText": "waves", "ratio": "1280:720", "duration": 4},
-            headers={"Authorization": f"Bearer {key}", "X-Reelay-Callback-Url": receiver.url + "/runway"},
+            headers={**auth(key), "X-Reelay-Callback-Url": receiver.url + "/runway"},
         ).json()
         entries = receiver.wait_for(lambda e: any(x["json"].get("status") == "SUCCEEDED" for x in e))
         mine = [e for e in entries if e["json"]["id"] == created["id"]]
@@ -116,7 +117,7 @@ def test_official_dialect_callback_header_receives_runway_task_objects(server, k
     refused = httpx.post(
         server.url + "/v1/text_to_video",
         json={"model": "veo3.1", "promptText": "waves", "ratio": "1280:720", "duration": 4},
-        headers={"Authorization": f"Bearer {key}", "X-Reelay-Callback-Url": "gopher://x"},
+        headers={**auth(key), "X-Reelay-Callback-Url": "gopher://x"},
     )
     assert refused.status_code == 400 and refused.json()["error"].startswith("X-Reelay-Callback-Url:")
 
@@ -127,7 +128,7 @@ def test_cancelled_and_failed_tasks_are_called_back(server, keyed, tmp_path):
     try:
         failing = pro_task(server, key, receiver.url, prompt="[sandbox:fail=SAFETY.INPUT.TEXT] x")
         slow = pro_task(server, key, receiver.url, prompt="[sandbox:delay=30] x")
-        http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
+        http = httpx.Client(base_url=server.url, headers=auth(key))
         wait_official(http, slow, until={"RUNNING"})
         assert http.delete(f"/v1/tasks/{slow}").status_code == 204
         entries = receiver.wait_for(lambda e: statuses_for(e, failing)[-1:] == ["2"] and statuses_for(e, slow)[-1:] == ["2"])
@@ -167,7 +168,7 @@ def test_receiver_down_across_a_restart_is_delivered_after_it_comes_back(tmp_pat
     receiver = Receiver(tmp_path / "late.jsonl")  # not started yet: connections are refused
     server = ReelayProcess(tmp_path / "data", extra_env=FAST_RETRIES).start()
     key = server.create_key()
-    http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
+    http = httpx.Client(base_url=server.url, headers=auth(key))
     task_id = pro_task(server, key, receiver.url + "/late")
     wait_pro(http, task_id)
     time.sleep(1.5)  # a few refused attempts
@@ -247,7 +248,7 @@ def test_callback_host_resolving_to_loopback_is_refused_without_the_development_
         literal = httpx.post(
             server.url + "/runway/pro/generate",
             json={"callback_url": receiver.url + "/x", "prompt": "x"},
-            headers={"Authorization": f"Bearer {key}"},
+            headers=auth(key),
         )
         assert literal.status_code == 400 and "callback_url" in literal.json()["msg"] and "not public" in literal.json()["msg"]
         task_id = pro_task(server, key, f"http://hooks.example.test:{receiver.port}/x")

@@ -8,6 +8,7 @@ import pytest
 
 from support.backends import STORAGE
 from support.images import data_uri, gradient_image
+from support.official import auth
 from support.tasks import wait_pro
 from support.video import probe
 
@@ -16,7 +17,7 @@ IMAGE = data_uri(gradient_image(640, 640), "PNG")
 
 @pytest.fixture(scope="module")
 def done(reelay, api_key):
-    http = httpx.Client(base_url=reelay.url, headers={"Authorization": f"Bearer {api_key}"})
+    http = httpx.Client(base_url=reelay.url, headers=auth(api_key))
     created = http.post(
         "/runway/pro/generate",
         json={"callback_url": "https://example.com/cb", "image": IMAGE, "model": "gen4", "ratio": "1:1", "options": {"seconds": 5}},
@@ -75,7 +76,7 @@ def test_tampered_and_expired_urls_are_refused(done):
 
 
 def test_idempotency_same_body_same_task_other_body_409(reelay, api_key):
-    http = httpx.Client(base_url=reelay.url, headers={"Authorization": f"Bearer {api_key}", "Idempotency-Key": "order-42"})
+    http = httpx.Client(base_url=reelay.url, headers={**auth(api_key), "Idempotency-Key": "order-42"})
     body = {"model": "veo3.1", "promptText": "once", "ratio": "1280:720", "duration": 4}
     first = http.post("/v1/text_to_video", json=body)
     second = http.post("/v1/text_to_video", json=dict(reversed(list(body.items()))))
@@ -88,6 +89,6 @@ def test_idempotency_same_body_same_task_other_body_409(reelay, api_key):
     # Another key may use the same idempotency key for its own task.
     other_key = reelay.create_key("other")
     mine = httpx.post(
-        reelay.url + "/v1/text_to_video", json=body, headers={"Authorization": f"Bearer {other_key}", "Idempotency-Key": "order-42"}
+        reelay.url + "/v1/text_to_video", json=body, headers={**auth(other_key), "Idempotency-Key": "order-42"}
     )
     assert mine.status_code == 200 and mine.json()["id"] != first.json()["id"]

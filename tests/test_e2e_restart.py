@@ -5,6 +5,7 @@ import time
 import httpx
 
 from support.backends import sql
+from support.official import auth
 from support.server import ReelayProcess
 from support.tasks import wait_official
 from support.video import probe
@@ -15,7 +16,7 @@ def test_task_running_at_sigkill_finishes_once_after_restart(tmp_path):
     restarted = None
     try:
         key = server.create_key()
-        http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
+        http = httpx.Client(base_url=server.url, headers=auth(key))
         task_id = http.post(
             "/v1/text_to_video",
             json={"model": "gen4.5", "promptText": "[sandbox:delay=4] survive", "ratio": "1280:720", "duration": 3},

@@ -1,10 +1,13 @@
 """Runway's official Python SDK, pointed at a real Reelay process, with strict response validation."""
 
+import time
+
 import httpx
 import pytest
-from runwayml import BadRequestError, NotFoundError, RunwayML
+from runwayml import AuthenticationError, BadRequestError, NotFoundError, RunwayML
 
 from support.images import data_uri, gradient_image
+from support.official import auth, official_error
 from support.tasks import wait_official
 from support.video import probe
 
@@ -50,20 +53,36 @@ def test_first_and_last_keyframes_with_gen3a(client):
     assert (facts.width, facts.height, facts.frames) == (1280, 768, 120)
 
 
-def test_delete_cancels_a_running_task(client, reelay, api_key):
+def test_delete_cancels_a_running_task_and_it_is_gone_as_on_runway(client, reelay, api_key):
     created = client.image_to_video.create(
         model="gen4_turbo", prompt_image=IMAGE, ratio="960:960", duration=2, prompt_text="[sandbox:delay=60] hold"
     )
-    http = httpx.Client(base_url=reelay.url, headers={"Authorization": f"Bearer {api_key}"})
+    http = httpx.Client(base_url=reelay.url, headers=auth(api_key))
     wait_official(http, created.id, until={"RUNNING"})
     client.tasks.delete(created.id)
-    task = client.tasks.retrieve(created.id)
-    assert task.status == "CANCELLED"
-    assert task.cost.credits == 0
-    # Deleting a finished task removes it for good.
-    client.tasks.delete(created.id)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as gone:
         client.tasks.retrieve(created.id)
+    assert "does not exist" in str(gone.value)
+    # The SDK's wait ends at once instead of waiting out its timeout on a CANCELLED task.
+    started = time.monotonic()
+    with pytest.raises(NotFoundError):
+        created.wait_for_task_output(timeout=60)
+    assert time.monotonic() - started < 30
+    with pytest.raises(NotFoundError):
+        client.tasks.delete(created.id)
+    # The cancel went through as before: the pro feed (which has no delete) shows it, refunded.
+    feed = http.post("/runway/feed", json={"task_id": created.id}).json()["data"]
+    assert feed["status"] == "2" and feed["state"] == "cancelled"
+
+
+def test_delete_removes_a_finished_task(client):
+    task = client.text_to_video.create(model="gen4.5", prompt_text="a kite", ratio="1280:720", duration=2).wait_for_task_output(
+        timeout=120
+    )
+    assert task.status == "SUCCEEDED"
+    client.tasks.delete(task.id)
+    with pytest.raises(NotFoundError):
+        client.tasks.retrieve(task.id)
 
 
 def test_failure_marker_reads_as_failed_with_code(client):
@@ -82,8 +101,24 @@ def test_failure_marker_reads_as_failed_with_code(client):
 def test_bad_field_raises_bad_request_naming_it(client):
     with pytest.raises(BadRequestError) as error:
         client.image_to_video.create(model="gen4_turbo", prompt_image=IMAGE, ratio="1280:768")
-    assert "ratio" in str(error.value)
-    assert error.value.body["error"].startswith("ratio:")
+    assert "Validation of body failed" in str(error.value) and "ratio" in str(error.value)
+    assert official_error(error.value.body).startswith("ratio:")
+    (issue,) = error.value.body["issues"]
+    assert issue["code"] == "invalid_value" and issue["path"] == ["ratio"] and "1280:720" in issue["values"]
+
+
+def test_errors_raise_the_sdks_typed_exceptions_with_a_readable_message(reelay, api_key):
+    unknown = "3f0b3c1e-0000-4000-8000-000000000000"
+    with pytest.raises(AuthenticationError) as refused:
+        RunwayML(base_url=reelay.url, api_key="rl_wrong", max_retries=0).tasks.retrieve(unknown)
+    assert "API key is not valid" in refused.value.message
+    with pytest.raises(NotFoundError) as missing:
+        RunwayML(base_url=reelay.url, api_key=api_key, max_retries=0).tasks.retrieve(unknown)
+    assert unknown in missing.value.message
+    with pytest.raises(BadRequestError) as old:
+        RunwayML(base_url=reelay.url, api_key=api_key, max_retries=0, runway_version="2024-09-13").tasks.retrieve(unknown)
+    assert "X-Runway-Version header is not valid" in old.value.message
+    assert old.value.body["docUrl"] == "https://docs.dev.runwayml.com/api"
 
 
 def test_organization_passes_strict_validation(client):

@@ -10,6 +10,7 @@ import pytest
 import trustme
 
 from support.images import ImageServer, encode, gradient_image
+from support.official import official_error
 from support.server import ReelayProcess
 from support.tasks import wait_official, wait_pro
 from support.video import probe
@@ -175,13 +176,14 @@ def test_seed_004_anyapi_example_ratio_is_refused_and_gen3a_variant_runs(seeded)
     answer = httpx.post(server.url + "/runwayml/v1/image_to_video", json=SEED_004, headers=headers)
     # 1280:768 is gen3a_turbo's ratio, not gen4_turbo's (SPEC §3): the field is named.
     assert answer.status_code == 400
-    assert answer.json()["error"].startswith("ratio:")
+    assert official_error(answer).startswith("ratio:")
     # The page's other listed model takes that ratio: the seed's body then runs as is.
     answer = httpx.post(server.url + "/runwayml/v1/image_to_video", json={**SEED_004, "model": "gen3a_turbo"}, headers=headers)
     assert answer.status_code == 200, answer.text
     created = answer.json()
     assert created["code"] == 200 and created["data"]["task_id"] == created["id"]
     assert "/bbs/template/qiao/style/image/btlogo.png" in images.requests
-    task = wait_official(httpx.Client(base_url=server.url, headers=headers), created["id"])
+    # Polled as seed 004's clients do: under /runwayml/v1, without X-Runway-Version.
+    task = wait_official(httpx.Client(base_url=server.url, headers=headers), created["id"], prefix="/runwayml/v1")
     assert task["status"] == "SUCCEEDED"
     assert probe(httpx.get(task["output"][0]).content).frames == 120

@@ -15,13 +15,14 @@ import httpx
 import pytest
 
 from support import processes
+from support.official import auth
 from support.server import LEAKED, ReelayProcess
 from support.tasks import wait_official
 
 
 def start_render(server: ReelayProcess) -> None:
     """A sandbox task RUNNING, so that the render pool has started."""
-    http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {server.create_key()}"})
+    http = httpx.Client(base_url=server.url, headers=auth(server.create_key()))
     body = {"model": "gen4.5", "promptText": "[sandbox:delay=30] still rendering", "ratio": "1280:720", "duration": 2}
     task_id = http.post("/v1/text_to_video", json=body).json()["id"]
     wait_official(http, task_id, until={"RUNNING"}, timeout=60)

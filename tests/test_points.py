@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import httpx
 from runwayml import RunwayML
 
+from support.official import auth, official_error
 from support.server import ReelayProcess, reelay_cli
 from support.tasks import wait_official
 
@@ -55,7 +56,7 @@ def test_200_parallel_creates_against_a_balance_for_100(tmp_path, database_url):
         key_id, key = new_key(server, "--points", "500")  # 5 s × 1 point = 5 points a task: 100 tasks
 
         async def create_all():
-            async with httpx.AsyncClient(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as http:
+            async with httpx.AsyncClient(base_url=server.url, headers=auth(key), timeout=60) as http:
                 return await asyncio.gather(*(http.post("/runway/pro/generate", json=PRO_BODY) for _ in range(200)))
 
         answers = asyncio.run(create_all())
@@ -80,7 +81,7 @@ def test_official_dialect_refuses_missing_credits_as_runway_does(tmp_path):
         answer = httpx.post(
             server.url + "/v1/text_to_video",
             json={"model": "veo3.1", "promptText": "x", "ratio": "1280:720", "duration": 4},
-            headers={"Authorization": f"Bearer {key}"},
+            headers=auth(key),
         )
         assert answer.status_code == 400
         assert answer.json()["error"].startswith("You do not have enough credits")
@@ -93,18 +94,20 @@ def test_failed_and_cancelled_tasks_are_refunded_once_succeeded_never(tmp_path):
     server = start(tmp_path)
     try:
         key_id, key = new_key(server, "--points", "100")
-        http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
+        http = httpx.Client(base_url=server.url, headers=auth(key))
         body = {"model": "gen4_turbo", "ratio": "960:960", "duration": 2, "promptImage": _image()}
         ok = http.post("/v1/image_to_video", json={**body, "promptText": "fine"}).json()["id"]
         failing = http.post("/v1/image_to_video", json={**body, "promptText": "[sandbox:fail=INTERNAL.BAD_OUTPUT] no"}).json()["id"]
         slow = http.post("/v1/image_to_video", json={**body, "promptText": "[sandbox:delay=30] slow"}).json()["id"]
         wait_official(http, slow, until={"RUNNING"})
-        http.delete(f"/v1/tasks/{slow}")
+        assert http.delete(f"/v1/tasks/{slow}").status_code == 204
+        assert http.get(f"/v1/tasks/{slow}").status_code == 404  # gone for the official dialect, as on Runway
         assert wait_official(http, ok)["cost"] == {"credits": 2}
         assert wait_official(http, failing)["cost"] == {"credits": 0}
-        assert wait_official(http, slow)["cost"] == {"credits": 0}
         feed = http.post("/runway/feed", json={"task_id": failing}).json()["data"]
         assert feed["point"] == "2" and feed["refund"] == "1"
+        cancelled = http.post("/runway/feed", json={"task_id": slow}).json()["data"]
+        assert cancelled["state"] == "cancelled" and cancelled["point"] == "2" and cancelled["refund"] == "1"
         book = ledger(server, key_id)
         assert book["balance"] == 98
         refunds = [e for e in book["data"] if e["kind"] == "refund"]
@@ -170,7 +173,7 @@ def test_rate_limit_answers_429_with_retry_after_in_each_dialect(tmp_path):
     server = start(tmp_path, REELAY_WORKER="false")
     try:
         _, key = new_key(server, "--rps", "2", "--points", "1000")
-        http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
+        http = httpx.Client(base_url=server.url, headers=auth(key))
         answers = [http.post("/runway/feed", json={"task_id": "nope"}) for _ in range(4)]
         limited = [a for a in answers if a.status_code == 429]
         assert limited and int(limited[0].headers["retry-after"]) >= 1
@@ -187,7 +190,7 @@ def test_concurrency_limit_makes_extra_tasks_wait_throttled(tmp_path):
     server = start(tmp_path)
     try:
         _, key = new_key(server, "--max-concurrent", "1", "--points", "1000")
-        http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
+        http = httpx.Client(base_url=server.url, headers=auth(key))
         body = {"model": "veo3.1", "ratio": "1280:720", "duration": 4}
         first = http.post("/v1/text_to_video", json={**body, "promptText": "[sandbox:delay=3] one"}).json()["id"]
         wait_official(http, first, until={"RUNNING"})
@@ -206,7 +209,7 @@ def test_daily_limit_answers_429_on_create_and_rolls_over(tmp_path):
     server = start(tmp_path, REELAY_WORKER="false")
     try:
         _, key = new_key(server, "--daily", "2", "--points", "1000")
-        http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
+        http = httpx.Client(base_url=server.url, headers=auth(key))
         body = {"model": "veo3.1", "promptText": "x", "ratio": "1280:720", "duration": 4}
         assert [http.post("/v1/text_to_video", json=body).status_code for _ in range(2)] == [200, 200]
         third = http.post("/v1/text_to_video", json=body)
@@ -228,7 +231,7 @@ def test_runway_sdk_reads_organization_and_usage(tmp_path):
         client = RunwayML(base_url=server.url, api_key=key, _strict_response_validation=True, max_retries=0)
         client.text_to_video.create(model="veo3.1", prompt_text="a", ratio="1280:720", duration=4).wait_for_task_output(timeout=60)
         failed = client.text_to_video.create(model="veo3.1", prompt_text="[sandbox:fail=INTERNAL] b", ratio="1280:720", duration=4)
-        http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
+        http = httpx.Client(base_url=server.url, headers=auth(key))
         wait_official(http, failed.id)
         org = client.organization.retrieve()
         assert org.credit_balance == 42  # 50 - 8, the failed task refunded
@@ -241,7 +244,7 @@ def test_runway_sdk_reads_organization_and_usage(tmp_path):
         today = usage.results[-1]
         assert today.used_credits[0].model == "veo3.1" and today.used_credits[0].amount == 8
         bad = http.post("/v1/organization/usage", json={"startDate": "2026-13-01"})
-        assert bad.status_code == 400 and bad.json()["error"].startswith("startDate:")
+        assert bad.status_code == 400 and official_error(bad).startswith("startDate:")
     finally:
         server.stop()
 
@@ -274,7 +277,7 @@ def test_rate_limit_holds_across_two_api_processes_through_redis(tmp_path):
     second = ReelayProcess(tmp_path / "data", extra_env={"REELAY_CONFIG": str(tmp_path / "reelay.toml"), **env}).start()
     try:
         _, key = new_key(first, "--rps", "0.2")  # one request per 5-second window
-        headers = {"Authorization": f"Bearer {key}"}
+        headers = auth(key)
 
         async def burst():
             async with httpx.AsyncClient(headers=headers, timeout=30) as http:

@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from support.backends import STORAGE, sql
+from support.official import auth
 from support.server import ReelayProcess
 from support.tasks import wait_official
 
@@ -17,7 +18,7 @@ def test_healthz_readyz_and_metrics(reelay, api_key):
     assert httpx.get(reelay.url + "/healthz").json()["status"] == "ok"
     ready = httpx.get(reelay.url + "/readyz")
     assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "migrations": "ok", "storage": "ok"}
-    http = httpx.Client(base_url=reelay.url, headers={"Authorization": f"Bearer {api_key}"})
+    http = httpx.Client(base_url=reelay.url, headers=auth(api_key))
     task_id = http.post("/v1/text_to_video", json={**BODY, "promptText": "metered"}).json()["id"]
     wait_official(http, task_id)
     text = httpx.get(reelay.url + "/metrics").text
@@ -43,7 +44,7 @@ def test_api_only_server_with_separate_worker_processes(tmp_path):
     server = ReelayProcess(tmp_path / "data", extra_env={"REELAY_WORKER": "false"}).start()
     try:
         key = server.create_key()
-        http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
+        http = httpx.Client(base_url=server.url, headers=auth(key))
         task_id = http.post("/v1/text_to_video", json={**BODY, "promptText": "who runs me"}).json()["id"]
         time.sleep(2)
         assert http.get(f"/v1/tasks/{task_id}").json()["status"] == "PENDING"  # the API runs nothing itself
@@ -61,7 +62,7 @@ def test_sigterm_hands_tasks_back_to_another_worker(tmp_path):
     server = ReelayProcess(tmp_path / "data", extra_env={"REELAY_WORKER": "false", "REELAY_LEASE_SECONDS": "60"}).start()
     try:
         key = server.create_key()
-        http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
+        http = httpx.Client(base_url=server.url, headers=auth(key))
         first = server.start_worker()
         task_id = http.post("/v1/text_to_video", json={**BODY, "promptText": "[sandbox:delay=3] handed on"}).json()["id"]
         wait_official(http, task_id, until={"RUNNING"})

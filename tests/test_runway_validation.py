@@ -1,9 +1,13 @@
-"""Every rule of SPEC §3: a wrong value gives a 400 `{"error": ...}` naming the field, and writes nothing."""
+"""Every rule of SPEC §3: a wrong value gives a 400 in Runway's validation shape whose issue
+names the field (`path`) with zod's code for the failure, and writes nothing."""
+
+import re
 
 import pytest
 
 from support.images import data_uri, gradient_image
 from support.inprocess import count_rows
+from support.official import official_error
 
 IMAGE = data_uri(gradient_image(320, 200))
 
@@ -57,21 +61,64 @@ CASES = [
     ("content moderation value", "/v1/image_to_video", i2v(contentModeration={"publicFigureThreshold": "high"}), "contentModeration.publicFigureThreshold"),
 ]
 
+# The zod code Runway's API gives each failure (dialects/runway_errors.py keeps the mapping).
+CODES = {
+    "unknown field": "unrecognized_keys",
+    "model missing": "invalid_type",
+    "unknown model": "invalid_value",
+    "text-only model on i2v": "invalid_value",
+    "gen3a ratio on gen4": "invalid_value",
+    "aspect ratio instead of pixels": "invalid_value",
+    "gen4 ratio missing": "invalid_type",
+    "gen4 duration 11": "too_big",
+    "gen4 duration 1": "too_small",
+    "duration as text": "invalid_type",
+    "gen3a duration 7": "invalid_value",
+    "veo3 duration 5": "invalid_value",
+    "veo3 duration missing": "invalid_type",
+    "gen4.5 text ratio": "invalid_value",
+    "prompt empty": "too_small",
+    "prompt 1001 units": "too_big",
+    "prompt 501 emoji = 1002 units": "too_big",
+    "t2v prompt missing": "invalid_type",
+    "gen3a prompt missing": "invalid_type",
+    "seed negative": "too_small",
+    "seed too big": "too_big",
+    "promptImage missing": "invalid_type",
+    "promptImage empty list": "too_small",
+    "position middle": "invalid_value",
+    "gen4 last position": "invalid_value",
+    "position twice": "custom",
+    "veo3.1 last only": "custom",
+    "image uri bad base64": "custom",
+    "image uri not https": "custom",
+    "content moderation value": "invalid_value",
+}
+
 
 @pytest.mark.parametrize("prefix", ["", "/runwayml"])
 @pytest.mark.parametrize("name,path,body,field", CASES, ids=[c[0] for c in CASES])
 def test_bad_create_names_the_field_and_writes_nothing(app_client, prefix, name, path, body, field):
     answer = app_client.post(prefix + path, json=body)
     assert answer.status_code == 400, answer.text
-    error = answer.json()["error"]
+    error = official_error(answer)
     assert error.startswith(field + ":"), error
+    (issue,) = answer.json()["issues"]
+    assert issue["code"] == CODES[name], issue
+    path_of_field = [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", field)]
+    if issue["code"] == "unrecognized_keys":  # zod names the object that holds the key, and the key
+        assert issue["path"] + issue["keys"] == path_of_field, issue
+    else:
+        assert issue["path"] == path_of_field, issue
     assert count_rows(app_client.settings.data_dir, "tasks") == 0
 
 
 def test_wrong_version_header_is_400(app_client):
     answer = app_client.post("/v1/image_to_video", json=I2V, headers={"X-Runway-Version": "2024-09-13"})
     assert answer.status_code == 400
-    assert "X-Runway-Version" in answer.json()["error"]
+    assert answer.json()["error"].startswith(
+        "The API version that was provided in the X-Runway-Version header is not valid."
+    )
 
 
 def test_watermark_is_accepted_for_older_clients(app_client):
@@ -107,7 +154,7 @@ def test_unknown_and_foreign_tasks_answer_alike(app_client, tmp_path):
     foreign = app_client.get(f"/v1/tasks/{mine}", headers={"Authorization": f"Bearer {other}"})
     unknown = app_client.get("/v1/tasks/3f0b3c1e-0000-4000-8000-000000000000")
     assert foreign.status_code == unknown.status_code == 404
-    assert foreign.json()["error"].replace(mine, "ID") == unknown.json()["error"].replace(
+    assert official_error(foreign).replace(mine, "ID") == official_error(unknown).replace(
         "3f0b3c1e-0000-4000-8000-000000000000", "ID"
     )
     assert app_client.delete(f"/v1/tasks/{mine}", headers={"Authorization": f"Bearer {other}"}).status_code == 404
@@ -116,4 +163,4 @@ def test_unknown_and_foreign_tasks_answer_alike(app_client, tmp_path):
 
 def test_revoked_and_wrong_keys_are_401(app_client):
     answer = app_client.get("/v1/organization", headers={"Authorization": "Bearer rl_nope"})
-    assert answer.status_code == 401 and "error" in answer.json()
+    assert answer.status_code == 401 and official_error(answer).startswith("Authorization:")

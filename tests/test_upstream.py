@@ -8,6 +8,7 @@ import pytest
 from support.backends import is_ours
 from support.emulator import Emulator
 from support.images import data_uri, gradient_image
+from support.official import auth
 from support.server import ReelayProcess, reelay_cli
 from support.tasks import wait_official, wait_pro
 from support.video import probe
@@ -45,7 +46,7 @@ class Gateway:
         self.server.extra_env["REELAY_PUBLIC_URL"] = self.server.url
         self.server.start()
         self.key = self.server.create_key()
-        self.http = httpx.Client(base_url=self.server.url, headers={"Authorization": f"Bearer {self.key}"}, timeout=30)
+        self.http = httpx.Client(base_url=self.server.url, headers=auth(self.key), timeout=30)
 
     def pro(self, **body):
         answer = self.http.post("/runway/pro/generate", json={"callback_url": "https://example.com/cb", **body})
@@ -290,7 +291,7 @@ def test_upstream_task_over_the_time_limit_fails_is_cancelled_and_refunded_once(
         key_id = reelay_cli("keys", "list", env=gateway.server.env).stdout  # noqa: F841 - keys exist
         admin = {"Authorization": f"Bearer {gateway.server.admin_key()}"}
         paid = httpx.post(gateway.server.url + "/admin/keys", json={"points": 20}, headers=admin).json()
-        http = httpx.Client(base_url=gateway.server.url, headers={"Authorization": f"Bearer {paid['key']}"})
+        http = httpx.Client(base_url=gateway.server.url, headers=auth(paid['key']))
         task_id = http.post("/v1/text_to_video", json={"model": "veo3", "promptText": "x", "ratio": "1280:720", "duration": 8}).json()["id"]
         task = wait_official(http, task_id, timeout=60)
         assert task["status"] == "FAILED" and task["failureCode"] == "INTERNAL.TIMEOUT" and task["cost"] == {"credits": 0}
@@ -302,6 +303,19 @@ def test_upstream_task_over_the_time_limit_fails_is_cancelled_and_refunded_once(
         assert upstream_id
     finally:
         gateway.stop()
+
+
+def test_a_delete_cancels_the_upstream_task_though_the_task_is_gone_at_once(runway_gateway, emulator):
+    # DELETE cancels and deletes in one write; the worker still sees the cancel and passes it on.
+    task_id = runway_gateway.official("/v1/text_to_video", model="veo3", promptText="[emu:run=60] x", ratio="1280:720", duration=8)
+    wait_official(runway_gateway.http, task_id, until={"RUNNING"}, timeout=60)
+    assert runway_gateway.http.delete(f"/v1/tasks/{task_id}").status_code == 204
+    assert runway_gateway.http.get(f"/v1/tasks/{task_id}").status_code == 404
+    deadline = time.time() + 20
+    while not [r for r in emulator.requests("/v1/tasks/") if r["method"] == "DELETE"] and time.time() < deadline:
+        time.sleep(0.2)
+    (deleted,) = [r for r in emulator.requests("/v1/tasks/") if r["method"] == "DELETE"]
+    assert emulator.task(deleted["path"].rsplit("/", 1)[1])["status"] == "CANCELLED"
 
 
 # -- the relay engine (pro-format upstreams) ---------------------------------------------------

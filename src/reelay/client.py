@@ -124,7 +124,12 @@ def _follow(http: httpx.Client, task_id: str) -> dict:
 
 
 def _error_text(response: httpx.Response) -> str:
+    """The error's sentence; for a refused body, the issues' ("duration: gen4.5 takes ...")."""
     try:
-        return str(response.json().get("error") or response.json().get("msg"))
+        body = response.json()
     except ValueError:
         return response.text[:200]
+    issues = body.get("issues") if isinstance(body, dict) else None
+    if isinstance(issues, list) and issues:
+        return "; ".join(str(issue.get("message")) for issue in issues if isinstance(issue, dict))
+    return str(body.get("error") or body.get("msg")) if isinstance(body, dict) else response.text[:200]

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     fetch_timeout_seconds: float = 20.0
     # Pro dialect: refuse creates without callback_url (seed 001 behaviour).
     require_callback_url: bool = True
+    # Official dialect: refuse /v1 requests without X-Runway-Version, as Runway does (/runwayml/v1
+    # never requires it); false lets old clients that omit it in.
+    require_runway_version: bool = True
     idempotency_hours: int = 24
     # How long a create retried by Runway's SDKs (x-stainless-retry-count >= 1, no
     # Idempotency-Key) returns the task an identical first attempt made, in seconds.

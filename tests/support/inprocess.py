@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from . import backends
+from .official import VERSION
 
 from reelay.app import create_app
 from reelay.settings import Settings
@@ -40,6 +41,7 @@ def make_app_client(data_dir: Path, **overrides):
     key = make_key(settings)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         client.settings = settings
+        client.headers.update(VERSION)  # as Runway's SDKs send it
         yield client, key
 
 

@@ -9,10 +9,10 @@ import httpx
 FINAL = {"SUCCEEDED", "FAILED", "CANCELLED"}
 
 
-def wait_official(client: httpx.Client, task_id: str, timeout: float = 120, until=FINAL) -> dict:
+def wait_official(client: httpx.Client, task_id: str, timeout: float = 120, until=FINAL, prefix: str = "/v1") -> dict:
     deadline = time.time() + timeout
     while time.time() < deadline:
-        task = client.get(f"/v1/tasks/{task_id}").json()
+        task = client.get(f"{prefix}/tasks/{task_id}").json()
         if task["status"] in until:
             return task
         time.sleep(0.2)

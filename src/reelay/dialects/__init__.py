@@ -10,7 +10,7 @@ from . import pro, runway_v1
 from .base import Dialect, dialect_of
 
 DIALECTS: dict[str, Dialect] = {dialect.name: dialect for dialect in (pro.DIALECT, runway_v1.DIALECT)}
-DEFAULT = runway_v1.DIALECT  # for what no dialect's route answered (admin, files, hooks)
+DEFAULT = runway_v1.DIALECT  # for paths no dialect owns and no route answered
 
 __all__ = ["DEFAULT", "DIALECTS", "Dialect", "dialect_of", "task_object"]
 

@@ -3,7 +3,7 @@ into the service's calls, its task object and error shape turn the answers back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,11 @@ class Dialect:
     # The task as this API shows it, given its results' URLs by storage key.
     task_object: Callable[[Task, dict[str, str]], dict[str, Any]]
     error_response: Callable[[ReelayError], JSONResponse]
+    # The paths this API owns: an unknown path or a wrong method under them is answered in its shape.
+    prefixes: tuple[str, ...] = ()
+
+    def owns(self, path: str) -> bool:
+        return any(path == prefix or path.startswith(prefix.rstrip("/") + "/") for prefix in self.prefixes)
 
     def install(self, app: FastAPI) -> None:
         """Serve the routes; an error on any of them is answered in this dialect's shape."""
@@ -31,6 +36,10 @@ class Dialect:
         app.include_router(self.router, dependencies=[Depends(mark)])
 
 
-def dialect_of(request: Request, default: Dialect) -> Dialect:
-    """The dialect whose route is answering the request (`default` before any route was found)."""
-    return getattr(request.state, "dialect", default)
+def dialect_of(request: Request, dialects: Iterable[Dialect], default: Dialect) -> Dialect:
+    """The dialect whose route is answering the request; before any route was found (an unknown
+    path, a wrong method), the one that owns the path; else `default`."""
+    found = getattr(request.state, "dialect", None)
+    if found is not None:
+        return found
+    return next((dialect for dialect in dialects if dialect.owns(request.url.path)), default)

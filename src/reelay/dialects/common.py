@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from fastapi import Request
 from pydantic import ValidationError
 
-from reelay.domain.errors import InputError, RateLimited
+from reelay.domain.errors import InputError, Problem, RateLimited
 from reelay.service.auth import authenticate
 from reelay.store.keys import ApiKey
 
@@ -68,7 +69,7 @@ async def json_object(request: Request) -> dict[str, Any]:
         raise InputError("body", f"is not valid JSON ({error})") from None
     _check_values(body)  # first, so the answer to deep nesting does not depend on the recursion limit
     if not isinstance(body, dict):
-        raise InputError("body", "must be a JSON object")
+        raise InputError("body", "must be a JSON object", problem=Problem.WRONG_TYPE)
     return body
 
 
@@ -122,7 +123,7 @@ def query_text(request: Request, name: str) -> str | None:
     """A query parameter as text; NUL, which no database stores, is refused."""
     value = request.query_params.get(name)
     if value is not None and "\x00" in value:
-        raise InputError(name, "must not contain a NUL character")
+        raise InputError(name, "must not contain a NUL character", location="query")
     return value
 
 
@@ -137,14 +138,47 @@ def input_error(error: ValidationError, *, unknown_field: str = "is not a known 
     # In a union the deepest error is the one about what the client meant to send.
     first = max(errors, key=lambda e: len(e["loc"]))
     field = _field_path(first["loc"]) or "body"
-    if first["type"] == "extra_forbidden":
-        return InputError(field, unknown_field)
-    if first["type"] == "missing":
-        return InputError(field, "is required")
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        return InputError(field, unknown_field, problem=Problem.UNKNOWN)
+    if kind == "missing":
+        return InputError(field, "is required", problem=Problem.MISSING)
     message = first["msg"]
-    if first["type"].startswith("literal_error"):
+    if kind.startswith("literal_error"):
         message = message.replace("Input should be", "must be")
-    return InputError(field, message[0].lower() + message[1:] if message else "is not valid")
+    message = message[0].lower() + message[1:] if message else "is not valid"
+    context = first.get("ctx") or {}
+    if kind.startswith("literal_error"):
+        return InputError(field, message, problem=Problem.NOT_ALLOWED, allowed=_literals(context.get("expected", "")))
+    for suffix, problem, bound in _BOUNDS:
+        if kind.endswith(suffix):
+            return InputError(field, message, problem=problem, limit=_number(context.get(bound)))
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return InputError(field, message, problem=Problem.WRONG_TYPE)
+    return InputError(field, message)
+
+
+# pydantic's error types that bound a value, with the bound in their context.
+_BOUNDS = (
+    ("greater_than_equal", Problem.TOO_SMALL, "ge"),
+    ("greater_than", Problem.TOO_SMALL, "gt"),
+    ("less_than_equal", Problem.TOO_BIG, "le"),
+    ("less_than", Problem.TOO_BIG, "lt"),
+    ("too_short", Problem.TOO_SMALL, "min_length"),
+    ("too_long", Problem.TOO_BIG, "max_length"),
+)
+
+
+def _literals(expected: str) -> list[Any]:
+    # pydantic spells the allowed literals as "'first' or 'last'", numbers as "5 or 10".
+    quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+    if quoted:
+        return quoted
+    return [int(part) if part.lstrip("-").isdigit() else part for part in re.split(r", | or ", expected) if part]
+
+
+def _number(value: Any) -> float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _field_path(loc: tuple) -> str:

@@ -149,8 +149,11 @@ async def feed_get(request: Request) -> JSONResponse:
 async def _feed(request: Request, key, task_id: Any, started: float) -> JSONResponse:
     if not isinstance(task_id, str) or not task_id.strip():
         raise InputError("task_id", "is required")
-    task = await services(request).reader.get(key, task_id.strip())
+    # A task deleted through the official DELETE still answers here, with its final status: the
+    # pro format has no delete, and its clients poll until "2" or "3" (task_not_exist reads to
+    # them as "not visible yet, ask again", so a vanished task would be polled for ever).
+    task = await services(request).reader.get(key, task_id.strip(), deleted=True)
     return envelope(task_object(task, _urls(task, request)), started)
 
 
-DIALECT = Dialect("pro", router, task_object, error_response)
+DIALECT = Dialect("pro", router, task_object, error_response, prefixes=("/runway",))

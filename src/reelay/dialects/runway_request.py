@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from reelay.domain import catalogue
-from reelay.domain.errors import InputError
+from reelay.domain.errors import InputError, Problem
 from reelay.domain.request import FIRST, LAST, GenerationRequest, MediaInput
 
 from .common import input_error
@@ -48,7 +49,10 @@ class _Create(BaseModel):
         if value is not None:
             units = len(value.encode("utf-16-le")) // 2
             if not 1 <= units <= 1000:
-                raise ValueError(f"must be 1 to 1000 UTF-16 code units long, not {units}")
+                # Typed as pydantic's own length errors, so the answer says too short or too long.
+                kind, bound = ("string_too_short", "min_length") if units < 1 else ("string_too_long", "max_length")
+                message = f"must be 1 to 1000 UTF-16 code units long, not {units}"
+                raise PydanticCustomError(kind, message, {bound: 1 if units < 1 else 1000})
         return value
 
 
@@ -70,7 +74,7 @@ def parse_text_to_video(body: dict[str, Any]) -> GenerationRequest:
     parsed = _validate(TextToVideo, body)
     spec = _model(parsed.model, catalogue.TEXT_TO_VIDEO)
     if parsed.promptText is None:
-        raise InputError("promptText", "is required")
+        raise InputError("promptText", "is required", problem=Problem.MISSING)
     return _translate(parsed, spec, catalogue.TEXT_TO_VIDEO, ())
 
 
@@ -88,7 +92,12 @@ def _model(name: str, kind: str) -> catalogue.ModelSpec:
     spec = catalogue.OFFICIAL_MODELS.get(name)
     if spec is None or kind not in spec.ratios:
         known = [m.name for m in catalogue.OFFICIAL_MODELS.values() if kind in m.ratios]
-        raise InputError("model", f"must be one of {', '.join(known)} for {kind}, not {name!r}")
+        raise InputError(
+            "model",
+            f"must be one of {', '.join(known)} for {kind}, not {name!r}",
+            problem=Problem.NOT_ALLOWED,
+            allowed=known,
+        )
     return spec
 
 
@@ -96,13 +105,15 @@ def _prompt_images(value: str | list[PromptImage], spec: catalogue.ModelSpec) ->
     if isinstance(value, str):
         return (MediaInput(value, "promptImage", role=FIRST),)
     if not value:
-        raise InputError("promptImage", "must name at least one image")
+        raise InputError("promptImage", "must name at least one image", problem=Problem.TOO_SMALL, limit=1)
     by_position: dict[str, MediaInput] = {}
     for index, item in enumerate(value):
         if item.position not in spec.positions:
             raise InputError(
                 f"promptImage[{index}].position",
                 f"{spec.name} takes only {' or '.join(spec.positions)}, not {item.position!r}",
+                problem=Problem.NOT_ALLOWED,
+                allowed=spec.positions,
             )
         if item.position in by_position:
             raise InputError(f"promptImage[{index}].position", f"{item.position!r} is given twice")
@@ -120,14 +131,19 @@ def _translate(
     ratio = parsed.ratio
     if ratio is None:
         if spec.ratio_required:
-            raise InputError("ratio", "is required")
+            raise InputError("ratio", "is required", problem=Problem.MISSING)
         ratio = ratios[0]
     if ratio not in ratios:
-        raise InputError("ratio", f"{spec.name} takes {', '.join(ratios)}, not {ratio!r}")
+        raise InputError(
+            "ratio",
+            f"{spec.name} takes {', '.join(ratios)}, not {ratio!r}",
+            problem=Problem.NOT_ALLOWED,
+            allowed=ratios,
+        )
     duration = parsed.duration
     if duration is None:
         if spec.duration_required:
-            raise InputError("duration", "is required")
+            raise InputError("duration", "is required", problem=Problem.MISSING)
         duration = spec.default_duration
     if duration not in spec.durations:
         allowed = (
@@ -135,9 +151,11 @@ def _translate(
             if len(spec.durations) > 3
             else " or ".join(map(str, spec.durations))
         )
-        raise InputError("duration", f"{spec.name} takes {allowed} seconds, not {duration}")
+        raise InputError(
+            "duration", f"{spec.name} takes {allowed} seconds, not {duration}", **_duration_problem(spec, duration)
+        )
     if spec.prompt_required and parsed.promptText is None:
-        raise InputError("promptText", f"is required for {spec.name}")
+        raise InputError("promptText", f"is required for {spec.name}", problem=Problem.MISSING)
     width, height = catalogue.pixel_size(ratio)
     extras = {
         name: value
@@ -158,3 +176,15 @@ def _translate(
         seed=parsed.seed,
         extras=extras,
     )
+
+
+def _duration_problem(spec: catalogue.ModelSpec, duration: int) -> dict[str, Any]:
+    """A duration outside a model's range is too small or too big; outside a set of choices
+    (5 or 10) it is not one of them, as Runway's schemas (a range, or a union of literals) say."""
+    durations = spec.durations
+    if len(durations) > 2 and list(durations) == list(range(durations[0], durations[-1] + 1)):
+        if duration < durations[0]:
+            return {"problem": Problem.TOO_SMALL, "limit": durations[0]}
+        if duration > durations[-1]:
+            return {"problem": Problem.TOO_BIG, "limit": durations[-1]}
+    return {"problem": Problem.NOT_ALLOWED, "allowed": durations}

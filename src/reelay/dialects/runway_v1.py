@@ -13,28 +13,35 @@ from fastapi.responses import JSONResponse
 
 from reelay.domain import catalogue
 from reelay.domain.artifacts import primary
-from reelay.domain.errors import InputError, InsufficientPoints, ReelayError
+from reelay.domain.errors import BadRequest, InputError, Problem
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.service.submit import body_hash
 from reelay.storage.results import result_urls
 
 from .base import Dialect
-from .common import base_url, caller, check_version, json_object, retry_count, services
+from .common import RUNWAY_VERSION, base_url, caller, json_object, retry_count, services
+from .runway_errors import error_response
 from .runway_request import parse_image_to_video, parse_text_to_video
 
 router = APIRouter()
 PREFIXES = ("/v1", "/runwayml/v1")
 
 
-def error_response(error: ReelayError) -> JSONResponse:
-    if isinstance(error, InsufficientPoints):
-        # Runway answers missing credits with a 400, not 402.
-        message = f"You do not have enough credits to run this task. {error.message.split(': ', 1)[-1]}"
-        return JSONResponse({"error": message}, status_code=400)
-    return JSONResponse(
-        {"error": error.message}, status_code=error.status_code, headers=getattr(error, "headers", None)
-    )
+# Runway's own sentences (reference/runway-surface.md §5).
+MISSING_VERSION = "The X-Runway-Version header was not provided in the request"
+WRONG_VERSION = "The API version that was provided in the X-Runway-Version header is not valid."
+
+
+def check_version(request: Request) -> None:
+    """Required under /v1 as Runway requires it (a setting relaxes that); optional under
+    /runwayml/v1, whose clients (seed 004) omit it. When given it must be Runway's version."""
+    version = request.headers.get("x-runway-version")
+    if version is None:
+        if services(request).settings.require_runway_version and not request.url.path.startswith("/runwayml/"):
+            raise BadRequest(MISSING_VERSION)
+    elif version != RUNWAY_VERSION:
+        raise BadRequest(f"{WRONG_VERSION} The supported version is {RUNWAY_VERSION}.")
 
 
 def iso(moment) -> str:
@@ -183,11 +190,11 @@ def usage_range(body: dict[str, Any]) -> tuple[date, date]:
         try:
             return date.fromisoformat(value)
         except (TypeError, ValueError):
-            raise InputError(name, "must be a date as YYYY-MM-DD") from None
+            raise InputError(name, "must be a date as YYYY-MM-DD", problem=Problem.FORMAT) from None
 
     for name in body:
         if name not in ("startDate", "beforeDate"):
-            raise InputError(name, "is not a known parameter")
+            raise InputError(name, "is not a known parameter", problem=Problem.UNKNOWN)
     before = day("beforeDate") or (datetime.now(UTC).date() + timedelta(days=1))
     start = day("startDate") or before - timedelta(days=30)
     if start >= before:
@@ -197,4 +204,4 @@ def usage_range(body: dict[str, Any]) -> tuple[date, date]:
     return start, before
 
 
-DIALECT = Dialect("runway", router, task_object, error_response)
+DIALECT = Dialect("runway", router, task_object, error_response, prefixes=PREFIXES)

@@ -6,6 +6,11 @@ names the field, so a client can tell what to fix without reading our code.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Literal
+
 
 class ReelayError(Exception):
     status_code = 500
@@ -17,21 +22,63 @@ class ReelayError(Exception):
         self.field = field
 
 
+_HEADER_NAME = re.compile(r"[A-Z][A-Za-z]*(?:-[A-Z][A-Za-z]*)+")
+
+
+class Problem(StrEnum):
+    """What is wrong with a field, for dialects that classify it (Runway's validation issues)."""
+
+    INVALID = "invalid"  # any other rule about the value (the default)
+    UNKNOWN = "unknown"  # a field this request may not carry
+    MISSING = "missing"  # a required field is absent
+    WRONG_TYPE = "wrong_type"  # a value of the wrong JSON type
+    NOT_ALLOWED = "not_allowed"  # not one of the allowed values (`allowed`)
+    TOO_SMALL = "too_small"  # below `limit`: a number, or a length or count
+    TOO_BIG = "too_big"  # above `limit`
+    FORMAT = "format"  # a string not in the required format (a URL, a date)
+
+
 class InputError(ReelayError):
-    """The client sent something we cannot use. `field` is the dotted wire name."""
+    """The client sent something we cannot use. `field` is the wire name: a dotted path into the
+    body (`promptImage.1.position`; `promptImage[1].position` also reads), a query parameter or a
+    header, as `location` says (by default a header when `field` is spelled like one); `body`
+    itself means the body as a whole. `problem`, `allowed` and `limit` describe the failure for
+    dialects that classify it (Runway's issue codes); the message is for people."""
 
     status_code = 400
     reason = "invalid_parameters"
 
-    def __init__(self, field: str, message: str, *, reason: str | None = None) -> None:
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        *,
+        reason: str | None = None,
+        problem: Problem = Problem.INVALID,
+        allowed: Sequence[object] | None = None,
+        limit: float | None = None,
+        location: Literal["body", "query", "header"] | None = None,
+    ) -> None:
         super().__init__(f"{field}: {message}", field=field)
         if reason:
             self.reason = reason
+        self.problem = problem
+        self.allowed = tuple(allowed) if allowed is not None else None
+        self.limit = limit
+        # Headers are named as sent (X-Runway-Version, Idempotency-Key), which no body field is.
+        self.location = location or ("header" if _HEADER_NAME.fullmatch(field) else "body")
 
 
 class CallbackUrlEmpty(InputError):
     def __init__(self) -> None:
         super().__init__("callback_url", "is required and must not be empty", reason="callback_url_empty")
+
+
+class BadRequest(ReelayError):
+    """A request refused as a whole (not one field of it), e.g. a missing version header."""
+
+    status_code = 400
+    reason = "invalid_parameters"
 
 
 class Unauthorized(ReelayError):

@@ -14,17 +14,20 @@ class TaskReader:
     def __init__(self, tasks: TaskStore) -> None:
         self.tasks = tasks
 
-    async def get(self, key: ApiKey, task_id: str) -> Task:
+    async def get(self, key: ApiKey, task_id: str, *, deleted: bool = False) -> Task:
+        """The key's task; `deleted=True` also finds one deleted through Runway's DELETE."""
         # Another key's task answers exactly like a missing one: no existence leak.
-        task = await self.tasks.get(task_id, api_key_id=key.id) if _looks_like_id(task_id) else None
+        task = await self.tasks.get(task_id, api_key_id=key.id, deleted=deleted) if _looks_like_id(task_id) else None
         if task is None:
             raise TaskNotFound(task_id)
         return task
 
     async def cancel_or_delete(self, key: ApiKey, task_id: str) -> None:
-        """Runway's DELETE: cancels a live task, deletes a finished one."""
+        """Runway's DELETE: cancels a live task, deletes a finished one, and either way the task
+        is gone for the official dialect afterwards, as on Runway. The cancel and the deletion
+        are one write; its refund and callback follow it as for any cancel."""
         task = await self.get(key, task_id)
-        if not task.is_final and await self.tasks.transition(task.id, Status.CANCELLED):
+        if not task.is_final and await self.tasks.transition(task.id, Status.CANCELLED, deleted=True):
             return
         await self.tasks.mark_deleted(task.id)
 

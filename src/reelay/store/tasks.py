@@ -132,8 +132,11 @@ class TaskStore:
         row = (await conn.execute(select(tasks).where(tasks.c.id == found.task_id))).first()
         return task_from_row(row)
 
-    async def get(self, task_id: str, api_key_id: str | None = None) -> Task | None:
-        query = select(tasks).where(tasks.c.id == task_id, tasks.c.deleted.is_(False))
+    async def get(self, task_id: str, api_key_id: str | None = None, *, deleted: bool = False) -> Task | None:
+        """The task, unless it was deleted (`deleted=True`: deleted ones too)."""
+        query = select(tasks).where(tasks.c.id == task_id)
+        if not deleted:
+            query = query.where(tasks.c.deleted.is_(False))
         if api_key_id is not None:
             query = query.where(tasks.c.api_key_id == api_key_id)
         async with self.db.connect() as conn:

@@ -267,9 +267,10 @@ class Worker:
     async def _reread(self, task: Task) -> Task:
         """The task as stored now; LeaseLost if it is live and another worker leases it. A newer
         claim of this worker's own (its lease ran out and it took the task again) is taken up."""
-        fresh = await self.store.get(task.id)
+        # Deleted ones too: a DELETE cancels and deletes at once, and the cancel must still reach the engine.
+        fresh = await self.store.get(task.id, deleted=True)
         if fresh is None:
-            raise LeaseLost(task.id)  # deleted after it ended
+            raise LeaseLost(task.id)
         if not fresh.status.is_final and fresh.lease_owner != self.owner:
             raise LeaseLost(task.id)
         return fresh

@@ -1,0 +1,81 @@
+"""Runway's error shapes (SPEC §3), as its API answers them.
+
+A refused body: `{"error": "Validation of body failed", "issues": [issue], "docUrl": DOC_URL}`;
+every other error: `{"error": "<sentence>", "docUrl": DOC_URL}`. Runway validates with zod and
+its issues are zod's (v4 codes, as captured live); an InputError's `problem` picks the code:
+
+| Problem       | zod `code`          | members besides `code`, `path`, `message`             |
+| ------------- | ------------------- | ----------------------------------------------------- |
+| `INVALID`     | `custom`            | (Runway's own checks: "Failed to fetch asset", ...)   |
+| `UNKNOWN`     | `unrecognized_keys` | `keys: [name]`; `path` is the object that holds it    |
+| `MISSING`     | `invalid_type`      | (zod: expected a value, received undefined)           |
+| `WRONG_TYPE`  | `invalid_type`      |                                                       |
+| `NOT_ALLOWED` | `invalid_value`     | `values`: the allowed values, when known              |
+| `TOO_SMALL`   | `too_small`         | `minimum`, `inclusive`, when the bound is known       |
+| `TOO_BIG`     | `too_big`           | `maximum`, `inclusive`, when the bound is known       |
+| `FORMAT`      | `invalid_format`    |                                                       |
+
+`path` is the field split into keys and list indexes (`promptImage.1.position` and
+`promptImage[1].position` both give `["promptImage", 1, "position"]`; `body` itself gives `[]`).
+One issue is reported: the first rule that failed (zod would list them all).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+from reelay.domain.errors import InputError, InsufficientPoints, Problem, ReelayError
+
+DOC_URL = "https://docs.dev.runwayml.com/api"
+
+ZOD_CODES = {
+    Problem.INVALID: "custom",
+    Problem.UNKNOWN: "unrecognized_keys",
+    Problem.MISSING: "invalid_type",
+    Problem.WRONG_TYPE: "invalid_type",
+    Problem.NOT_ALLOWED: "invalid_value",
+    Problem.TOO_SMALL: "too_small",
+    Problem.TOO_BIG: "too_big",
+    Problem.FORMAT: "invalid_format",
+}
+
+_SEGMENT = re.compile(r"[^.\[\]]+")
+
+
+def error_response(error: ReelayError) -> JSONResponse:
+    status = error.status_code
+    body: dict[str, Any]
+    if isinstance(error, InputError) and error.location != "header":
+        body = {"error": f"Validation of {error.location} failed", "issues": [issue(error)]}
+    elif isinstance(error, InsufficientPoints):
+        # Runway answers missing credits with a 400, not 402.
+        status = 400
+        body = {"error": f"You do not have enough credits to run this task. {error.message.split(': ', 1)[-1]}"}
+    else:
+        body = {"error": error.message}
+    body["docUrl"] = DOC_URL
+    return JSONResponse(body, status_code=status, headers=getattr(error, "headers", None))
+
+
+def issue(error: InputError) -> dict[str, Any]:
+    """One zod issue for the error (module docstring)."""
+    path = wire_path(error.field or "body")
+    found: dict[str, Any] = {"code": ZOD_CODES[error.problem], "path": path, "message": error.message}
+    if error.problem == Problem.UNKNOWN and path:
+        found["path"], found["keys"] = path[:-1], [str(path[-1])]
+    elif error.problem == Problem.NOT_ALLOWED and error.allowed is not None:
+        found["values"] = list(error.allowed)
+    elif error.problem in (Problem.TOO_SMALL, Problem.TOO_BIG) and error.limit is not None:
+        bound = "minimum" if error.problem == Problem.TOO_SMALL else "maximum"
+        found[bound], found["inclusive"] = error.limit, True
+    return found
+
+
+def wire_path(field: str) -> list[str | int]:
+    """A field's dotted wire name as a JSON path: keys as strings, list indexes as integers."""
+    if field == "body":
+        return []
+    return [int(part) if part.isascii() and part.isdigit() else part for part in _SEGMENT.findall(field)]
