@@ -1,159 +1,84 @@
 """Runway's official create bodies (API version 2024-11-06) and their translation.
 
-Unknown fields are refused by name, as Runway does (its bodies are `additionalProperties: false`).
-Per-model rules come from the catalogue, so a new model is a catalogue row, not code here.
+Each model's rules are its catalogue row (`domain/catalogue_rows.py`), checked by
+`catalogue.check_body`: a field the model does not take is refused by name, as Runway does (its
+bodies are `additionalProperties: false`), so a new model is a catalogue row, not code here.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Any
 
 from reelay.domain import catalogue
+from reelay.domain.catalogue_row import Row
 from reelay.domain.errors import InputError
 from reelay.domain.request import GenerationRequest, ImageInput
 
-from .common import input_error
-
-
-class PromptImage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    uri: str
-    position: Literal["first", "last"]
-
-
-class ContentModeration(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    publicFigureThreshold: Literal["auto", "low"] | None = None
-
-
-class _Create(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    model: str
-    promptText: str | None = None
-    ratio: str | None = None
-    duration: int | None = None
-    seed: int | None = Field(default=None, ge=0, le=4294967295)
-    contentModeration: ContentModeration | None = None
-    # Accepted for older clients (seed 004 sends it); it changes nothing here.
-    watermark: bool | None = None
-    # Veo's options.
-    audio: bool | None = None
-    negativePrompt: str | None = None
-
-    @field_validator("promptText")
-    @classmethod
-    def _utf16_length(cls, value: str | None) -> str | None:
-        if value is not None:
-            units = len(value.encode("utf-16-le")) // 2
-            if not 1 <= units <= 1000:
-                raise ValueError(f"must be 1 to 1000 UTF-16 code units long, not {units}")
-        return value
-
-
-class ImageToVideo(_Create):
-    promptImage: str | list[PromptImage]
-
-
-class TextToVideo(_Create):
-    pass
+# Body fields GenerationRequest carries itself; every other field given travels in `extras`.
+_CARRIED = {"model", "promptText", "seed", "watermark"}
 
 
 def parse_image_to_video(body: dict[str, Any]) -> GenerationRequest:
-    parsed = _validate(ImageToVideo, body)
-    spec = _model(parsed.model, catalogue.IMAGE_TO_VIDEO)
-    first, last = _prompt_images(parsed.promptImage, spec)
-    return _translate(parsed, spec, catalogue.IMAGE_TO_VIDEO, first, last)
+    return parse(catalogue.IMAGE_TO_VIDEO, body)
 
 
 def parse_text_to_video(body: dict[str, Any]) -> GenerationRequest:
-    parsed = _validate(TextToVideo, body)
-    spec = _model(parsed.model, catalogue.TEXT_TO_VIDEO)
-    if parsed.promptText is None:
-        raise InputError("promptText", "is required")
-    return _translate(parsed, spec, catalogue.TEXT_TO_VIDEO, None, None)
+    return parse(catalogue.TEXT_TO_VIDEO, body)
 
 
-_Shape = TypeVar("_Shape", bound=_Create)
+def parse(endpoint: str, body: dict[str, Any]) -> GenerationRequest:
+    spec = _row(endpoint, body.get("model"))
+    catalogue.check_body(spec, body)
+    first, last, frames_only = _frames(body.get("promptImage"))
+    ratio = body.get("ratio")
+    if ratio is None:
+        ratio = catalogue.default_ratio(spec)
+    width, height = catalogue.output_size(ratio, body.get("resolution"))
+    extras = {
+        name: value
+        for name, value in body.items()
+        if value is not None and name not in _CARRIED and name not in ("ratio", "promptImage")
+    }
+    if isinstance(body.get("duration"), int):
+        del extras["duration"]  # in `seconds`; only "auto" travels as given
+    if body.get("promptImage") is not None and not frames_only:
+        extras["promptImage"] = body["promptImage"]  # references or a middle frame: the upstream gets them as sent
+    return GenerationRequest(
+        dialect="runway",
+        kind=endpoint,
+        model=spec.model,
+        engine_model=spec.model,
+        ratio=ratio or "",
+        width=width,
+        height=height,
+        seconds=catalogue.seconds(spec, body.get("duration")),
+        prompt=body.get("promptText"),
+        first_image=first,
+        last_image=last,
+        seed=body.get("seed"),
+        extras=extras,
+    )
 
 
-def _validate(shape: type[_Shape], body: dict[str, Any]) -> _Shape:
-    try:
-        return shape.model_validate(body)
-    except ValidationError as error:
-        raise input_error(error, unknown_field="is not a known parameter") from None
-
-
-def _model(name: str, kind: str) -> catalogue.ModelSpec:
-    spec = catalogue.OFFICIAL_MODELS.get(name)
-    if spec is None or kind not in spec.ratios:
-        known = [m.name for m in catalogue.OFFICIAL_MODELS.values() if kind in m.ratios]
-        raise InputError("model", f"must be one of {', '.join(known)} for {kind}, not {name!r}")
+def _row(endpoint: str, model: Any) -> Row:
+    if model is None:
+        raise InputError("model", "is required")
+    spec = catalogue.row(endpoint, model) if isinstance(model, str) else None
+    if spec is None:
+        raise InputError(
+            "model", f"must be one of {', '.join(catalogue.models(endpoint))} for {endpoint}, not {model!r}"
+        )
     return spec
 
 
-def _prompt_images(value: str | list[PromptImage], spec: catalogue.ModelSpec):
+def _frames(value: Any) -> tuple[ImageInput | None, ImageInput | None, bool]:
+    """The first and last frames of a checked promptImage, and whether it holds nothing else."""
+    if value is None:
+        return None, None, True
     if isinstance(value, str):
-        return ImageInput(value, "promptImage"), None
-    if not value:
-        raise InputError("promptImage", "must name at least one image")
-    by_position: dict[str, ImageInput] = {}
+        return ImageInput(value, "promptImage"), None, True
+    found: dict[str, ImageInput] = {}
     for index, item in enumerate(value):
-        if item.position not in spec.positions:
-            raise InputError(
-                f"promptImage[{index}].position",
-                f"{spec.name} takes only {' or '.join(spec.positions)}, not {item.position!r}",
-            )
-        if item.position in by_position:
-            raise InputError(f"promptImage[{index}].position", f"{item.position!r} is given twice")
-        by_position[item.position] = ImageInput(item.uri, f"promptImage[{index}].uri")
-    if spec.needs_first_with_last and "last" in by_position and "first" not in by_position:
-        raise InputError("promptImage", f"{spec.name} needs a first frame when a last frame is given")
-    return by_position.get("first"), by_position.get("last")
-
-
-def _translate(parsed: _Create, spec: catalogue.ModelSpec, kind: str, first, last) -> GenerationRequest:
-    ratios = spec.ratios[kind]
-    ratio = parsed.ratio
-    if ratio is None:
-        if spec.ratio_required:
-            raise InputError("ratio", "is required")
-        ratio = ratios[0]
-    if ratio not in ratios:
-        raise InputError("ratio", f"{spec.name} takes {', '.join(ratios)}, not {ratio!r}")
-    duration = parsed.duration
-    if duration is None:
-        if spec.duration_required:
-            raise InputError("duration", "is required")
-        duration = spec.default_duration
-    if duration not in spec.durations:
-        allowed = (
-            f"{spec.durations[0]} to {spec.durations[-1]}"
-            if len(spec.durations) > 3
-            else " or ".join(map(str, spec.durations))
-        )
-        raise InputError("duration", f"{spec.name} takes {allowed} seconds, not {duration}")
-    if spec.prompt_required and parsed.promptText is None:
-        raise InputError("promptText", f"is required for {spec.name}")
-    width, height = catalogue.pixel_size(ratio)
-    extras = {
-        name: value
-        for name, value in parsed.model_dump(include={"contentModeration", "audio", "negativePrompt"}).items()
-        if value is not None
-    }
-    return GenerationRequest(
-        dialect="runway",
-        kind=kind,
-        model=spec.name,
-        engine_model=spec.name,
-        ratio=ratio,
-        width=width,
-        height=height,
-        seconds=duration,
-        prompt=parsed.promptText,
-        first_image=first,
-        last_image=last,
-        seed=parsed.seed,
-        extras=extras,
-    )
+        if item.get("position") in ("first", "last"):
+            found[item["position"]] = ImageInput(item["uri"], f"promptImage.{index}.uri")
+    return found.get("first"), found.get("last"), len(found) == len(value)

@@ -24,7 +24,7 @@ class ImageInput:
     """An image the client named but we have not fetched yet (the dialect's output)."""
 
     uri: str
-    field: str  # the wire name, for errors: "image", "promptImage[1].uri"
+    field: str  # the wire name, for errors: "image", "promptImage.1.uri"
 
 
 @dataclass(frozen=True)
