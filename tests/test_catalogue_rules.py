@@ -155,3 +155,16 @@ def test_a_row_without_a_route_yet_takes_its_valid_bodies_and_names_each_broken_
             if error.field != field:
                 wrong.append((name, field, error.message))
     assert wrong == []
+
+
+def test_auto_duration_is_priced_and_rendered_as_the_longest_and_reaches_runway_as_auto():
+    from reelay.dialects.runway_request import parse_text_to_video
+    from reelay.engines.upstream.runway import official_body
+    from reelay.service.pricing import Pricing
+
+    request = parse_text_to_video({"model": "seedance2_mini", "promptText": "sea", "duration": "auto", "ratio": "640:640"})
+    assert (request.width, request.height, request.seconds) == (640, 640, 15)
+    assert Pricing({"seedance2_mini": 2}).points(request, "any") == 30
+    assert Pricing({"gen4_turbo": 1}).points(request, "any") == 15 * catalogue.row("text_to_video", "seedance2_mini").credits
+    path, body = official_body(request, "gen4.5", lambda image: "unused")
+    assert path == "/v1/text_to_video" and body["duration"] == "auto" and body["ratio"] == "640:640"
