@@ -127,3 +127,28 @@ def test_organization_passes_strict_validation(client):
     after = client.organization.retrieve()
     assert after.usage.models["veo3"].daily_generations == before.usage.models["veo3"].daily_generations + 1
     assert isinstance(after.credit_balance, int)
+
+
+# One model of each family Runway's SDK 5.24 added, created with the SDK on a real server and
+# rendered by the sandbox at the size its ratio or resolution asks for ("auto": the longest).
+FAMILIES = [
+    ("image_to_video", dict(model="kling3.0_standard", prompt_image=IMAGE, ratio="960:960", duration=3), (960, 960, 3)),
+    ("image_to_video", dict(model="seedance2_fast", prompt_image=IMAGE, ratio="640:640", duration=4), (640, 640, 4)),
+    ("image_to_video", dict(model="happyhorse_1_0", prompt_image=IMAGE, resolution="720p", duration=3), (1280, 720, 3)),
+    ("image_to_video", dict(model="grok_imagine_1_5_lite", prompt_image=IMAGE, ratio="auto_480p", duration=1), (854, 480, 1)),
+    ("image_to_video", dict(model="h3_max", prompt_image=IMAGE, prompt_text="a kite", resolution="480p", duration=2), (854, 480, 2)),
+    ("text_to_video", dict(model="gen4.5", prompt_text="a kite", ratio="720:1280", duration=2), (720, 1280, 2)),
+    ("text_to_video", dict(model="wan3", prompt_text="a kite", ratio="832:480", duration=2), (832, 480, 2)),
+    ("text_to_video", dict(model="gemini_omni_flash_1.1", prompt_text="a kite", ratio="640:360", duration="auto"), (640, 360, 10)),
+    ("text_to_video", dict(model="hailuo3", prompt_text="a kite", ratio="1:1", resolution="768p", duration=6), (768, 768, 6)),
+    ("text_to_video", dict(model="kling_4", prompt_text="a kite", ratio="auto_720p", duration=3), (1280, 720, 3)),
+    ("text_to_video", dict(model="seedance2_mini", prompt_text="a kite", ratio="560:752", duration=4), (560, 752, 4)),
+]
+
+
+def test_one_model_of_each_family_renders_at_its_size(client):
+    created = [(getattr(client, endpoint).create(**params), size) for endpoint, params, size in FAMILIES]
+    for task, (width, height, seconds) in created:
+        done = task.wait_for_task_output(timeout=300)
+        facts = probe(httpx.get(done.output[0]).content)
+        assert (facts.width, facts.height, facts.frames) == (width, height, seconds * 24), done.id

@@ -54,6 +54,8 @@ CASES = [
     ("seed too big", with_(seed=4294967296), "invalid_parameters", "seed"),
     ("image not an image", with_(image="data:image/png;base64,aGVsbG8="), "invalid_parameters", "image"),
     ("image bad scheme", with_(image="ftp://example.com/a.png"), "invalid_parameters", "image"),
+    ("gen4.5 text-only square", with_(model="gen4.5", ratio="1:1"), "invalid_parameters", "ratio"),
+    ("gen4.5 image without prompt", with_(model="gen4.5", image=IMAGE, prompt=...), "invalid_parameters", "prompt"),
 ]
 
 
@@ -92,6 +94,8 @@ def test_wrong_version_header(app_client):
         ("gen2", "1:1", True, (960, 960)),
         ("gen4_turbo", "21:9", False, (1584, 672)),
         ("gen4_turbo", "3:4", False, (832, 1104)),
+        ("gen4.5", "16:9", True, (720, 1280)),
+        ("gen4.5", "16:9", False, (1280, 720)),
     ],
 )
 def test_ratio_and_model_give_the_spec_pixel_size(app_client, model, ratio, flip, size):
@@ -146,3 +150,10 @@ def test_other_pro_endpoints_need_an_upstream(app_client, path):
     answer = app_client.post(path, json=body)
     assert answer.status_code == 503
     assert answer.json()["msg"].startswith("engine_unavailable:")
+
+
+def test_gen4_5_with_an_image_takes_every_pro_ratio(app_client):
+    answer = app_client.post("/runway/pro/generate", json=with_(model="gen4.5", image=IMAGE, ratio="21:9"))
+    assert answer.status_code == 200, answer.text
+    task = app_client.get(f"/v1/tasks/{answer.json()['data']['task_id']}")
+    assert task.status_code == 200 and task.json()["status"] == "PENDING"

@@ -132,6 +132,24 @@ def test_official_request_passes_through_and_polling_respects_the_cadence(runway
     assert all(r["key"] == "key-a" for r in emulator.requests("/v1/tasks/"))
 
 
+def test_a_new_models_own_fields_reach_runway_as_sent(runway_gateway, emulator):
+    emulator.reset(pending_seconds=0.1, running_seconds=0.3)
+    refs = [{"uri": "https://example.com/a.png"}]
+    task_id = runway_gateway.official(
+        "/v1/text_to_video", model="seedance2_fast", promptText="sea", duration=4, audio=True, references=refs
+    )
+    assert wait_official(runway_gateway.http, task_id, timeout=60)["status"] == "SUCCEEDED"
+    body = creates(emulator, "/v1/text_to_video")[0]["json"]
+    assert body == {
+        "model": "seedance2_fast",
+        "ratio": "1280:720",  # the default Reelay filled in
+        "duration": 4,
+        "promptText": "sea",
+        "audio": True,
+        "references": refs,
+    }
+
+
 def test_a_long_task_is_read_seldom_while_its_progress_says_the_end_is_far(tmp_path, emulator):
     """Two 6-second upstream tasks, one on a channel that polls by progress and one that polls
     every poll_seconds: the first is read far less often, and both are seen finished promptly."""

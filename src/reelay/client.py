@@ -37,6 +37,8 @@ def pick_ratio(model: str, kind: str, ratio: str | None) -> str | None:
         return ratio
     want_w, want_h = (float(v) for v in ratio.split(":"))
     for candidate in spec.ratios[kind]:
+        if not candidate.replace(":", "").isdigit():
+            continue  # a tier ("auto_720p") or "adaptive": no aspect to compare
         width, height = catalogue.pixel_size(candidate)
         if abs(width / height - want_w / want_h) < 0.1:
             return candidate

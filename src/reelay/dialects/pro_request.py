@@ -88,6 +88,13 @@ def translate(body: ProGenerate) -> GenerationRequest:
         raise InputError("options.image_as_end_frame", "needs image")
     if not body.image and not body.prompt:
         raise InputError("prompt", "is required when there is no image")
+    if not body.image and model.text_ratios is not None and ratio not in model.text_ratios:
+        allowed = " and ".join(model.text_ratios)
+        raise InputError("ratio", f"{model.name} without an image allows only {allowed}, not {ratio!r}")
+    kind = catalogue.IMAGE_TO_VIDEO if body.image else catalogue.TEXT_TO_VIDEO
+    official = catalogue.row(kind, model.official)
+    if not body.prompt and official is not None and "promptText" in official.required:
+        raise InputError("prompt", f"is required for {model.name}")
 
     inputs = []
     if body.image:
@@ -100,7 +107,7 @@ def translate(body: ProGenerate) -> GenerationRequest:
         motion = tuple(float(getattr(options.motion_vector, axis)) for axis in MOTION_AXES)
     return GenerationRequest(
         dialect="pro",
-        kind=catalogue.IMAGE_TO_VIDEO if body.image else catalogue.TEXT_TO_VIDEO,
+        kind=kind,
         model=model.name,
         engine_model=model.official,
         ratio=body.ratio,

@@ -24,7 +24,7 @@ class MediaInput:
     a data URI or a `runway://` upload."""
 
     uri: str
-    field: str  # the wire name, for errors: "image", "promptImage[1].uri"
+    field: str  # the wire name, for errors: "image", "promptImage.1.uri"
     kind: MediaKind = MediaKind.IMAGE  # what the field expects
     role: str = FIRST
     tag: str | None = None  # a reference image's name in the prompt (@tag)

@@ -1,8 +1,12 @@
 """What a task costs: points per second of video per model, from the config's [prices] table,
-optionally overridden per channel. No prices anywhere: billing is off and every task costs 0."""
+optionally overridden per channel. No prices anywhere: billing is off and every task costs 0.
+
+With billing on, a model the table names neither by itself nor through `default` costs its
+catalogue row's list price (Runway's credits per second), so that no model is free by omission."""
 
 from __future__ import annotations
 
+from reelay.domain import catalogue
 from reelay.domain.request import GenerationRequest
 
 
@@ -16,7 +20,20 @@ class Pricing:
         return bool(self.prices or self.channel_prices)
 
     def points(self, request: GenerationRequest, channel: str) -> int:
+        if not self.enabled:
+            return 0
         table = {**self.prices, **self.channel_prices.get(channel, {})}
-        per_second = table.get(request.model, table.get(request.engine_model, table.get("default", 0)))
+        per_second = table.get(request.model, table.get(request.engine_model, table.get("default")))
+        if per_second is None:
+            per_second = list_price(request)
         # video2video and act_one have no duration of their own: their price is per task.
         return round(float(per_second) * (request.seconds or 1))
+
+
+def list_price(request: GenerationRequest) -> float:
+    """The catalogue's credits per second for the model a request runs as (0 for none)."""
+    for kind in (request.kind, *catalogue.VIDEO_KINDS):
+        row = catalogue.row(kind, request.engine_model)
+        if row is not None:
+            return row.credits
+    return 0.0

@@ -22,31 +22,52 @@ VERSION = "2024-11-06"
 def official_body(request: GenerationRequest, text_model: str, image_uri) -> tuple[str, dict[str, Any]]:
     """The path and body Runway's API takes for a request of either dialect."""
     if request.dialect == "runway":
-        model, ratio, duration = request.model, request.ratio, request.seconds
-    else:
-        model, ratio, duration = _from_pro(request, text_model)
+        return _official_as_sent(request, image_uri)
+    model, ratio, duration = _from_pro(request, text_model)
     body: dict[str, Any] = {"model": model, "ratio": ratio, "duration": duration}
     if request.prompt:
         body["promptText"] = request.prompt
     if request.seed is not None:
         body["seed"] = request.seed
-    for name in ("contentModeration", "audio", "negativePrompt"):
-        if name in request.extras:
-            body[name] = request.extras[name]
     if request.first_image is None and request.last_image is None:
         return "/v1/text_to_video", body
+    body["promptImage"] = _frames(request, image_uri)
+    return "/v1/image_to_video", body
+
+
+def _official_as_sent(request: GenerationRequest, image_uri) -> tuple[str, dict[str, Any]]:
+    """An official request goes on as the client sent it (its model's fields, in `extras`), with
+    the defaults Reelay filled in, and our own copies of its frames."""
+    row = catalogue.row(request.kind, request.model)
+    body: dict[str, Any] = {"model": request.model}
+    if row is not None and request.ratio in row.ratios:
+        body["ratio"] = request.ratio
+    if row is not None and row.durations:
+        body["duration"] = request.seconds
+    if request.prompt:
+        body["promptText"] = request.prompt
+    if request.seed is not None:
+        body["seed"] = request.seed
+    body.update(request.extras)  # "auto" durations, references, each model's own options
+    if request.kind == catalogue.IMAGE_TO_VIDEO and "promptImage" not in request.extras:
+        body["promptImage"] = _frames(request, image_uri)
+    return f"/v1/{request.kind}", body
+
+
+def _frames(request: GenerationRequest, image_uri) -> list[dict[str, str]]:
     images = []
     if request.first_image is not None:
         images.append({"uri": image_uri(request.first_image), "position": "first"})
     if request.last_image is not None:
         images.append({"uri": image_uri(request.last_image), "position": "last"})
-    body["promptImage"] = images
-    return "/v1/image_to_video", body
+    return images
 
 
 def _from_pro(request: GenerationRequest, text_model: str) -> tuple[str, str, int]:
     """Pro gen3 → gen3a_turbo, gen2/gen4/gen4_turbo → gen4_turbo, text-only → the channel's text model."""
     if request.first_image is None and request.last_image is None:
+        if catalogue.row(catalogue.TEXT_TO_VIDEO, request.engine_model) is not None:
+            text_model = request.engine_model  # pro gen4.5 has a text_to_video of its own
         return (
             text_model,
             _closest_ratio(text_model, catalogue.TEXT_TO_VIDEO, request),

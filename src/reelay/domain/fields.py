@@ -1,0 +1,216 @@
+"""The value types of the model catalogue's fields, and the check of a JSON value against one.
+
+A catalogue row says, field by field, what a model takes (`Choice`, `Integer`, `ListOf`, ...). `check`
+walks a decoded JSON body against those types and raises `InputError` naming the wire path, dotted
+(`promptImage.1.position`), so every rule in the catalogue is enforced by the same few lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InputError
+
+JSON = Any
+
+
+@dataclass(frozen=True)
+class Text:
+    """A non-empty string; `max_units` counts UTF-16 code units, as Runway does."""
+
+    max_units: int | None = None
+
+    def describe(self) -> str:
+        return "a string" if self.max_units is None else f"a string of at most {self.max_units} characters"
+
+
+@dataclass(frozen=True)
+class Uri:
+    """Where a media input is: an https URL, a data URI or a runway:// upload (fetched later)."""
+
+    media: str = "image"  # image | video | audio
+
+    def describe(self) -> str:
+        return f"the URI of {'an' if self.media[0] in 'aeiou' else 'a'} {self.media}"
+
+
+@dataclass(frozen=True)
+class Integer:
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def describe(self) -> str:
+        if self.minimum is not None and self.maximum is not None:
+            return f"an integer from {self.minimum} to {self.maximum}"
+        return "an integer"
+
+
+@dataclass(frozen=True)
+class Number:
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def describe(self) -> str:
+        if self.minimum is not None and self.maximum is not None:
+            return f"a number from {self.minimum:g} to {self.maximum:g}"
+        return "a number"
+
+
+@dataclass(frozen=True)
+class Flag:
+    def describe(self) -> str:
+        return "true or false"
+
+
+@dataclass(frozen=True)
+class Choice:
+    values: tuple[str | int, ...]
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(repr(v) if isinstance(v, str) else str(v) for v in self.values)
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: Type
+    max_items: int | None = None
+
+    def describe(self) -> str:
+        return "a list" if self.max_items is None else f"a list of at most {self.max_items}"
+
+
+@dataclass(frozen=True)
+class Record:
+    """A JSON object with these members and no others."""
+
+    fields: Mapping[str, Field]
+
+    def describe(self) -> str:
+        return "an object"
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    options: tuple[Type, ...]
+
+    def describe(self) -> str:
+        return " or ".join(option.describe() for option in self.options)
+
+
+Type = Text | Uri | Integer | Number | Flag | Choice | ListOf | Record | AnyOf
+
+
+@dataclass(frozen=True)
+class Field:
+    type: Type
+    required: bool = False
+    notes: str = field(default="", compare=False)
+
+
+def required(type_: Type) -> Field:
+    return Field(type_, required=True)
+
+
+def optional(type_: Type) -> Field:
+    return Field(type_)
+
+
+def _json_kind(value: JSON) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def _kinds(type_: Type) -> set[str]:
+    """The JSON kinds a type can accept, to pick which option of an AnyOf speaks for a value."""
+    if isinstance(type_, Text | Uri):
+        return {"str"}
+    if isinstance(type_, Integer):
+        return {"int"}
+    if isinstance(type_, Number):
+        return {"int", "number"}
+    if isinstance(type_, Flag):
+        return {"bool"}
+    if isinstance(type_, Choice):
+        return {"str" if isinstance(v, str) else "int" for v in type_.values}
+    if isinstance(type_, ListOf):
+        return {"list"}
+    if isinstance(type_, Record):
+        return {"object"}
+    return set().union(*(_kinds(option) for option in type_.options))
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def check(value: JSON, type_: Type, path: str) -> None:
+    """Raise InputError(path, ...) unless `value` is a `type_`."""
+    kind = _json_kind(value)
+    if isinstance(type_, AnyOf):
+        speaking = [option for option in type_.options if kind in _kinds(option)]
+        if len(speaking) == 1:
+            check(value, speaking[0], path)
+            return
+        for option in speaking:
+            try:
+                check(value, option, path)
+                return
+            except InputError:
+                pass
+        raise InputError(path, f"must be {type_.describe()}")
+    if kind not in _kinds(type_):
+        raise InputError(path, f"must be {type_.describe()}, not {_shown(value)}")
+    if isinstance(type_, Text | Uri):
+        units = utf16_units(value)
+        if units == 0 or not value.strip():
+            raise InputError(path, "must not be empty")
+        if isinstance(type_, Text) and type_.max_units is not None and units > type_.max_units:
+            raise InputError(path, f"must be at most {type_.max_units} characters (UTF-16 code units), not {units}")
+    elif isinstance(type_, Integer | Number):
+        if (type_.minimum is not None and value < type_.minimum) or (
+            type_.maximum is not None and value > type_.maximum
+        ):
+            raise InputError(path, f"must be {type_.describe()}, not {value}")
+    elif isinstance(type_, Choice):
+        if value not in type_.values:
+            raise InputError(path, f"must be {type_.describe()}, not {_shown(value)}")
+    elif isinstance(type_, ListOf):
+        if not value:
+            raise InputError(path, "must not be an empty list")
+        if type_.max_items is not None and len(value) > type_.max_items:
+            raise InputError(path, f"takes at most {type_.max_items} items, not {len(value)}")
+        for index, item in enumerate(value):
+            check(item, type_.item, f"{path}.{index}")
+    elif isinstance(type_, Record):
+        check_members(value, type_.fields, path)
+
+
+def check_members(value: Mapping[str, JSON], fields: Mapping[str, Field], path: str = "") -> None:
+    prefix = f"{path}." if path else ""
+    for name in value:
+        if name not in fields:
+            raise InputError(prefix + name, "is not a known parameter")
+    for name, spec in fields.items():
+        if name not in value or value[name] is None:
+            if spec.required:
+                raise InputError(prefix + name, "is required")
+            continue
+        check(value[name], spec.type, prefix + name)
+
+
+def _shown(value: JSON) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
