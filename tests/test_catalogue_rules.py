@@ -20,7 +20,12 @@ OTHER_ROWS = [r for r in catalogue.ROWS if r.endpoint not in catalogue.VIDEO_KIN
 def error_field(answer) -> str:
     """The field a 400 names. The one place that reads the error shape, so that it can follow
     the official dialect's rendering of errors."""
-    return answer.json()["error"].split(":", 1)[0]
+    body = answer.json()
+    if "issues" not in body:
+        return body["error"].split(":", 1)[0]
+    issue = body["issues"][0]
+    path = [*issue["path"], *issue.get("keys", [])[:1]]  # an unknown key is named beside its object
+    return ".".join(str(part) for part in path)
 
 
 def sample(type_, full=False):

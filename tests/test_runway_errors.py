@@ -26,7 +26,7 @@ def test_a_refused_body_is_runways_validation_error(app_client):
             {
                 "code": "invalid_value",
                 "path": ["ratio"],
-                "message": "ratio: gen4.5 takes 1280:720, 720:1280, not '960:960'",
+                "message": "ratio: must be one of '1280:720', '720:1280', not '960:960'",
                 "values": ["1280:720", "720:1280"],
             }
         ],

@@ -14,7 +14,7 @@ from typing import Any
 
 from . import catalogue_rows
 from .catalogue_row import Row
-from .errors import InputError
+from .errors import InputError, Problem
 from .fields import Flag, check, check_members
 
 IMAGE_TO_VIDEO = "image_to_video"
@@ -46,8 +46,12 @@ def check_body(spec: Row, body: Mapping[str, Any]) -> None:
                 check(value, compat[name], name)
             continue
         if any(name in other.fields for other in ROWS if other.endpoint == spec.endpoint):
-            raise InputError(name, f"is not a parameter of {spec.model} (other models on {spec.endpoint} take it)")
-        raise InputError(name, "is not a known parameter")
+            raise InputError(
+                name,
+                f"is not a parameter of {spec.model} (other models on {spec.endpoint} take it)",
+                problem=Problem.UNKNOWN,
+            )
+        raise InputError(name, "is not a known parameter", problem=Problem.UNKNOWN)
     check_members({k: v for k, v in body.items() if k in spec.fields}, spec.fields)
     images = body.get("promptImage")
     if isinstance(images, list):

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, Problem
 
 JSON = Any
 
@@ -170,28 +170,48 @@ def check(value: JSON, type_: Type, path: str) -> None:
                 return
             except InputError:
                 pass
-        raise InputError(path, f"must be {type_.describe()}")
+        problem = Problem.INVALID if speaking else Problem.WRONG_TYPE
+        raise InputError(path, f"must be {type_.describe()}", problem=problem)
     if kind not in _kinds(type_):
-        raise InputError(path, f"must be {type_.describe()}, not {_shown(value)}")
+        raise InputError(path, f"must be {type_.describe()}, not {_shown(value)}", problem=Problem.WRONG_TYPE)
     if isinstance(type_, Text | Uri):
         units = utf16_units(value)
         if units == 0 or not value.strip():
-            raise InputError(path, "must not be empty")
+            raise InputError(path, "must not be empty", problem=Problem.TOO_SMALL, limit=1)
         if isinstance(type_, Text) and type_.max_units is not None and units > type_.max_units:
-            raise InputError(path, f"must be at most {type_.max_units} characters (UTF-16 code units), not {units}")
+            raise InputError(
+                path,
+                f"must be at most {type_.max_units} characters (UTF-16 code units), not {units}",
+                problem=Problem.TOO_BIG,
+                limit=type_.max_units,
+            )
     elif isinstance(type_, Integer | Number):
-        if (type_.minimum is not None and value < type_.minimum) or (
-            type_.maximum is not None and value > type_.maximum
-        ):
-            raise InputError(path, f"must be {type_.describe()}, not {value}")
+        if type_.minimum is not None and value < type_.minimum:
+            raise InputError(
+                path, f"must be {type_.describe()}, not {value}", problem=Problem.TOO_SMALL, limit=type_.minimum
+            )
+        if type_.maximum is not None and value > type_.maximum:
+            raise InputError(
+                path, f"must be {type_.describe()}, not {value}", problem=Problem.TOO_BIG, limit=type_.maximum
+            )
     elif isinstance(type_, Choice):
         if value not in type_.values:
-            raise InputError(path, f"must be {type_.describe()}, not {_shown(value)}")
+            raise InputError(
+                path,
+                f"must be {type_.describe()}, not {_shown(value)}",
+                problem=Problem.NOT_ALLOWED,
+                allowed=type_.values,
+            )
     elif isinstance(type_, ListOf):
         if not value:
-            raise InputError(path, "must not be an empty list")
+            raise InputError(path, "must not be an empty list", problem=Problem.TOO_SMALL, limit=1)
         if type_.max_items is not None and len(value) > type_.max_items:
-            raise InputError(path, f"takes at most {type_.max_items} items, not {len(value)}")
+            raise InputError(
+                path,
+                f"takes at most {type_.max_items} items, not {len(value)}",
+                problem=Problem.TOO_BIG,
+                limit=type_.max_items,
+            )
         for index, item in enumerate(value):
             check(item, type_.item, f"{path}.{index}")
     elif isinstance(type_, Record):
@@ -202,11 +222,11 @@ def check_members(value: Mapping[str, JSON], fields: Mapping[str, Field], path: 
     prefix = f"{path}." if path else ""
     for name in value:
         if name not in fields:
-            raise InputError(prefix + name, "is not a known parameter")
+            raise InputError(prefix + name, "is not a known parameter", problem=Problem.UNKNOWN)
     for name, spec in fields.items():
         if name not in value or value[name] is None:
             if spec.required:
-                raise InputError(prefix + name, "is required")
+                raise InputError(prefix + name, "is required", problem=Problem.MISSING)
             continue
         check(value[name], spec.type, prefix + name)
 
