@@ -3,10 +3,19 @@
 import subprocess
 
 import httpx
+import pytest
 
 from support.images import encode, gradient_image
 from support.server import BIN, reelay_cli
 from support.video import probe
+
+pytestmark = pytest.mark.e2e  # real processes: make test-fast leaves these out
+
+
+@pytest.fixture(scope="module")
+def render_scale():
+    """The videos' sizes are checked: the module's server renders the size asked for."""
+    return None
 
 
 def test_keys_create_list_revoke(tmp_path):

@@ -18,6 +18,8 @@ from support import processes
 from support.server import LEAKED, ReelayProcess
 from support.tasks import wait_official
 
+pytestmark = pytest.mark.e2e  # real processes: make test-fast leaves these out
+
 
 def start_render(server: ReelayProcess) -> None:
     """A sandbox task RUNNING, so that the render pool has started."""
