@@ -7,7 +7,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from support import processes  # noqa: E402
 from support.processes import starts_processes  # noqa: E402
-from support.server import SMALL, ReelayProcess, leaked_semaphores  # noqa: E402
+from support.server import ReelayProcess, leaked_semaphores  # noqa: E402
 
 processes.mark_session()  # before any process starts: they all inherit it
 processes.guard_process_starts()
@@ -81,24 +81,19 @@ def _stop_what_the_test_started():
     processes.stop_started_since(count)
 
 
-@pytest.fixture(scope="module")
-def render_scale():
-    """REELAY_SANDBOX_SCALE of the module's `reelay` server: small renders. A module whose tests
-    check the videos' sizes overrides this fixture to return None (the size asked for)."""
-    return SMALL
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 @starts_processes
-def reelay(tmp_path_factory, render_scale):
-    """A real `reelay serve` process on embedded defaults, shared by a test module."""
-    server = ReelayProcess(tmp_path_factory.mktemp("reelay-data"), render_scale=render_scale).start()
+def reelay(tmp_path_factory):
+    """A real `reelay serve` process on embedded defaults, shared by the session's modules; it
+    renders the size asked for, which their tests check."""
+    server = ReelayProcess(tmp_path_factory.mktemp("reelay-data"), render_scale=None).start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
 def api_key(reelay):
+    """Each module's own key on the shared server: its tasks, usage and idempotency keys are its own."""
     return reelay.create_key()
 
 

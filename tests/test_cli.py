@@ -12,12 +12,6 @@ from support.video import probe
 pytestmark = pytest.mark.e2e  # real processes: make test-fast leaves these out
 
 
-@pytest.fixture(scope="module")
-def render_scale():
-    """The videos' sizes are checked: the module's server renders the size asked for."""
-    return None
-
-
 def test_keys_create_list_revoke(tmp_path):
     env = {"REELAY_DATA_DIR": str(tmp_path / "data"), "PATH": str(BIN)}
     created = reelay_cli("keys", "create", "--name", "ci", env=env).stdout.strip().splitlines()

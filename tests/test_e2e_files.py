@@ -15,12 +15,6 @@ IMAGE = data_uri(gradient_image(640, 640), "PNG")
 
 
 @pytest.fixture(scope="module")
-def render_scale():
-    """The videos' sizes are checked: the module's server renders the size asked for."""
-    return None
-
-
-@pytest.fixture(scope="module")
 def done(reelay, api_key):
     http = httpx.Client(base_url=reelay.url, headers={"Authorization": f"Bearer {api_key}"})
     created = http.post(

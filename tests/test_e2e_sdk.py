@@ -12,12 +12,6 @@ IMAGE = data_uri(gradient_image(800, 500), "JPEG")
 
 
 @pytest.fixture(scope="module")
-def render_scale():
-    """The videos' sizes are checked: the module's server renders the size asked for."""
-    return None
-
-
-@pytest.fixture(scope="module")
 def client(reelay, api_key):
     return RunwayML(base_url=reelay.url, api_key=api_key, _strict_response_validation=True, max_retries=0)
 

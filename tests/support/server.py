@@ -40,17 +40,6 @@ def reelay_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def create_key(env: dict[str, str], name: str = "test") -> str:
-    """`reelay keys create` prints the key alone on its last line."""
-    return create_key_and_secret(env, name)[0]
-
-
-def create_key_and_secret(env: dict[str, str], name: str = "test") -> tuple[str, str]:
-    lines = reelay_cli("keys", "create", "--name", name, env=env).stdout.strip().splitlines()
-    secret = next(line.rsplit(" ", 1)[-1] for line in lines if line.startswith("Callback signing secret"))
-    return lines[-1], secret
-
-
 @dataclass
 class ReelayProcess:
     data_dir: Path
@@ -104,7 +93,7 @@ class ReelayProcess:
                 raise RuntimeError("reelay exited:\n" + "".join(self.output))
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    self._remember_admin_key()
+                    self._remember_admin_key(wait=2)  # none printed: the data dir's database had one
                     return self
             except httpx.HTTPError:
                 pass
@@ -152,7 +141,6 @@ class ReelayProcess:
         """SIGKILL: no shutdown code runs, as when a machine dies."""
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(10)
-        self._remember_admin_key(wait=5)
 
     def stop(self) -> None:
         """SIGTERM, as a service manager stops it: the workers first (they hand their tasks back
@@ -168,17 +156,20 @@ class ReelayProcess:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             _end(self.process, 15)
-        if self.process:
-            self._remember_admin_key(wait=5)
 
     def _remember_admin_key(self, wait: float = 0) -> None:
         """Keep the admin key this process printed, for the servers started later on its data
-        dir; once it has exited, after the collector has read all it wrote."""
-        if wait and self._collector is not None:
-            self._collector.join(wait)
-        printed = self.admin_key()
-        if printed:
-            _admin_keys.setdefault(self.data_dir.resolve(), printed)
+        dir. It is printed before the server listens, but the collector may read it later."""
+        data_dir = self.data_dir.resolve()
+        deadline = time.time() + wait
+        while data_dir not in _admin_keys:
+            printed = self.admin_key()
+            if printed:
+                _admin_keys[data_dir] = printed
+            elif time.time() >= deadline:
+                return
+            else:
+                time.sleep(0.02)
 
     def create_key(self, name: str = "test", **fields) -> str:
         return self.new_key(name, **fields)["key"]
@@ -200,14 +191,11 @@ class ReelayProcess:
     def admin(self) -> str:
         """The data dir's admin key: printed by its first server, which may be this one or one
         stopped before it (a restarted server prints none)."""
-        data_dir = self.data_dir.resolve()
-        deadline = time.time() + 10
-        while data_dir not in _admin_keys:
-            if time.time() > deadline:
-                raise RuntimeError(f"no admin key known for {self.data_dir}:\n" + "".join(self.output))
-            time.sleep(0.05)  # printed before the server listens, but the collector may lag
-            self._remember_admin_key()
-        return _admin_keys[data_dir]
+        self._remember_admin_key(wait=10)
+        known = _admin_keys.get(self.data_dir.resolve())
+        if known is None:
+            raise RuntimeError(f"no admin key known for {self.data_dir}:\n" + "".join(self.output))
+        return known
 
     def admin_key(self) -> str | None:
         """The admin key this process printed (only the first start of a data dir prints one)."""
