@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install install-test install-dev clean
+.PHONY: run test test-fast test-chaos lint install install-test install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,18 @@ install-dev: $(BIN)/python
 run: install
 	$(BIN)/reelay serve
 
+# The whole suite but the chaos test: SQLite and local storage (docs/testing.md).
 test: install-test
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not chaos"
+
+# No real processes (no server, worker, emulator, receiver, moto, CLI) and no chaos, on two
+# pytest-xdist workers: the tests to run after each change (under two minutes).
+test-fast: install-test
+	$(BIN)/pytest -q -n 2 -m "not e2e and not chaos"
+
+# Workers killed and frozen at random on PostgreSQL and S3 (minutes); CI runs it after make test.
+test-chaos: install-test
+	$(BIN)/pytest -q -m chaos
 
 # The gate CI runs first: lint, format and types, with no findings (tests/ is not formatted yet).
 lint: install-dev

@@ -155,7 +155,7 @@ def main() -> None:
     else:
         env["REELAY_DATABASE_URL"] = f"sqlite+aiosqlite:///{work / 'data' / 'reelay.db'}"
         database = Database(env["REELAY_DATABASE_URL"])
-    api = ReelayProcess(work / "data", extra_env=env)
+    api = ReelayProcess(work / "data", extra_env=env, render_scale=None)  # renders as in production
     api.start()
     key = api.create_key("bench")
     worker = api.start_worker()

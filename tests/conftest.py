@@ -6,9 +6,53 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from support import processes  # noqa: E402
+from support.processes import starts_processes  # noqa: E402
 from support.server import ReelayProcess, leaked_semaphores  # noqa: E402
 
 processes.mark_session()  # before any process starts: they all inherit it
+processes.guard_process_starts()
+
+# The Runway SDK's wait_for_task_output sleeps 6 s (± 1.5) before each read; the sandbox ends a
+# task in about a second. Read every 0.2 s instead, in this process only (the server is untouched).
+SDK_POLL_SECONDS = 0.2
+
+
+def _uses_process_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(
+        getattr(definition.func, "starts_processes", False)
+        for name in info.names_closure
+        for definition in info.name2fixturedefs.get(name, ())
+    )
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that use a fixture which starts processes are e2e, like those marked by hand."""
+    for item in items:
+        if item.get_closest_marker("e2e") is None and _uses_process_fixture(item):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    real = any(item.get_closest_marker(name) for name in ("e2e", "chaos"))
+    processes.running_test(item.nodeid, e2e=real)
+    try:
+        return (yield)
+    finally:
+        processes.running_test(None, e2e=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_sdk_polling():
+    from runwayml.lib import polling
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(polling, "POLL_TIME", SDK_POLL_SECONDS)
+        patch.setattr(polling, "POLL_JITTER", SDK_POLL_SECONDS / 2)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -37,16 +81,19 @@ def _stop_what_the_test_started():
     processes.stop_started_since(count)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
+@starts_processes
 def reelay(tmp_path_factory):
-    """A real `reelay serve` process on embedded defaults, shared by a test module."""
-    server = ReelayProcess(tmp_path_factory.mktemp("reelay-data")).start()
+    """A real `reelay serve` process on embedded defaults, shared by the session's modules; it
+    renders the size asked for, which their tests check."""
+    server = ReelayProcess(tmp_path_factory.mktemp("reelay-data"), render_scale=None).start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
 def api_key(reelay):
+    """Each module's own key on the shared server: its tasks, usage and idempotency keys are its own."""
     return reelay.create_key()
 
 

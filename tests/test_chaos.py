@@ -104,7 +104,7 @@ def test_chaos_every_task_final_once_delivered_in_order_readable(tmp_path):
         "REELAY_CALLBACK_FIRST_RETRY_SECONDS": "0.5",
         "REELAY_CALLBACK_MAX_RETRY_SECONDS": "2",
     }
-    apis = [ReelayProcess(tmp_path / f"api{n}", extra_env=env).start() for n in range(2)]
+    apis = [ReelayProcess(tmp_path / f"api{n}", extra_env=env, render_scale=None).start() for n in range(2)]
     workers = [apis[0].start_worker() for _ in range(3)]
     kills = freezes = 0
     stop_killing = threading.Event()

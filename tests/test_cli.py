@@ -3,11 +3,14 @@
 import subprocess
 
 import httpx
+import pytest
 
 from support.images import encode, gradient_image
 from support.official import auth
 from support.server import BIN, reelay_cli
 from support.video import probe
+
+pytestmark = pytest.mark.e2e  # real processes: make test-fast leaves these out
 
 
 def test_keys_create_list_revoke(tmp_path):

@@ -10,8 +10,10 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from support.backends import is_ours
 from support.official import auth
 from support.receiving import Receiver
-from support.server import ReelayProcess, create_key_and_secret, reelay_cli
+from support.server import ReelayProcess, reelay_cli
 from support.tasks import wait_official, wait_pro
+
+pytestmark = pytest.mark.e2e  # real processes: make test-fast leaves these out
 
 FAST_RETRIES = {
     "REELAY_CALLBACK_FIRST_RETRY_SECONDS": "0.3",
@@ -42,8 +44,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def keyed(server):
-    key, secret = create_key_and_secret(server.env, "callbacks")
-    return key, secret
+    made = server.new_key("callbacks")
+    return made["key"], made["signing_secret"]
 
 
 def admin_deliveries(server, task_id, admin_key=None):
@@ -73,7 +75,7 @@ def test_each_status_change_is_posted_and_signed_per_standard_webhooks(server, k
         old = {**headers, "webhook-timestamp": str(int(time.time()) - 3600)}
         with pytest.raises(WebhookVerificationError):
             Webhook(secret).verify(final["body"], old)
-        _, other_secret = create_key_and_secret(server.env, "someone-else")
+        other_secret = server.new_key("someone-else")["signing_secret"]
         with pytest.raises(WebhookVerificationError):
             Webhook(other_secret).verify(final["body"], headers)
     finally:

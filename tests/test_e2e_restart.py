@@ -3,6 +3,7 @@
 import time
 
 import httpx
+import pytest
 
 from support.backends import sql
 from support.official import auth
@@ -10,9 +11,11 @@ from support.server import ReelayProcess
 from support.tasks import wait_official
 from support.video import probe
 
+pytestmark = pytest.mark.e2e  # real processes: make test-fast leaves these out
+
 
 def test_task_running_at_sigkill_finishes_once_after_restart(tmp_path):
-    server = ReelayProcess(tmp_path / "data").start()
+    server = ReelayProcess(tmp_path / "data", render_scale=None).start()  # full size: the size is checked
     restarted = None
     try:
         key = server.create_key()
@@ -27,7 +30,7 @@ def test_task_running_at_sigkill_finishes_once_after_restart(tmp_path):
         status, owner = sql(tmp_path / "data", "select status, lease_owner from tasks where id = :id", id=task_id)[0]
         assert status == "RUNNING" and owner is not None  # left mid-flight, lease held by the dead process
 
-        restarted = ReelayProcess(tmp_path / "data", port=server.port).start()
+        restarted = ReelayProcess(tmp_path / "data", port=server.port, render_scale=None).start()
         task = wait_official(http, task_id, timeout=90)
         assert task["status"] == "SUCCEEDED"
         facts = probe(httpx.get(task["output"][0]).content)

@@ -15,6 +15,8 @@ from support.server import ReelayProcess
 from support.tasks import wait_official, wait_pro
 from support.video import probe
 
+pytestmark = pytest.mark.e2e  # real processes: make test-fast leaves these out
+
 # seeds/000 (DeerAPI), text to video.
 SEED_000 = {
     "callback_url": "https://your-server.com/callback",
@@ -101,6 +103,7 @@ def seeded(tmp_path_factory, seed_hosts):
     port = images.port
     server = ReelayProcess(
         tmp_path_factory.mktemp("seed-data"),
+        render_scale=None,  # the videos' sizes are checked
         extra_env={
             "REELAY_RESOLVE": f"db.xiaohuhd.com:443:127.0.0.1:{port},www.bt.cn:443:127.0.0.1:{port}",
             "REELAY_CA_BUNDLE": str(ca_file),

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from reelay.emulator.state import Store
+from support.processes import starts_processes
 
 KEY = "key_test"
 AUTH = {"Authorization": f"Bearer {KEY}", "X-Runway-Version": "2024-11-06"}
@@ -26,6 +27,7 @@ T2V = {"model": "veo3.1", "promptText": "a dog", "ratio": "1280:720", "duration"
 
 
 @pytest.fixture(scope="module")
+@starts_processes
 def emulator():
     """`python -m reelay.emulator --port 0`; the port is read from its ready line (no port races)."""
     process = subprocess.Popen(

@@ -19,6 +19,8 @@ from support.official import auth
 from support.server import LEAKED, ReelayProcess
 from support.tasks import wait_official
 
+pytestmark = pytest.mark.e2e  # real processes: make test-fast leaves these out
+
 
 def start_render(server: ReelayProcess) -> None:
     """A sandbox task RUNNING, so that the render pool has started."""

@@ -11,6 +11,8 @@ from support.official import auth
 from support.server import ReelayProcess
 from support.tasks import wait_official
 
+pytestmark = pytest.mark.e2e  # real processes: make test-fast leaves these out
+
 BODY = {"model": "veo3.1", "ratio": "1280:720", "duration": 4}
 
 

@@ -13,6 +13,7 @@ from runwayml import RunwayML
 
 from support.inprocess import count_rows, make_app_client
 from support.official import auth
+from support.processes import starts_processes
 from support.server import ReelayProcess
 
 PRICES = """
@@ -101,6 +102,7 @@ def _close(sock: socket.socket) -> None:
 
 
 @pytest.fixture(scope="module")
+@starts_processes
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("retries")
     config = data / "reelay.toml"

@@ -12,12 +12,14 @@ import pytest
 
 from reelay.settings import Settings
 from reelay.storage.s3 import S3Storage, S3StorageError, parse_storage_url
+from support.processes import starts_processes
 from support.s3 import ACCESS_KEY, SECRET_KEY, MotoS3
 
 MiB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
+@starts_processes
 def s3():
     server = MotoS3(bucket="reelay-test", prefix="results").start()
     yield server

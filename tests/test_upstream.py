@@ -6,12 +6,15 @@ import httpx
 import pytest
 
 from support.backends import is_ours
+from support.client import ReelayClient
 from support.emulator import Emulator
 from support.images import data_uri, gradient_image
 from support.official import auth
 from support.server import ReelayProcess, reelay_cli
 from support.tasks import wait_official, wait_pro
 from support.video import probe
+
+pytestmark = pytest.mark.e2e  # real processes: make test-fast leaves these out
 
 IMAGE = data_uri(gradient_image(400, 300), "PNG")
 LAST = data_uri(gradient_image(400, 300, seed=5), "PNG")
@@ -45,29 +48,26 @@ class Gateway:
         self.server = ReelayProcess(tmp_path / "data", extra_env={"REELAY_CONFIG": str(tmp_path / "reelay.toml"), **env})
         self.server.extra_env["REELAY_PUBLIC_URL"] = self.server.url
         self.server.start()
-        self.key = self.server.create_key()
-        self.http = httpx.Client(base_url=self.server.url, headers=auth(self.key), timeout=30)
-
-    def pro(self, **body):
-        answer = self.http.post("/runway/pro/generate", json={"callback_url": "https://example.com/cb", **body})
-        assert answer.status_code == 200, answer.text
-        return answer.json()["data"]["task_id"]
-
-    def official(self, path, **body):
-        answer = self.http.post(path, json=body)
-        assert answer.status_code == 200, answer.text
-        return answer.json()["id"]
+        client = ReelayClient.with_new_key(self.server)
+        self.key, self.http, self.pro, self.official = client.key, client.http, client.pro, client.official
 
     def stop(self):
         self.server.stop()
 
 
-@pytest.fixture
-def runway_gateway(tmp_path, emulator):
-    emulator.reset(pending_seconds=0.2, running_seconds=0.6)
-    gateway = Gateway(tmp_path, channel("runway-a", "runway", emulator.url, ["key-a"], text_model="gen4.5"))
+@pytest.fixture(scope="module")
+def runway_server(tmp_path_factory, emulator):
+    gateway = Gateway(tmp_path_factory.mktemp("runway"), channel("runway-a", "runway", emulator.url, ["key-a"], text_model="gen4.5"))
     yield gateway
     gateway.stop()
+
+
+@pytest.fixture
+def runway_gateway(runway_server, emulator):
+    """The module's gateway on one Runway channel (every task it ran has ended), on an emulator
+    reset for the test: no request or task of an earlier test is seen."""
+    emulator.reset(pending_seconds=0.2, running_seconds=0.6)
+    return runway_server
 
 
 def creates(emulator, path):
@@ -339,12 +339,18 @@ def test_a_delete_cancels_the_upstream_task_though_the_task_is_gone_at_once(runw
 # -- the relay engine (pro-format upstreams) ---------------------------------------------------
 
 
-@pytest.fixture
-def relay_gateway(tmp_path, emulator):
-    emulator.reset(pending_seconds=0.2, running_seconds=0.5)
-    gateway = Gateway(tmp_path, channel("reseller", "relay", emulator.url, ["rk"], feed_grace_seconds=10))
+@pytest.fixture(scope="module")
+def relay_server(tmp_path_factory, emulator):
+    gateway = Gateway(tmp_path_factory.mktemp("relay"), channel("reseller", "relay", emulator.url, ["rk"], feed_grace_seconds=10))
     yield gateway
     gateway.stop()
+
+
+@pytest.fixture
+def relay_gateway(relay_server, emulator):
+    """The module's gateway on one relay channel, on an emulator reset for the test."""
+    emulator.reset(pending_seconds=0.2, running_seconds=0.5)
+    return relay_server
 
 
 def test_relay_passes_the_pro_body_with_its_own_callback_url(relay_gateway, emulator):

@@ -8,12 +8,52 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 import uuid
 
 SESSION_VAR = "REELAY_TEST_SESSION"
 
 started: list = []  # what tests started (anything with an idempotent stop()), oldest first
+
+
+# -- which tests may start processes ---------------------------------------------------------
+# A test that starts a real process (a server, worker, emulator, receiver, moto, a CLI command)
+# is marked e2e: by a module's `pytestmark = pytest.mark.e2e`, its own `@pytest.mark.e2e`, or by
+# using a fixture decorated with @starts_processes. `make test-fast` leaves e2e tests out, and a
+# test that is not marked e2e cannot start a process at all: the attempt raises. (Render pools'
+# children, started by multiprocessing in unit tests, are not subprocess.Popen and stay allowed.)
+
+
+def starts_processes(fixture_function):
+    """Marks a fixture as starting real processes: every test that uses it is marked e2e."""
+    fixture_function.starts_processes = True
+    return fixture_function
+
+
+class NotMarkedE2E(RuntimeError):
+    pass
+
+
+_running_test: str | None = None  # the node id of the running test not marked e2e, if any
+
+
+def running_test(nodeid: str | None, e2e: bool) -> None:
+    """Called around each test: while one not marked e2e runs, starting a process raises."""
+    global _running_test
+    _running_test = None if e2e else nodeid
+
+
+def _refuse_unmarked_starts(event: str, args: tuple) -> None:
+    if event == "subprocess.Popen" and _running_test is not None:
+        raise NotMarkedE2E(
+            f"{_running_test} starts a process ({args[1]!r}) but is not marked e2e: "
+            "mark it (pytest.mark.e2e, or @starts_processes on its fixture)"
+        )
+
+
+def guard_process_starts() -> None:
+    sys.addaudithook(_refuse_unmarked_starts)  # once per session: audit hooks stay for good
 
 
 def track(thing):

@@ -18,8 +18,14 @@ from . import backends, processes
 
 BIN = Path(sys.executable).parent
 LEAKED = "leaked semaphore"  # in resource_tracker's warning about semaphores left behind
+# REELAY_SANDBOX_SCALE of test servers: the sandbox renders a quarter of each side asked for.
+# A test that checks a video's size, or a server that must render as in production (chaos,
+# benchmarks), passes render_scale=None.
+SMALL = 0.25
 
 _servers: list["ReelayProcess"] = []  # every one the session started, for the check at its end
+# The admin key of each data dir, as its first server printed it (a restarted one prints none).
+_admin_keys: dict[Path, str] = {}
 
 
 def free_port() -> int:
@@ -34,17 +40,6 @@ def reelay_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def create_key(env: dict[str, str], name: str = "test") -> str:
-    """`reelay keys create` prints the key alone on its last line."""
-    return create_key_and_secret(env, name)[0]
-
-
-def create_key_and_secret(env: dict[str, str], name: str = "test") -> tuple[str, str]:
-    lines = reelay_cli("keys", "create", "--name", name, env=env).stdout.strip().splitlines()
-    secret = next(line.rsplit(" ", 1)[-1] for line in lines if line.startswith("Callback signing secret"))
-    return lines[-1], secret
-
-
 @dataclass
 class ReelayProcess:
     data_dir: Path
@@ -53,6 +48,7 @@ class ReelayProcess:
     process: subprocess.Popen | None = None
     output: list[str] = field(default_factory=list)
     workers: list = field(default_factory=list)
+    render_scale: float | None = SMALL
     _stopped: bool = field(default=False, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _collector: threading.Thread | None = field(default=None, init=False, repr=False)
@@ -73,6 +69,8 @@ class ReelayProcess:
                 "REELAY_RENDER_PROCESSES": "2",
             }
         )
+        if self.render_scale is not None:
+            env["REELAY_SANDBOX_SCALE"] = str(self.render_scale)
         env.update(self.extra_env)
         return env
 
@@ -95,6 +93,7 @@ class ReelayProcess:
                 raise RuntimeError("reelay exited:\n" + "".join(self.output))
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    self._remember_admin_key(wait=2)  # none printed: the data dir's database had one
                     return self
             except httpx.HTTPError:
                 pass
@@ -158,10 +157,48 @@ class ReelayProcess:
             self.process.terminate()
             _end(self.process, 15)
 
-    def create_key(self, name: str = "test") -> str:
-        return create_key(self.env, name)
+    def _remember_admin_key(self, wait: float = 0) -> None:
+        """Keep the admin key this process printed, for the servers started later on its data
+        dir. It is printed before the server listens, but the collector may read it later."""
+        data_dir = self.data_dir.resolve()
+        deadline = time.time() + wait
+        while data_dir not in _admin_keys:
+            printed = self.admin_key()
+            if printed:
+                _admin_keys[data_dir] = printed
+            elif time.time() >= deadline:
+                return
+            else:
+                time.sleep(0.02)
+
+    def create_key(self, name: str = "test", **fields) -> str:
+        return self.new_key(name, **fields)["key"]
+
+    def new_key(self, name: str = "test", **fields) -> dict:
+        """A client key made through the admin API (no CLI process): the answer of POST
+        /admin/keys, with `key`, `id`, `prefix` and `signing_secret`. `fields`: points,
+        max_concurrent, rate_limit_per_second, daily_limit, monthly_spend_limit."""
+        answer = httpx.post(
+            self.url + "/admin/keys",
+            json={"name": name, **fields},
+            headers={"Authorization": f"Bearer {self.admin}"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    @property
+    def admin(self) -> str:
+        """The data dir's admin key: printed by its first server, which may be this one or one
+        stopped before it (a restarted server prints none)."""
+        self._remember_admin_key(wait=10)
+        known = _admin_keys.get(self.data_dir.resolve())
+        if known is None:
+            raise RuntimeError(f"no admin key known for {self.data_dir}:\n" + "".join(self.output))
+        return known
 
     def admin_key(self) -> str | None:
+        """The admin key this process printed (only the first start of a data dir prints one)."""
         for line in self.output:
             if line.startswith("Admin key"):
                 return line.rsplit(" ", 1)[-1].strip()
