@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from reelay.config import ChannelConfig
+from reelay.domain.artifacts import Artifact
 from reelay.domain.request import GenerationRequest
 from reelay.domain.schedule import ScheduleState
 from reelay.domain.status import Status
@@ -72,7 +73,7 @@ class FakeUpstream:
         polls = task.engine_state.get("polls", 0) + 1
         if polls >= self.checks:
             self.running.discard(task.id)
-            return EngineUpdate(Status.SUCCEEDED, stored={"video": "v"}, state={**task.engine_state, "polls": polls})
+            return EngineUpdate(Status.SUCCEEDED, stored=(Artifact("video", "video", "v", "video/mp4"),), state={**task.engine_state, "polls": polls})
         return EngineUpdate(Status.RUNNING, progress=0.5, state={**task.engine_state, "polls": polls}, next_check_in=0.05)
 
     async def cancel(self, task):
