@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from reelay.config import ChannelConfig
+from reelay.domain.artifacts import Artifact, MediaKind
 from reelay.domain.request import GenerationRequest
 from reelay.domain.status import Status
 from reelay.domain.task import Task
@@ -24,6 +25,8 @@ from reelay.store.slots import SlotLeaseLost, SlotStore
 from reelay.store.tables import channel_slots
 from reelay.store.tasks import TaskStore
 from reelay.worker.runner import Worker
+
+STORED_VIDEO = Artifact(MediaKind.VIDEO, "video", "v", "video/mp4")
 
 LEASE = 1.0
 
@@ -71,7 +74,7 @@ class FakeUpstream:
         polls = task.engine_state.get("polls", 0) + 1
         if polls >= self.checks:
             self.running.discard(task.id)
-            return EngineUpdate(Status.SUCCEEDED, stored={"video": "v"}, state={**task.engine_state, "polls": polls})
+            return EngineUpdate(Status.SUCCEEDED, stored=(STORED_VIDEO,), state={**task.engine_state, "polls": polls})
         return EngineUpdate(Status.RUNNING, progress=0.5, state={**task.engine_state, "polls": polls}, next_check_in=0.05)
 
     async def cancel(self, task):
