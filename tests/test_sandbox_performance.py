@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -12,31 +11,13 @@ from PIL import Image
 
 from reelay.engines.sandbox.performance import PerformanceJob, grey, measure, render_performance
 from reelay.engines.sandbox.restyle import RestyleJob, render_restyle
+from support.motion import panning_video, texture
 
 STEP = 3  # pixels the reference's picture moves right per frame
 
 
-def texture(width: int, height: int, seed: int = 7) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    small = rng.integers(0, 255, (height // 8, width // 8, 3), dtype=np.uint8)
-    return cv2.GaussianBlur(cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC), (0, 0), 1.5)
-
-
-def panning_video(path: Path, seconds: float, step: int = STEP, size=(160, 96), fps: int = 12) -> str:
-    """A textured picture moving `step` pixels right every frame (what the performer does)."""
-    width, height = size
-    wide = texture(width + step * int(seconds * fps) + 8, height)
-    with av.open(str(path), "w", format="mp4") as output:
-        stream = output.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.time_base = Fraction(1, fps)
-        for index in range(round(seconds * fps)):
-            left = wide.shape[1] - width - 4 - index * step  # the picture moves right in the frame
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(wide[:, left : left + width]), format="rgb24")
-            for packet in stream.encode(frame):
-                output.mux(packet)
-        for packet in stream.encode():
-            output.mux(packet)
+def panning_file(path: Path, seconds: float, step: int = STEP) -> str:
+    path.write_bytes(panning_video(seconds, step))
     return str(path)
 
 
@@ -68,7 +49,7 @@ def test_the_measured_motion_is_the_reference_s_shift():
 def test_the_character_moves_as_the_performer_for_the_reference_s_length(tmp_path):
     job = PerformanceJob(
         width=128, height=72, seconds=3, out_dir=str(tmp_path / "out"), seed=1,
-        character=character(tmp_path / "face.png"), reference=panning_video(tmp_path / "ref.mp4", 3.0),
+        character=character(tmp_path / "face.png"), reference=panning_file(tmp_path / "ref.mp4", 3.0),
     )  # fmt: skip
     result = render_performance(job)
     shown = frames(result.video)
@@ -84,14 +65,14 @@ def test_the_character_moves_as_the_performer_for_the_reference_s_length(tmp_pat
 def test_a_still_performer_leaves_the_character_where_it_is(tmp_path):
     job = PerformanceJob(
         width=128, height=72, seconds=3, out_dir=str(tmp_path / "out"), seed=1,
-        character=character(tmp_path / "face.png"), reference=panning_video(tmp_path / "ref.mp4", 3.0, step=0),
+        character=character(tmp_path / "face.png"), reference=panning_file(tmp_path / "ref.mp4", 3.0, step=0),
     )  # fmt: skip
     shown = frames(render_performance(job).video)
     assert abs(centre_x(shown[-1]) - centre_x(shown[0])) < 1.0
 
 
 def test_a_restyle_grades_the_source_by_seed_and_letters_the_prompt(tmp_path):
-    source = panning_video(tmp_path / "src.mp4", 2.0)
+    source = panning_file(tmp_path / "src.mp4", 2.0)
 
     def restyle(seed: int, prompt: str | None, name: str) -> list[np.ndarray]:
         job = RestyleJob(160, 96, 2, str(tmp_path / name), seed, source, prompt)
