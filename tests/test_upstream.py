@@ -441,3 +441,18 @@ def test_a_refused_character_performance_reaches_the_client(runway_gateway, emul
     task = wait_official(runway_gateway.http, runway_gateway.official("/v1/character_performance", **_act_two_body()))
     assert task["status"] == "FAILED" and "no face found" in task["failure"]
     assert len(creates(emulator, "/v1/character_performance")) == 1
+
+
+@pytest.mark.parametrize(
+    ("route", "upstream", "sent"),
+    [
+        ("act_two", "/runway/v1/pro/act_two", {"video": "https://example.com/me.mp4", "image": "https://example.com/face.png"}),
+        ("aleph", "/runway/v1/pro/aleph", {"video": "https://example.com/in.mp4", "prompt": "snow", "options": {"seconds": 5}}),
+    ],
+)
+def test_relay_passes_act_two_and_aleph_through_as_sent(relay_gateway, emulator, route, upstream, sent):
+    answer = relay_gateway.http.post(f"/runway/v1/pro/{route}", json={"callback_url": "https://e.com/c", **sent})
+    assert answer.status_code == 200, answer.text
+    assert wait_pro(relay_gateway.http, answer.json()["data"]["task_id"])["status"] == "3"
+    body = creates(emulator, upstream)[0]["json"]
+    assert {k: body[k] for k in sent} == sent
