@@ -541,3 +541,21 @@ def test_concurrency_comes_from_timelines_including_cancels():
     assert store.concurrency(now=2000) == {"max_concurrent": 2, "max_concurrent_by_key": {"a": 1, "b": 1},
                                            "live": 0}
     assert store.concurrency(now=1009)["live"] == 2
+
+
+def test_character_performance_is_checked_and_runs_like_every_official_task(emu):
+    body = {"model": "act_two", "character": {"type": "image", "uri": "https://e/i.png"},
+            "reference": {"type": "video", "uri": "https://e/v.mp4"}}
+    for bad, field in [({**body, "reference": {"type": "image", "uri": "https://e/i.png"}}, "reference.type"),
+                       ({**body, "character": {"type": "image"}}, "character.uri"),
+                       ({k: v for k, v in body.items() if k != "reference"}, "reference")]:
+        answer = emu.post("/v1/character_performance", json=bad, headers=AUTH)
+        assert answer.status_code == 400 and field in answer.text, (field, answer.text)
+    created = emu.post("/v1/character_performance", json=body, headers=AUTH)
+    assert created.status_code == 200, created.text
+    task_id = created.json()["id"]
+    deadline = time.time() + 20
+    while (task := emu.get(f"/v1/tasks/{task_id}", headers=AUTH).json())["status"] != "SUCCEEDED":
+        assert time.time() < deadline, task
+        time.sleep(0.05)
+    assert emu.get(task["output"][0]).headers["content-type"] == "video/mp4"

@@ -407,3 +407,52 @@ def test_relay_passes_video2video_through(relay_gateway, emulator):
     assert wait_pro(relay_gateway.http, answer.json()["data"]["task_id"])["status"] == "3"
     body = creates(emulator, "/runway/pro/video2video")[0]["json"]
     assert body["video"] == "https://example.com/in.mp4" and body["options"]["structure_transformation"] == 0.5
+
+
+def _act_two_body():
+    from support.media import data_uri as media_uri
+    from support.media import make_video
+
+    reference = media_uri(make_video(3.0), "video/mp4")
+    return {
+        "model": "act_two",
+        "character": {"type": "image", "uri": IMAGE},
+        "reference": {"type": "video", "uri": reference},
+        "ratio": "960:960",
+        "expressionIntensity": 2,
+    }
+
+
+def test_character_performance_reaches_runway_with_its_files_and_the_result_is_copied(runway_gateway, emulator):
+    body = _act_two_body()
+    task = wait_official(runway_gateway.http, runway_gateway.official("/v1/character_performance", **body), timeout=60)
+    assert task["status"] == "SUCCEEDED", task
+    assert is_ours(task["output"][0], runway_gateway.server.url)
+    assert probe(httpx.get(task["output"][0]).content).codec == "h264"
+    sent = creates(emulator, "/v1/character_performance")[0]["json"]
+    assert {k: sent[k] for k in ("model", "ratio", "expressionIntensity")} == {"model": "act_two", "ratio": "960:960", "expressionIntensity": 2}
+    # Our verified copies, as data URIs: the same files the client sent.
+    assert sent["character"]["type"] == "image" and sent["character"]["uri"].startswith("data:image/png;base64,")
+    assert sent["reference"] == {"type": "video", "uri": body["reference"]["uri"]}
+
+
+def test_a_refused_character_performance_reaches_the_client(runway_gateway, emulator):
+    emulator.faults({"match": {"method": "POST", "path": "/v1/character_performance"}, "status": 400, "body": {"error": "character: no face found"}})
+    task = wait_official(runway_gateway.http, runway_gateway.official("/v1/character_performance", **_act_two_body()))
+    assert task["status"] == "FAILED" and "no face found" in task["failure"]
+    assert len(creates(emulator, "/v1/character_performance")) == 1
+
+
+@pytest.mark.parametrize(
+    ("route", "upstream", "sent"),
+    [
+        ("act_two", "/runway/v1/pro/act_two", {"video": "https://example.com/me.mp4", "image": "https://example.com/face.png"}),
+        ("aleph", "/runway/v1/pro/aleph", {"video": "https://example.com/in.mp4", "prompt": "snow", "options": {"seconds": 5}}),
+    ],
+)
+def test_relay_passes_act_two_and_aleph_through_as_sent(relay_gateway, emulator, route, upstream, sent):
+    answer = relay_gateway.http.post(f"/runway/v1/pro/{route}", json={"callback_url": "https://e.com/c", **sent})
+    assert answer.status_code == 200, answer.text
+    assert wait_pro(relay_gateway.http, answer.json()["data"]["task_id"])["status"] == "3"
+    body = creates(emulator, upstream)[0]["json"]
+    assert {k: body[k] for k in sent} == sent

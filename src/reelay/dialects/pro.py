@@ -17,7 +17,8 @@ from reelay.storage.results import result_urls
 
 from .base import Dialect
 from .common import base_url, caller, check_version, json_object, query_text, retry_count, services
-from .pro_request import parse_generate, parse_passthrough
+from .pro_footage import parse_pro_footage
+from .pro_request import parse_generate
 
 router = APIRouter()
 
@@ -111,14 +112,26 @@ async def act_one(request: Request) -> JSONResponse:
     return await _passthrough(request, "act_one")
 
 
+@router.post("/runway/pro/act_two")
+@router.post("/runway/v1/pro/act_two")
+async def act_two(request: Request) -> JSONResponse:
+    return await _passthrough(request, "act_two")
+
+
+@router.post("/runway/pro/aleph")
+@router.post("/runway/v1/pro/aleph")
+async def aleph(request: Request) -> JSONResponse:
+    return await _passthrough(request, "aleph")
+
+
 async def _passthrough(request: Request, kind: str) -> JSONResponse:
-    """Served only by engines that can (a relay upstream); otherwise engine_unavailable."""
+    """Rendered by the sandbox from the typed inputs, or sent on as given to a relay upstream."""
     started = time.perf_counter()
     key = await caller(request)
     check_version(request)
     body = await json_object(request)
     reelay = services(request)
-    generation = parse_passthrough(kind, body, require_callback=reelay.settings.require_callback_url)
+    generation = parse_pro_footage(kind, body, require_callback=reelay.settings.require_callback_url)
     task, _ = await reelay.submitter.submit(
         key,
         generation,

@@ -122,32 +122,3 @@ def translate(body: ProGenerate) -> GenerationRequest:
         callback_url=body.callback_url,
         extras={"flip": options.flip, "image_as_end_frame": options.image_as_end_frame},
     )
-
-
-def parse_passthrough(kind: str, body: dict[str, Any], *, require_callback: bool) -> GenerationRequest:
-    """video2video and act_one: checked for what every upstream needs, then passed on as sent."""
-    if require_callback and not (isinstance(body.get("callback_url"), str) and body["callback_url"].strip()):
-        raise CallbackUrlEmpty()
-    video = body.get("video")
-    if not isinstance(video, str) or not video.strip():
-        raise InputError("video", "is required: the URL of the source video")
-    if kind == "act_one" and not (isinstance(body.get("image"), str) and body["image"].strip()):
-        raise InputError("image", "is required: the URL of the character image")
-    given = body.get("model")
-    model = given if isinstance(given, str) and given else "gen3"
-    prompt = body.get("prompt") if isinstance(body.get("prompt"), str) else None
-    if prompt is not None and len(prompt) > 1000:
-        raise InputError("prompt", "must be at most 1000 characters")
-    return GenerationRequest(
-        dialect="pro",
-        kind=kind,
-        model=model,
-        engine_model=model,
-        ratio="",
-        width=0,
-        height=0,
-        seconds=0,
-        prompt=prompt,
-        callback_url=body.get("callback_url"),
-        extras={"body": {k: v for k, v in body.items() if k != "callback_url"}},
-    )

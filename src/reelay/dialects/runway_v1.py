@@ -22,6 +22,7 @@ from reelay.storage.results import result_urls
 from .base import Dialect
 from .common import RUNWAY_VERSION, base_url, caller, json_object, retry_count, services
 from .runway_errors import error_response
+from .runway_performance import parse_character_performance
 from .runway_request import parse_image_to_video, parse_text_to_video
 
 router = APIRouter()
@@ -120,6 +121,10 @@ for prefix in PREFIXES:
     @router.post(f"{prefix}/text_to_video")
     async def text_to_video(request: Request) -> JSONResponse:
         return await _create(request, parse_text_to_video, "text_to_video")
+
+    @router.post(f"{prefix}/character_performance")
+    async def character_performance(request: Request) -> JSONResponse:
+        return await _create(request, parse_character_performance, "character_performance")
 
     @router.get(f"{prefix}/tasks/{{task_id}}")
     async def get_task(task_id: str, request: Request) -> JSONResponse:

@@ -28,6 +28,7 @@ class MediaInput:
     kind: MediaKind = MediaKind.IMAGE  # what the field expects
     role: str = FIRST
     tag: str | None = None  # a reference image's name in the prompt (@tag)
+    seconds: tuple[float, float] | None = None  # the length a video must have (least, most)
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,22 @@ _CHECKS: dict[str, list[Callable[[dict[str, Any]], str | None] | Literal["durati
         "duration",
     ],
     "video_to_video": [lambda b: _text(b, "model"), lambda b: _text(b, "videoUri"), lambda b: _text(b, "promptText")],
+    "character_performance": [
+        lambda b: _text(b, "model"),
+        lambda b: _performer(b, "character", ("image", "video")),
+        lambda b: _performer(b, "reference", ("video",)),
+    ],
 }
+
+
+def _performer(body: dict, name: str, types: tuple[str, ...]) -> str | None:
+    value = body.get(name)
+    if not isinstance(value, dict):
+        return f"{name}: Required"
+    if value.get("type") not in types:
+        return f"{name}.type: Expected {' | '.join(repr(t) for t in types)}"
+    problem = _text(value, "uri")
+    return f"{name}.{problem}" if problem else None
 
 
 def _official_problem(kind: str, body: Any) -> str | None:
@@ -215,6 +230,7 @@ def _official_routes(emu: Emulator) -> list[Route]:
         Route("/v1/image_to_video", create("image_to_video"), methods=["POST"]),
         Route("/v1/text_to_video", create("text_to_video"), methods=["POST"]),
         Route("/v1/video_to_video", create("video_to_video"), methods=["POST"]),
+        Route("/v1/character_performance", create("character_performance"), methods=["POST"]),
         Route("/v1/tasks/{task_id}", retrieve, methods=["GET"]),
         Route("/v1/tasks/{task_id}", delete, methods=["DELETE"]),
     ]
@@ -226,6 +242,10 @@ _PRO_REQUIRED = {
     "generate": lambda b: None if b.get("prompt") or b.get("image") else "prompt or image is required",
     "video2video": lambda b: None if b.get("video") else "video is required",
     "act_one": lambda b: None if b.get("video") and b.get("image") else "video and image are required",
+    "act_two": lambda b: (
+        None if b.get("video") and (b.get("image") or b.get("character_video")) else "video and image are required"
+    ),
+    "aleph": lambda b: None if b.get("video") and b.get("prompt") else "video and prompt are required",
 }
 
 
@@ -302,6 +322,8 @@ def _pro_routes(emu: Emulator) -> list[Route]:
             Route(f"{prefix}/pro/generate", create("generate"), methods=["POST"]),
             Route(f"{prefix}/pro/video2video", create("video2video"), methods=["POST"]),
             Route(f"{prefix}/pro/act_one", create("act_one"), methods=["POST"]),
+            Route(f"{prefix}/pro/act_two", create("act_two"), methods=["POST"]),
+            Route(f"{prefix}/pro/aleph", create("aleph"), methods=["POST"]),
             Route(f"{prefix}/feed", feed, methods=["GET", "POST"]),
         ]
     return routes

@@ -4,7 +4,7 @@ proven to be what its field expects, and copied into Reelay's storage before the
 from __future__ import annotations
 
 from reelay.domain.artifacts import MediaInfo, MediaKind
-from reelay.domain.errors import InputError
+from reelay.domain.errors import InputError, Problem
 from reelay.domain.request import Input, MediaInput, MediaRef
 from reelay.media.fetch import FetchPolicy
 from reelay.media.images import load_image, verify_image
@@ -52,6 +52,7 @@ class InputLoader:
             if data is None:
                 data = await read_media(item.uri, field=item.field, kind=item.kind, policy=self.policy, limits=limits)
             media = await verify_media(data, field=item.field, kind=item.kind, limits=limits)
+            check_length(item, media.info)
             info, extension = media.info, media.extension
         stored_key = f"{key}.{extension}"
         await self.storage.put_bytes(stored_key, data, info.content_type)
@@ -90,3 +91,17 @@ class InputLoader:
         if len(data) > self.settings.upload_max_bytes:
             raise InputError(item.field, "upload is larger than the upload size limit")
         return data
+
+
+def check_length(item: MediaInput, info: MediaInfo) -> None:
+    """A video whose field takes only some lengths (Act-Two's reference: 3 to 30 seconds)."""
+    if item.seconds is None or info.duration is None:
+        return
+    least, most = item.seconds
+    if info.duration < least - 0.05 or info.duration > most + 0.05:  # half a frame's slack
+        raise InputError(
+            item.field,
+            f"must be a video of {least:g} to {most:g} seconds; this one is {info.duration:.2f} seconds long",
+            problem=Problem.TOO_SMALL if info.duration < least else Problem.TOO_BIG,
+            limit=least if info.duration < least else most,
+        )

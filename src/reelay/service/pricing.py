@@ -7,6 +7,7 @@ catalogue row's list price (Runway's credits per second), so that no model is fr
 from __future__ import annotations
 
 from reelay.domain import catalogue
+from reelay.domain.footage import CHARACTER_PERFORMANCE
 from reelay.domain.request import GenerationRequest
 
 
@@ -26,13 +27,14 @@ class Pricing:
         per_second = table.get(request.model, table.get(request.engine_model, table.get("default")))
         if per_second is None:
             per_second = list_price(request)
-        # video2video and act_one have no duration of their own: their price is per task.
+        # Act-Two and the pro restyles cost per second of the video they follow (domain.footage);
+        # sent on to a relay as the client's body, their length is unknown: one task's price.
         return round(float(per_second) * (request.seconds or 1))
 
 
 def list_price(request: GenerationRequest) -> float:
     """The catalogue's credits per second for the model a request runs as (0 for none)."""
-    for kind in (request.kind, *catalogue.VIDEO_KINDS):
+    for kind in (request.kind, *catalogue.VIDEO_KINDS, CHARACTER_PERFORMANCE, "video_to_video"):
         row = catalogue.row(kind, request.engine_model)
         if row is not None:
             return row.credits

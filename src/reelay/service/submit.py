@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reelay.domain.errors import IdempotencyConflict, InputError
+from reelay.domain.footage import fit_to_footage
 from reelay.domain.request import GenerationRequest
 from reelay.domain.status import Status
 from reelay.domain.task import Task
@@ -81,8 +82,14 @@ class Submitter:
         engine = self.engines.route(request)
 
         task_id = str(uuid.uuid4())
-        inputs = await self.inputs.load_all(request.inputs, task_id=task_id, api_key_id=key.id)
-        request = replace(request, inputs=inputs)
+        forwards_body = getattr(engine, "forwards_body", None)
+        if forwards_body is not None and forwards_body(request):
+            # A relay sends the client's own body on (pro video2video, act_one): the upstream
+            # fetches its files itself, so Reelay keeps none.
+            inputs: tuple = ()
+        else:
+            inputs = await self.inputs.load_all(request.inputs, task_id=task_id, api_key_id=key.id)
+        request = fit_to_footage(replace(request, inputs=inputs))
         now = datetime.now(UTC)
         task = Task(
             id=task_id,

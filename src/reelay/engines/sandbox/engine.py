@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from reelay.domain.artifacts import LAST_FRAME, POSTER, VIDEO, Artifact
+from reelay.domain.footage import follows_footage
 from reelay.domain.request import GenerationRequest, Input, MediaRef
 from reelay.domain.status import Status
 from reelay.domain.task import Task
@@ -19,6 +20,7 @@ from reelay.storage.base import Storage
 from reelay.storage.results import result_key
 
 from . import markers
+from .footage_jobs import Job, footage_job
 from .pool import RenderPool
 from .render import RenderCancelled, RenderJob, scaled_size
 from .state import SandboxState
@@ -48,8 +50,11 @@ class SandboxEngine:
         return self._pool
 
     def supports(self, request: GenerationRequest) -> bool:
-        # Every model of the catalogue, both dialects; not the pro family's video2video/act_one.
-        return request.kind in ("image_to_video", "text_to_video")
+        # Every video model of the catalogue, both dialects; Act-Two and the pro restyles, with
+        # their files (one first sent on to a relay as the client's body has none).
+        return request.kind in ("image_to_video", "text_to_video") or (
+            follows_footage(request) and bool(request.inputs)
+        )
 
     async def start(self, task: Task, *, slot: int | None = None, save_state: SaveState | None = None) -> EngineUpdate:
         found = markers.parse(task.request.prompt)
@@ -131,17 +136,21 @@ class SandboxEngine:
         task_dir.mkdir(parents=True)
         request = task.request
         width, height = scaled_size(request.width, request.height, self.scale)
-        job = RenderJob(
-            width=width,
-            height=height,
-            seconds=request.seconds,
-            out_dir=str(task_dir / "out"),
-            seed=task.seed,
-            prompt=markers.strip(request.prompt),
-            first_image=await self._input_path(request.first_image, task_dir),
-            last_image=await self._input_path(request.last_image, task_dir),
-            motion=request.motion or found.camera,
-        )
+        job: Job
+        if follows_footage(request):
+            job = await footage_job(request, task.seed, (width, height), task_dir, self._input_path)
+        else:
+            job = RenderJob(
+                width=width,
+                height=height,
+                seconds=request.seconds,
+                out_dir=str(task_dir / "out"),
+                seed=task.seed,
+                prompt=markers.strip(request.prompt),
+                first_image=await self._input_path(request.first_image, task_dir),
+                last_image=await self._input_path(request.last_image, task_dir),
+                motion=request.motion or found.camera,
+            )
         future = self.pool.submit(task.id, job, task_dir / "cancel")
         self._renders[task.id] = future
         return future

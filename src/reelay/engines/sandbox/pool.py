@@ -18,7 +18,11 @@ from typing import TYPE_CHECKING, TypeAlias
 from reelay.orphans import exit_with_parent
 
 if TYPE_CHECKING:
+    from .performance import PerformanceJob
     from .render import RenderJob, RenderResult
+    from .restyle import RestyleJob
+
+    Job: TypeAlias = RenderJob | PerformanceJob | RestyleJob
 
 # (task id, fraction rendered) from the render processes; None, sent by shutdown, ends the drain.
 ProgressQueue: TypeAlias = "Queue[tuple[str, float] | None]"
@@ -32,8 +36,10 @@ def _init(progress_queue: ProgressQueue, parent: int) -> None:
     exit_with_parent(parent)
 
 
-def _run(task_id: str, job: RenderJob, cancel_flag: str) -> RenderResult:
+def _run(task_id: str, job: Job, cancel_flag: str) -> RenderResult:
+    from .performance import PerformanceJob, render_performance
     from .render import render
+    from .restyle import RestyleJob, render_restyle
 
     queue = _progress_queue
     assert queue is not None, "_init runs in every render process before its first render"
@@ -41,7 +47,14 @@ def _run(task_id: str, job: RenderJob, cancel_flag: str) -> RenderResult:
     def progress(fraction: float) -> None:
         queue.put((task_id, fraction))
 
-    return render(job, progress, lambda: os.path.exists(cancel_flag))
+    def cancelled() -> bool:
+        return os.path.exists(cancel_flag)
+
+    if isinstance(job, PerformanceJob):
+        return render_performance(job, progress, cancelled)
+    if isinstance(job, RestyleJob):
+        return render_restyle(job, progress, cancelled)
+    return render(job, progress, cancelled)
 
 
 class RenderPool:
@@ -71,7 +84,7 @@ class RenderPool:
             task_id, fraction = item
             self.progress[task_id] = fraction
 
-    def submit(self, task_id: str, job: RenderJob, cancel_flag: Path) -> asyncio.Future[RenderResult]:
+    def submit(self, task_id: str, job: Job, cancel_flag: Path) -> asyncio.Future[RenderResult]:
         if self._executor is None:
             raise RuntimeError("the render pool is shut down")
         future = self._executor.submit(_run, task_id, job, str(cancel_flag))

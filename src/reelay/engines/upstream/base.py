@@ -223,10 +223,11 @@ class UpstreamEngine(ABC):
         )
 
     async def image_uris(self, request: GenerationRequest) -> dict[int, str]:
-        """What the upstream can fetch for each input image: the client's https URL, else a
-        data URI of our verified copy. Keyed by id() of the MediaRef."""
+        """What the upstream can fetch for each input (image, or video such as Act-Two's
+        reference): the client's https URL, else a data URI of our verified copy (an upload or
+        a data URI the client sent). Keyed by id() of the MediaRef."""
         found: dict[int, str] = {}
-        for image in (request.first_image, request.last_image):
+        for image in request.inputs:
             if isinstance(image, MediaRef):
                 if image.uri.startswith("https://"):
                     found[id(image)] = image.uri

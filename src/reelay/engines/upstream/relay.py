@@ -18,7 +18,18 @@ from .base import UpstreamEngine, bad_output, classify
 from .errors import Rejected
 from .state import UpstreamState
 
-PASSTHROUGH = {"video_to_video": "/runway/pro/video2video", "act_one": "/runway/pro/act_one"}
+PASSTHROUGH = {
+    "video_to_video": "/runway/pro/video2video",
+    "act_one": "/runway/pro/act_one",
+    "act_two": "/runway/v1/pro/act_two",
+    "aleph": "/runway/v1/pro/aleph",
+}
+
+
+def forwards_body(request: GenerationRequest) -> bool:
+    return request.dialect == "pro" and request.kind in PASSTHROUGH
+
+
 # CometAPI's new-api wrapper statuses, by what they mean.
 NEWAPI_WAITING = {"NOT_START", "SUBMITTED", "QUEUED", "UNKNOWN", ""}
 
@@ -106,7 +117,12 @@ class RelayEngine(UpstreamEngine):
         self.callbacks = callbacks  # what upstreams told our hook, in any process
 
     def supports(self, request: GenerationRequest) -> bool:
-        return True  # text, image, and the pro family's video2video and act_one
+        # Text and image to video, and the pro family's own routes, whose body it sends on.
+        return request.kind in catalogue.VIDEO_KINDS or forwards_body(request)
+
+    def forwards_body(self, request: GenerationRequest) -> bool:
+        """The client's body goes upstream as sent: Reelay need not fetch its files."""
+        return forwards_body(request)
 
     def _headers(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}"}

@@ -6,7 +6,8 @@ import contextlib
 from typing import Any
 
 from reelay.domain import catalogue
-from reelay.domain.request import GenerationRequest
+from reelay.domain.footage import CHARACTER_PERFORMANCE
+from reelay.domain.request import CHARACTER, REFERENCE, GenerationRequest
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
@@ -51,7 +52,19 @@ def _official_as_sent(request: GenerationRequest, image_uri) -> tuple[str, dict[
     body.update(request.extras)  # "auto" durations, references, each model's own options
     if request.kind == catalogue.IMAGE_TO_VIDEO and "promptImage" not in request.extras:
         body["promptImage"] = _frames(request, image_uri)
+    if request.kind == CHARACTER_PERFORMANCE:
+        body |= _performers(request, image_uri)
     return f"/v1/{request.kind}", body
+
+
+def _performers(request: GenerationRequest, media_uri) -> dict[str, Any]:
+    """Act-Two's character (image or video) and reference performance, as our copies."""
+    found: dict[str, Any] = {}
+    for role, name in ((CHARACTER, "character"), (REFERENCE, "reference")):
+        item = request.input_for(role)
+        if item is not None:
+            found[name] = {"type": str(item.kind), "uri": media_uri(item)}
+    return found
 
 
 def _frames(request: GenerationRequest, image_uri) -> list[dict[str, str]]:
@@ -94,6 +107,10 @@ def _closest_duration(model: str, seconds: int) -> int:
 
 class RunwayEngine(UpstreamEngine):
     kind = "runway"
+
+    def supports(self, request: GenerationRequest) -> bool:
+        # Act-Two in Runway's own shape; the pro family's act_one/act_two go to a relay or the sandbox.
+        return super().supports(request) or request.kind == CHARACTER_PERFORMANCE
 
     def _headers(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}", "X-Runway-Version": VERSION}
