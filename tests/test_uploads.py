@@ -140,3 +140,20 @@ def test_a_video_and_an_audio_file_upload_with_their_types(uploads):
     client, key = uploads
     for filename, content_type in (("clip.MP4", "video/mp4"), ("voice.wav", "audio/wav"), ("take.mov", "video/quicktime")):
         assert start(client, key, filename)["fields"]["Content-Type"] == content_type
+
+
+@pytest.mark.parametrize(
+    "request_args",
+    [
+        {"content": b"not a form"},
+        {"json": {"key": "uploads/x/y"}},
+        {"content": b"--b\r\nbroken", "headers": {"Content-Type": "multipart/form-data; boundary=b"}},
+        {"data": {"key": "uploads/a/b", "Content-Type": "image/png", "expires": "²", "signature": "x"}},
+        {"data": {"key": "../../etc/passwd", "Content-Type": "image/png", "expires": "9" * 12, "signature": "é"}},
+    ],
+)
+def test_a_malformed_form_is_a_clear_4xx_never_a_500(uploads, request_args):
+    client, _ = uploads
+    answer = client.post("/uploads", **request_args)
+    assert answer.status_code in (400, 403), answer.text
+    assert answer.json()["error"]
