@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -19,7 +20,7 @@ from reelay.service.inputs import InputLoader
 from reelay.settings import Settings
 from reelay.storage.local import LocalStorage
 from reelay.storage.signing import UrlSigner
-from reelay.storage.uploads import new_upload_id, upload_key, upload_uri
+from reelay.storage.uploads import UploadRecord, new_upload_id, record_key, upload_key, upload_uri
 from support.images import encode, gradient_image
 from support.media import data_uri, make_audio, make_video
 
@@ -114,10 +115,17 @@ def loader(tmp_path):
     return InputLoader(Settings(video_max_seconds=3.0), storage, LOCAL), storage
 
 
+async def put_upload(storage, key: str, data: bytes, content_type: str) -> None:
+    """An upload as POST /v1/uploads and its form leave it: the record, then the bytes."""
+    record = UploadRecord("file", content_type, time.time(), time.time() + 60)
+    await storage.put_bytes(record_key(key), record.to_json(), "application/json")
+    await storage.put_bytes(key, data, content_type)
+
+
 async def test_an_upload_uri_resolves_to_the_callers_own_upload(loader):
     inputs, storage = loader
     upload_id = new_upload_id()
-    await storage.put_bytes(upload_key("key-1", upload_id), make_video(2.0, 96, 64), "video/mp4")
+    await put_upload(storage, upload_key("key-1", upload_id), make_video(2.0, 96, 64), "video/mp4")
     item = MediaInput(upload_uri(upload_id), "videoUri", MediaKind.VIDEO, role="video")
 
     ref = await inputs.load(item, key="inputs/t1/1-video", api_key_id="key-1")
@@ -135,7 +143,7 @@ async def test_an_upload_uri_resolves_to_the_callers_own_upload(loader):
 async def test_an_uploaded_image_is_decoded_like_any_image(loader):
     inputs, storage = loader
     upload_id = new_upload_id()
-    await storage.put_bytes(upload_key("key-1", upload_id), PNG, "image/png")
+    await put_upload(storage, upload_key("key-1", upload_id), PNG, "image/png")
     ref = await inputs.load(MediaInput(upload_uri(upload_id), "promptImage"), key="inputs/t/1-first", api_key_id="key-1")
     assert (ref.key, ref.width, ref.height, ref.content_type) == ("inputs/t/1-first.png", 64, 48, "image/png")
 

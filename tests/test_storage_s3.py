@@ -190,3 +190,29 @@ async def test_ping_names_the_bucket_when_unreachable():
             await store.ping()
     finally:
         await store.close()
+
+
+async def test_a_presigned_post_writes_only_its_key_of_its_type_and_size(storage):
+    """The upload form S3 storage hands out (POST /v1/uploads): the server holds it to its policy."""
+    url, fields = storage.presigned_post("uploads/k/form", "image/jpeg", 10, 60)
+    attempts = {
+        "too big": ({}, b"x" * 11, 400, "EntityTooLarge"),
+        "another type": ({"Content-Type": "video/mp4"}, b"x" * 5, 403, "Policy Condition failed"),
+        "another key": ({"key": "results/uploads/k/other"}, b"x" * 5, 403, "Policy Condition failed"),
+        "a stray field": ({"colour": "red"}, b"x" * 5, 403, "Extra input fields"),
+    }
+    for name, (changed, data, status, said) in attempts.items():
+        answer = httpx.post(url, data={**fields, **changed}, files={"file": ("a.jpg", data)})
+        assert (answer.status_code, said in answer.text) == (status, True), name
+    assert not await storage.exists("uploads/k/form") and not await storage.exists("uploads/k/other")
+    # As Runway's SDKs send it: the fields unchanged, perhaps with `metadata`.
+    sent = httpx.post(url, data={**fields, "metadata": '{"take": 1}'}, files={"file": ("a.jpg", b"12345")})
+    assert sent.status_code == 204
+    assert await storage.get_bytes("uploads/k/form") == b"12345"
+
+
+async def test_a_presigned_post_expires(storage):
+    url, fields = storage.presigned_post("uploads/k/late", "image/png", 10, 1)
+    time.sleep(1.5)
+    answer = httpx.post(url, data=fields, files={"file": ("a.png", b"123")})
+    assert answer.status_code == 403 and "Policy expired" in answer.text

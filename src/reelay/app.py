@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from reelay import admin, dialects, files, health, hooks
+from reelay import admin, dialects, files, health, hooks, upload_form
 from reelay.domain.errors import InsufficientPoints, ReelayError
 from reelay.settings import Settings
 from reelay.wiring import Reelay, build, running
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(files.router, dependencies=own)
     app.include_router(admin.router, dependencies=own)
     app.include_router(hooks.router, dependencies=own)
+    app.include_router(upload_form.router, dependencies=own)
 
     @app.exception_handler(ReelayError)
     async def reelay_error(request: Request, error: ReelayError):

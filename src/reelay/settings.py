@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     audio_max_seconds: float = 60.0
     # A stored upload (runway:// URI) read as an input, any kind.
     upload_max_bytes: int = 200 * 1024 * 1024
+    # How long a runway:// upload can be used after it was started (Runway: 24 hours).
+    upload_ttl_seconds: int = 24 * 3600
     fetch_timeout_seconds: float = 20.0
     # Pro dialect: refuse creates without callback_url (seed 001 behaviour).
     require_callback_url: bool = True

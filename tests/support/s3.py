@@ -14,8 +14,10 @@ Run as a script, this file is the server: `python tests/support/s3.py --port 500
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import hmac
+import json
 import os
 import socket
 import subprocess
@@ -175,14 +177,86 @@ def presign_error(environ: dict, secrets: dict[str, str], now: datetime) -> tupl
     return None
 
 
+def _condition_error(condition, fields: dict[str, str], size: int) -> str | None:
+    """Why a form breaks one condition of its POST policy (AWS's POST policy spec), or None."""
+    if isinstance(condition, dict):
+        ((name, expected),) = condition.items()
+        return None if fields.get(name.lower()) == expected else f"Policy Condition failed: ['eq', '${name}', '{expected}']"
+    operator, *rest = condition
+    if operator == "content-length-range":
+        low, high = rest
+        return None if int(low) <= size <= int(high) else "EntityTooLarge" if size > int(high) else "EntityTooSmall"
+    name, expected = rest[0].lstrip("$").lower(), rest[1]
+    value = fields.get(name, "")
+    ok = value == expected if operator == "eq" else value.startswith(expected) if operator == "starts-with" else False
+    return None if ok else f"Policy Condition failed: {condition}"
+
+
+def post_policy_error(environ: dict, body: bytes, secrets: dict[str, str], now: datetime) -> tuple[str, str] | None:
+    """(code, message) S3 answers a browser-style POST upload with when its policy refuses it;
+    None when it is valid or not such a POST (moto itself checks no policy)."""
+    from io import BytesIO
+
+    from werkzeug.formparser import parse_form_data
+
+    bucket = environ["PATH_INFO"].strip("/")
+    if environ["REQUEST_METHOD"] != "POST" or not bucket or "/" in bucket:
+        return None
+    if not environ.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+        return None
+    _, form, files = parse_form_data({**environ, "wsgi.input": BytesIO(body)})
+    fields = {name.lower(): value for name, value in form.items()}
+    if "policy" not in fields:
+        return None
+    try:
+        policy = json.loads(base64.b64decode(fields["policy"]))
+        access_key, day, region, service, _ = fields["x-amz-credential"].split("/")
+        expiration = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except (KeyError, ValueError):
+        return "InvalidPolicyDocument", "Invalid Policy: malformed"
+    if access_key not in secrets:
+        return "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."
+    key = _hmac(_hmac(_hmac(_hmac(f"AWS4{secrets[access_key]}".encode(), day), region), service), "aws4_request")
+    expected = hmac.new(key, fields["policy"].encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, fields.get("x-amz-signature", "")):
+        return "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."
+    if now > expiration:
+        return "AccessDenied", "Invalid according to Policy: Policy expired."
+    upload = files.get("file")
+    size = len(upload.read()) if upload else 0
+    named = {"bucket"}
+    for condition in policy["conditions"]:
+        if isinstance(condition, dict):
+            named |= {name.lower() for name in condition}
+        elif condition[0] != "content-length-range":
+            named.add(condition[1].lstrip("$").lower())
+        error = _condition_error(condition, {**fields, "bucket": bucket}, size)
+        if error in ("EntityTooLarge", "EntityTooSmall"):
+            return error, f"Your proposed upload is {'larger' if error == 'EntityTooLarge' else 'smaller'} than allowed."
+        if error:
+            return "AccessDenied", f"Invalid according to Policy: {error}"
+    signing = {"policy", "x-amz-signature", "file"}
+    stray = [name for name in fields if name not in named | signing and not name.startswith("x-ignore-")]
+    if stray:
+        return "AccessDenied", f"Invalid according to Policy: Extra input fields: {stray[0]}"
+    return None
+
+
 def checking_presigned_urls(app, secrets: dict[str, str]):
     def middleware(environ, start_response):
+        from io import BytesIO
+
         error = presign_error(environ, secrets, datetime.now(timezone.utc))
+        if error is None and environ["REQUEST_METHOD"] == "POST":
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = BytesIO(body)  # moto reads it again
+            error = post_policy_error(environ, body, secrets, datetime.now(timezone.utc))
         if error is None:
             return app(environ, start_response)
         code, message = error
         body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>'
-        start_response("403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+        status = "400 Bad Request" if code in ("EntityTooLarge", "EntityTooSmall", "InvalidPolicyDocument") else "403 Forbidden"
+        start_response(status, [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
         return [body.encode()]
 
     return middleware

@@ -10,7 +10,9 @@ from reelay.media.fetch import FetchPolicy
 from reelay.media.images import load_image, verify_image
 from reelay.media.inputs import MediaLimits, read_media, verify_media
 from reelay.storage.base import Storage
-from reelay.storage.uploads import is_upload_uri, resolve_upload
+from reelay.storage.uploads import is_upload_uri
+
+from .uploads import read_upload
 
 
 class InputLoader:
@@ -80,17 +82,7 @@ class InputLoader:
 
     async def _upload(self, item: MediaInput, api_key_id: str) -> bytes:
         """The bytes of the caller's own upload the URI names."""
-        try:
-            key = resolve_upload(item.uri, api_key_id)
-        except ValueError:
-            raise InputError(item.field, "is not a valid upload URI (runway://...)") from None
-        try:
-            data = await self.storage.get_bytes(key)
-        except FileNotFoundError:
-            raise InputError(item.field, "names no upload of this API key") from None
-        if len(data) > self.settings.upload_max_bytes:
-            raise InputError(item.field, "upload is larger than the upload size limit")
-        return data
+        return await read_upload(self.storage, self.settings.upload_max_bytes, item.uri, api_key_id, item.field)
 
 
 def check_length(item: MediaInput, info: MediaInfo) -> None:

@@ -100,6 +100,25 @@ class S3Storage:
             Config=self.transfer,
         )
 
+    def presigned_post(
+        self, key: str, content_type: str, max_bytes: int, expires_in: int
+    ) -> tuple[str, dict[str, str]]:
+        """A form a client POSTs one file with straight to the bucket, at `key` only, of this
+        content type and 1..max_bytes long, until it expires (the uploads' form)."""
+        conditions: list = [
+            {"Content-Type": content_type},
+            ["content-length-range", 1, max_bytes],
+            ["starts-with", "$metadata", ""],  # Runway's SDKs may send a `metadata` field
+        ]
+        post = self.client.generate_presigned_post(
+            self.bucket,
+            self.object_key(key),
+            Fields={"Content-Type": content_type},
+            Conditions=conditions,
+            ExpiresIn=expires_in,
+        )
+        return post["url"], {name: str(value) for name, value in post["fields"].items()}
+
     async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
         await asyncio.to_thread(
             self.client.put_object, Bucket=self.bucket, Key=self.object_key(key), Body=data, ContentType=content_type

@@ -8,8 +8,10 @@ the client's handle, the storage key never leaves the server.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
+from dataclasses import asdict, dataclass
 
 SCHEME = "runway://"
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -39,3 +41,63 @@ def resolve_upload(uri: str, api_key_id: str) -> str:
     if not _ID.fullmatch(upload_id):
         raise ValueError(f"{uri[:80]!r} is not a Reelay upload URI")
     return upload_key(api_key_id, upload_id)
+
+
+# What an upload may be, by the file name's ending: the media Reelay's inputs read.
+UPLOAD_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".mp4": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".m4a": "audio/mp4",
+    ".aac": "audio/aac",
+    ".ogg": "audio/ogg",
+    ".flac": "audio/flac",
+}
+
+
+def upload_content_type(filename: str) -> str | None:
+    """The content type a file name's ending says, or None when it is not an accepted medium."""
+    dot = filename.rfind(".")
+    return UPLOAD_TYPES.get(filename[dot:].lower()) if dot >= 0 else None
+
+
+def record_key(data_key: str) -> str:
+    """Where the upload's record (its expiry, owner's name, type) is kept, beside its bytes."""
+    return f"{data_key}.json"
+
+
+@dataclass(frozen=True)
+class UploadRecord:
+    """Written by Reelay when the upload is started, before any byte arrives: the client's form
+    can only write the data key, so the record cannot be forged."""
+
+    filename: str
+    content_type: str
+    created_at: float
+    expires_at: float
+
+    def to_json(self) -> bytes:
+        return json.dumps(asdict(self)).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> UploadRecord:
+        data = json.loads(raw)
+        return cls(
+            str(data["filename"]), str(data["content_type"]), float(data["created_at"]), float(data["expires_at"])
+        )
+
+
+def form_message(data_key: str, content_type: str, expires: int) -> str:
+    """What the upload form's signature covers (local storage): where, what, until when."""
+    return f"upload\n{data_key}\n{content_type}\n{expires}"
+
+
+def is_upload_key(key: str) -> bool:
+    parts = key.split("/")
+    return len(parts) == 3 and parts[0] == "uploads" and bool(parts[1]) and bool(_ID.fullmatch(parts[2]))
