@@ -33,10 +33,10 @@ test-fast: install-test
 test-chaos: install-test
 	$(BIN)/pytest -q -m chaos
 
-# The gate CI runs first: lint, format and types, with no findings (tests/ is not formatted yet).
+# The gate CI runs first: lint, format and types, with no findings.
 lint: install-dev
-	$(BIN)/ruff check src bench
-	$(BIN)/ruff format --check src bench
+	$(BIN)/ruff check src bench tests scripts
+	$(BIN)/ruff format --check src bench tests scripts
 	$(BIN)/mypy
 
 clean:

@@ -5,9 +5,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support import processes  # noqa: E402
-from support.processes import starts_processes  # noqa: E402
-from support.server import ReelayProcess, leaked_semaphores  # noqa: E402
+from support import processes
+from support.processes import starts_processes
+from support.server import ReelayProcess, leaked_semaphores
 
 processes.mark_session()  # before any process starts: they all inherit it
 processes.guard_process_starts()

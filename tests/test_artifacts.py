@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from alembic import command
@@ -25,7 +25,13 @@ VIDEO = Artifact(MediaKind.VIDEO, "video", "tasks/t/video.mp4", "video/mp4", 128
 POSTER = Artifact(MediaKind.IMAGE, "poster", "tasks/t/poster.jpg", "image/jpeg", 1280, 720)
 LAST_FRAME = Artifact(MediaKind.IMAGE, "last_frame", "tasks/t/last_frame.jpg", "image/jpeg", 1280, 720)
 
-OLD_IMAGE = {"uri": "https://example.com/a.png", "key": "inputs/t/first.png", "width": 64, "height": 48, "content_type": "image/png"}
+OLD_IMAGE = {
+    "uri": "https://example.com/a.png",
+    "key": "inputs/t/first.png",
+    "width": 64,
+    "height": 48,
+    "content_type": "image/png",
+}
 
 
 def test_artifacts_survive_json_in_order():
@@ -36,10 +42,22 @@ def test_artifacts_survive_json_in_order():
 
 def test_a_request_written_with_first_and_last_image_fields_reads_as_inputs():
     old = {
-        "dialect": "pro", "kind": "image_to_video", "model": "gen4", "engine_model": "gen4_turbo", "ratio": "16:9",
-        "width": 1280, "height": 720, "seconds": 5, "prompt": "p",
-        "first_image": OLD_IMAGE, "last_image": {**OLD_IMAGE, "key": "inputs/t/last.png"},
-        "motion": [1, 0, 0, 0, 0, 0], "seed": 3, "style": None, "callback_url": None, "extras": {},
+        "dialect": "pro",
+        "kind": "image_to_video",
+        "model": "gen4",
+        "engine_model": "gen4_turbo",
+        "ratio": "16:9",
+        "width": 1280,
+        "height": 720,
+        "seconds": 5,
+        "prompt": "p",
+        "first_image": OLD_IMAGE,
+        "last_image": {**OLD_IMAGE, "key": "inputs/t/last.png"},
+        "motion": [1, 0, 0, 0, 0, 0],
+        "seed": 3,
+        "style": None,
+        "callback_url": None,
+        "extras": {},
     }
     request = GenerationRequest.from_json(old)
     assert request.first_image == MediaRef(**OLD_IMAGE, kind=MediaKind.IMAGE, role=FIRST)
@@ -56,19 +74,23 @@ def test_a_video_and_tagged_reference_inputs_round_trip():
         MediaRef("runway://abc", "inputs/t/1-video.mp4", 640, 360, "video/mp4", MediaKind.VIDEO, "video", duration=4.5),
         MediaRef("https://e.com/r.png", "inputs/t/2-reference.png", 64, 64, "image/png", role=REFERENCE, tag="hero"),
     )
-    request = GenerationRequest("runway", "video_to_video", "gen4_aleph", "gen4_aleph", "1280:720", 1280, 720, 5, inputs=inputs)
+    request = GenerationRequest(
+        "runway", "video_to_video", "gen4_aleph", "gen4_aleph", "1280:720", 1280, 720, 5, inputs=inputs
+    )
     again = GenerationRequest.from_json(json.loads(json.dumps(request.to_json())))
     assert again == request and again.input_for(REFERENCE).tag == "hero" and again.first_image is None
 
 
 def test_both_dialects_render_todays_answer_from_the_list():
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     request = GenerationRequest("pro", "text_to_video", "gen4", "gen4_turbo", "16:9", 1280, 720, 5, prompt="x")
     task = Task("t", "k", request, Status.SUCCEEDED, now, now, results=(VIDEO, POSTER, LAST_FRAME))
     urls = {artifact.key: f"https://files/{artifact.role}" for artifact in task.results}
     body = pro.task_object(task, urls)
     assert (body["video_url"], body["poster"], body["last_frame"]) == (
-        "https://files/video", "https://files/poster", "https://files/last_frame"
+        "https://files/video",
+        "https://files/poster",
+        "https://files/last_frame",
     )
     assert runway_v1.task_object(task, urls)["output"] == ["https://files/video"]
 
@@ -88,15 +110,33 @@ async def test_migration_turns_stored_outputs_into_artifacts_and_back(tmp_path):
         await _at_revision(db, "0007")
         key_id, done, pending = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
         old_request = {
-            "dialect": "runway", "kind": "image_to_video", "model": "gen4_turbo", "engine_model": "gen4_turbo",
-            "ratio": "1280:720", "width": 1280, "height": 720, "seconds": 5, "prompt": None,
-            "first_image": OLD_IMAGE, "last_image": None, "motion": None, "seed": None, "style": None,
-            "callback_url": None, "extras": {},
+            "dialect": "runway",
+            "kind": "image_to_video",
+            "model": "gen4_turbo",
+            "engine_model": "gen4_turbo",
+            "ratio": "1280:720",
+            "width": 1280,
+            "height": 720,
+            "seconds": 5,
+            "prompt": None,
+            "first_image": OLD_IMAGE,
+            "last_image": None,
+            "motion": None,
+            "seed": None,
+            "style": None,
+            "callback_url": None,
+            "extras": {},
         }
-        outputs = {"video": f"tasks/{done}/video.mp4", "poster": f"tasks/{done}/poster.jpg", "last_frame": f"tasks/{done}/last_frame.jpg"}
+        outputs = {
+            "video": f"tasks/{done}/video.mp4",
+            "poster": f"tasks/{done}/poster.jpg",
+            "last_frame": f"tasks/{done}/last_frame.jpg",
+        }
         async with db.begin() as conn:
             await conn.execute(
-                text("insert into api_keys (id, name, key_hash, prefix, is_admin, created_at) values (:id, '', :h, 'rk', false, :t)"),
+                text(
+                    "insert into api_keys (id, name, key_hash, prefix, is_admin, created_at) values (:id, '', :h, 'rk', false, :t)"
+                ),
                 {"id": key_id, "h": uuid.uuid4().hex, "t": time.time()},
             )
             for task_id, status, stored in ((done, "SUCCEEDED", outputs), (pending, "PENDING", {})):
@@ -105,7 +145,14 @@ async def test_migration_turns_stored_outputs_into_artifacts_and_back(tmp_path):
                         "insert into tasks (id, api_key_id, model, request, status, outputs, channel, engine_state, created_at, updated_at)"
                         " values (:id, :key, 'gen4_turbo', :request, :status, :outputs, 'sandbox', '{}', :t, :t)"
                     ),
-                    {"id": task_id, "key": key_id, "request": json.dumps(old_request), "status": status, "outputs": json.dumps(stored), "t": time.time()},
+                    {
+                        "id": task_id,
+                        "key": key_id,
+                        "request": json.dumps(old_request),
+                        "status": status,
+                        "outputs": json.dumps(stored),
+                        "t": time.time(),
+                    },
                 )
 
         await migrate(db)
@@ -139,8 +186,10 @@ async def test_sandbox_results_are_probed_stored_and_found_again_after_a_restart
     from reelay.storage.signing import UrlSigner
 
     storage = LocalStorage(tmp_path / "files", UrlSigner("s", 60))
-    now = datetime.now(timezone.utc)
-    request = GenerationRequest("runway", "text_to_video", "gen4.5", "gen4.5", "1280:720", 320, 192, 2, prompt="a lighthouse")
+    now = datetime.now(UTC)
+    request = GenerationRequest(
+        "runway", "text_to_video", "gen4.5", "gen4.5", "1280:720", 320, 192, 2, prompt="a lighthouse"
+    )
     task = Task(str(uuid.uuid4()), "key", request, Status.PENDING, now, now, seed=7)
     engine = SandboxEngine(storage, tmp_path / "work", processes=1)
     try:
@@ -162,7 +211,9 @@ async def test_sandbox_results_are_probed_stored_and_found_again_after_a_restart
     assert video.duration == pytest.approx(2.0, abs=0.05) and video.frame_rate == 24.0
 
     stored = await store_results(storage, task.id, update.results)
-    assert [a.key for a in stored] == [f"tasks/{task.id}/{name}" for name in ("video.mp4", "poster.jpg", "last_frame.jpg")]
+    assert [a.key for a in stored] == [
+        f"tasks/{task.id}/{name}" for name in ("video.mp4", "poster.jpg", "last_frame.jpg")
+    ]
 
     # A worker that restarts after storing finds the results instead of rendering again.
     restarted = SandboxEngine(storage, tmp_path / "work2", processes=1)

@@ -7,11 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from reelay.domain.errors import TaskNotFound
 from support import backends
 from support.backends import STORAGE
 from support.inprocess import make_app_client
-
-from reelay.domain.errors import TaskNotFound
 
 INT_MAX = 2**31 - 1
 LOCAL_ONLY = pytest.mark.skipif(STORAGE == "s3", reason="/files serves local storage only")
@@ -137,7 +136,7 @@ def _deliveries(app_client, *ids):
     return lambda: dict(backends.sql(data_dir, "select id, state from callback_deliveries"))
 
 
-@pytest.mark.parametrize("odd", ODD_IDS + ["%25", "_"])
+@pytest.mark.parametrize("odd", [*ODD_IDS, "%25", "_"])
 def test_admin_resend_of_an_odd_id_resends_nothing(app_client, admin, odd):
     states = _deliveries(app_client, "aaaa-1", "aaab-2")
     answer = app_client.post(f"/admin/callbacks/{odd}/resend", headers=admin)

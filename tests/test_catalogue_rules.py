@@ -4,12 +4,11 @@ through the real HTTP app; the endpoints whose routes come later are checked on 
 
 import pytest
 
-from support.images import data_uri, gradient_image
-from support.inprocess import count_rows, make_app_client
-
 from reelay.domain import catalogue
 from reelay.domain.errors import InputError
 from reelay.domain.fields import AnyOf, Choice, Flag, Integer, ListOf, Number, Record, Text, Uri
+from support.images import data_uri, gradient_image
+from support.inprocess import count_rows, make_app_client
 
 IMAGE = data_uri(gradient_image(64, 40))
 MEDIA = {"image": IMAGE, "video": "https://example.com/clip.mp4", "audio": "https://example.com/voice.mp3"}
@@ -101,7 +100,7 @@ def bad_values(type_, path):
 
 def broken_bodies(row):
     """(name, body, field) for every rule of a row, each broken alone on a valid body."""
-    minimal, full = valid_bodies(row)
+    minimal, _full = valid_bodies(row)
     for name in row.required:
         yield f"{name} missing", {k: v for k, v in minimal.items() if k != name}, name
     for name, spec in row.fields.items():
@@ -167,9 +166,14 @@ def test_auto_duration_is_priced_and_rendered_as_the_longest_and_reaches_runway_
     from reelay.engines.upstream.runway import official_body
     from reelay.service.pricing import Pricing
 
-    request = parse_text_to_video({"model": "seedance2_mini", "promptText": "sea", "duration": "auto", "ratio": "640:640"})
+    request = parse_text_to_video(
+        {"model": "seedance2_mini", "promptText": "sea", "duration": "auto", "ratio": "640:640"}
+    )
     assert (request.width, request.height, request.seconds) == (640, 640, 15)
     assert Pricing({"seedance2_mini": 2}).points(request, "any") == 30
-    assert Pricing({"gen4_turbo": 1}).points(request, "any") == 15 * catalogue.row("text_to_video", "seedance2_mini").credits
+    assert (
+        Pricing({"gen4_turbo": 1}).points(request, "any")
+        == 15 * catalogue.row("text_to_video", "seedance2_mini").credits
+    )
     path, body = official_body(request, "gen4.5", lambda image: "unused")
     assert path == "/v1/text_to_video" and body["duration"] == "auto" and body["ratio"] == "640:640"

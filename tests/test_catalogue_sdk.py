@@ -121,4 +121,6 @@ def test_each_row_has_the_sdk_fields_required_set_and_choices(row):
         if typed is not None and record is not None:
             members = sdk_fields(typed)
             assert set(record.fields) == set(members), name
-            assert {k for k, spec in record.fields.items() if spec.required} == {k for k, (_, r) in members.items() if r}, name
+            assert {k for k, spec in record.fields.items() if spec.required} == {
+                k for k, (_, r) in members.items() if r
+            }, name

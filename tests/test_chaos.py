@@ -221,7 +221,9 @@ def test_chaos_every_task_final_once_delivered_in_order_readable(tmp_path):
         assert max(accepted.values()) == 1, accepted.most_common(3)
 
         # No charge taken twice, none refunded twice.
-        book = httpx.get(f"{apis[0].url}/admin/keys/{client['id']}/ledger", params={"limit": 5000}, headers=admin).json()
+        book = httpx.get(
+            f"{apis[0].url}/admin/keys/{client['id']}/ledger", params={"limit": 5000}, headers=admin
+        ).json()
         charges = Counter(e["task_id"] for e in book["data"] if e["kind"] == "charge")
         refunds = Counter(e["task_id"] for e in book["data"] if e["kind"] == "refund")
         assert set(charges) == set(ids) and max(charges.values()) == 1

@@ -48,9 +48,9 @@ def test_a_bad_character_performance_names_the_field(app_client, prefix, name, s
 
 
 def test_act_two_costs_runway_s_list_price_per_second_of_the_reference():
+    from reelay.dialects.runway_performance import parse_character_performance
     from reelay.domain.footage import fit_to_footage
     from reelay.domain.request import MediaRef
-    from reelay.dialects.runway_performance import parse_character_performance
     from reelay.service.pricing import Pricing
 
     parsed = parse_character_performance(GOOD)
@@ -71,7 +71,11 @@ PRO = [
     ("act_two", {"video": VIDEO}, "image"),
     ("act_one", {"video": SHORT, "image": IMAGE}, "video"),
     ("act_two", {"video": IMAGE, "image": IMAGE}, "video"),
-    ("act_two", {"video": VIDEO, "image": IMAGE, "options": {"expression_intensity": 9}}, "options.expression_intensity"),
+    (
+        "act_two",
+        {"video": VIDEO, "image": IMAGE, "options": {"expression_intensity": 9}},
+        "options.expression_intensity",
+    ),
     ("aleph", {"video": VIDEO}, "prompt"),
     ("aleph", {"video": VIDEO, "prompt": "rain", "options": {"seconds": 0}}, "options.seconds"),
     ("aleph", {"video": VIDEO, "prompt": "rain", "images": [IMAGE, IMAGE]}, "images"),

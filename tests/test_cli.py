@@ -41,7 +41,9 @@ def test_generate_from_a_local_image_writes_the_video(reelay, api_key, tmp_path)
     image = tmp_path / "first.jpg"
     image.write_bytes(encode(gradient_image(500, 500), "JPEG"))
     out = tmp_path / "clip.mp4"
-    result = _generate(reelay, api_key, "a slow push", "--image", str(image), "--ratio", "16:9", "--seconds", "3", "--out", str(out))
+    result = _generate(
+        reelay, api_key, "a slow push", "--image", str(image), "--ratio", "16:9", "--seconds", "3", "--out", str(out)
+    )
     assert result.returncode == 0, result.stderr
     assert "SUCCEEDED" in result.stdout and "100%" in result.stdout
     facts = probe(out.read_bytes())

@@ -24,7 +24,13 @@ FAST_RETRIES = {
 def pro_task(server, key, callback_url, prompt="a cat", seconds=5):
     answer = httpx.post(
         server.url + "/runway/pro/generate",
-        json={"callback_url": callback_url, "prompt": prompt, "model": "gen4_turbo", "ratio": "1:1", "options": {"seconds": seconds}},
+        json={
+            "callback_url": callback_url,
+            "prompt": prompt,
+            "model": "gen4_turbo",
+            "ratio": "1:1",
+            "options": {"seconds": seconds},
+        },
         headers=auth(key),
     )
     assert answer.status_code == 200, answer.text
@@ -50,7 +56,9 @@ def keyed(server):
 
 def admin_deliveries(server, task_id, admin_key=None):
     admin_key = admin_key or server.admin_key()
-    answer = httpx.get(server.url + "/admin/callbacks", params={"task_id": task_id}, headers={"Authorization": f"Bearer {admin_key}"})
+    answer = httpx.get(
+        server.url + "/admin/callbacks", params={"task_id": task_id}, headers={"Authorization": f"Bearer {admin_key}"}
+    )
     assert answer.status_code == 200, answer.text
     return sorted(answer.json()["data"], key=lambda d: d["created_at"])
 
@@ -133,7 +141,9 @@ def test_cancelled_and_failed_tasks_are_called_back(server, keyed, tmp_path):
         http = httpx.Client(base_url=server.url, headers=auth(key))
         wait_official(http, slow, until={"RUNNING"})
         assert http.delete(f"/v1/tasks/{slow}").status_code == 204
-        entries = receiver.wait_for(lambda e: statuses_for(e, failing)[-1:] == ["2"] and statuses_for(e, slow)[-1:] == ["2"])
+        entries = receiver.wait_for(
+            lambda e: statuses_for(e, failing)[-1:] == ["2"] and statuses_for(e, slow)[-1:] == ["2"]
+        )
         failed = [e["json"] for e in entries if e["json"]["task_id"] == failing][-1]
         assert failed["state"] == "failed" and "moderation" in failed["msg"]
         cancelled = [e["json"] for e in entries if e["json"]["task_id"] == slow][-1]
@@ -146,7 +156,11 @@ def test_signing_secret_rotation_keeps_both_valid_during_overlap(server, keyed, 
     key, old_secret = keyed
     key_id = reelay_cli("keys", "list", env=server.env).stdout
     prefix = key[:10]
-    new_secret = reelay_cli("keys", "rotate-secret", prefix, "--overlap-hours", "1", env=server.env).stdout.strip().splitlines()[-1]
+    new_secret = (
+        reelay_cli("keys", "rotate-secret", prefix, "--overlap-hours", "1", env=server.env)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     assert new_secret.startswith("whsec_") and new_secret != old_secret
     receiver = Receiver(tmp_path / "rotated.jsonl").start()
     try:
@@ -197,9 +211,7 @@ def test_sigkill_mid_delivery_loses_no_status_and_keeps_order(tmp_path):
         server.kill()  # deliveries are in flight at the slow receiver
         restarted = ReelayProcess(tmp_path / "data", port=server.port, extra_env=FAST_RETRIES).start()
         try:
-            entries = receiver.wait_for(
-                lambda e: all(statuses_for(e, t)[-1:] == ["3"] for t in task_ids), timeout=180
-            )
+            entries = receiver.wait_for(lambda e: all(statuses_for(e, t)[-1:] == ["3"] for t in task_ids), timeout=180)
         finally:
             restarted.stop()
         for task_id in task_ids:
@@ -252,7 +264,11 @@ def test_callback_host_resolving_to_loopback_is_refused_without_the_development_
             json={"callback_url": receiver.url + "/x", "prompt": "x"},
             headers=auth(key),
         )
-        assert literal.status_code == 400 and "callback_url" in literal.json()["msg"] and "not public" in literal.json()["msg"]
+        assert (
+            literal.status_code == 400
+            and "callback_url" in literal.json()["msg"]
+            and "not public" in literal.json()["msg"]
+        )
         task_id = pro_task(server, key, f"http://hooks.example.test:{receiver.port}/x")
         deadline = time.time() + 30
         while time.time() < deadline:

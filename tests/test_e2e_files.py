@@ -20,13 +20,19 @@ def done(reelay, api_key):
     http = httpx.Client(base_url=reelay.url, headers=auth(api_key))
     created = http.post(
         "/runway/pro/generate",
-        json={"callback_url": "https://example.com/cb", "image": IMAGE, "model": "gen4", "ratio": "1:1", "options": {"seconds": 5}},
+        json={
+            "callback_url": "https://example.com/cb",
+            "image": IMAGE,
+            "model": "gen4",
+            "ratio": "1:1",
+            "options": {"seconds": 5},
+        },
     ).json()["data"]
     return http, wait_pro(http, created["task_id"])
 
 
 def test_succeeded_pro_task_has_video_poster_and_last_frame(done):
-    http, data = done
+    _http, data = done
     assert data["status"] == "3" and data["state"] == "succeeded" and data["msg"] is None
     video = httpx.get(data["video_url"])
     facts = probe(video.content)

@@ -36,7 +36,7 @@ def test_task_running_at_sigkill_finishes_once_after_restart(tmp_path):
         facts = probe(httpx.get(task["output"][0]).content)
         assert (facts.width, facts.height, facts.frames) == (1280, 720, 72)
         time.sleep(1.5)  # nothing may touch the task after it ended
-        status, updated, attempts = sql(
+        status, _updated, attempts = sql(
             tmp_path / "data", "select status, updated_at, attempts from tasks where id = :id", id=task_id
         )[0]
         assert status == "SUCCEEDED" and attempts == 2  # claimed once per process, finished once

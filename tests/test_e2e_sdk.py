@@ -33,7 +33,9 @@ def test_image_to_video_waits_for_output_and_the_video_is_real(client):
 
 
 def test_text_to_video_succeeds(client):
-    created = client.text_to_video.create(model="veo3.1_fast", prompt_text="a lighthouse at dusk", ratio="720:1280", duration=4)
+    created = client.text_to_video.create(
+        model="veo3.1_fast", prompt_text="a lighthouse at dusk", ratio="720:1280", duration=4
+    )
     assert created.estimated_cost.credits == 0
     task = created.wait_for_task_output(timeout=120)
     assert task.status == "SUCCEEDED"
@@ -76,9 +78,9 @@ def test_delete_cancels_a_running_task_and_it_is_gone_as_on_runway(client, reela
 
 
 def test_delete_removes_a_finished_task(client):
-    task = client.text_to_video.create(model="gen4.5", prompt_text="a kite", ratio="1280:720", duration=2).wait_for_task_output(
-        timeout=120
-    )
+    task = client.text_to_video.create(
+        model="gen4.5", prompt_text="a kite", ratio="1280:720", duration=2
+    ).wait_for_task_output(timeout=120)
     assert task.status == "SUCCEEDED"
     client.tasks.delete(task.id)
     with pytest.raises(NotFoundError):
@@ -116,7 +118,9 @@ def test_errors_raise_the_sdks_typed_exceptions_with_a_readable_message(reelay, 
         RunwayML(base_url=reelay.url, api_key=api_key, max_retries=0).tasks.retrieve(unknown)
     assert unknown in missing.value.message
     with pytest.raises(BadRequestError) as old:
-        RunwayML(base_url=reelay.url, api_key=api_key, max_retries=0, runway_version="2024-09-13").tasks.retrieve(unknown)
+        RunwayML(base_url=reelay.url, api_key=api_key, max_retries=0, runway_version="2024-09-13").tasks.retrieve(
+            unknown
+        )
     assert "X-Runway-Version header is not valid" in old.value.message
     assert old.value.body["docUrl"] == "https://docs.dev.runwayml.com/api"
 
@@ -135,12 +139,28 @@ FAMILIES = [
     ("image_to_video", dict(model="kling3.0_standard", prompt_image=IMAGE, ratio="960:960", duration=3), (960, 960, 3)),
     ("image_to_video", dict(model="seedance2_fast", prompt_image=IMAGE, ratio="640:640", duration=4), (640, 640, 4)),
     ("image_to_video", dict(model="happyhorse_1_0", prompt_image=IMAGE, resolution="720p", duration=3), (1280, 720, 3)),
-    ("image_to_video", dict(model="grok_imagine_1_5_lite", prompt_image=IMAGE, ratio="auto_480p", duration=1), (854, 480, 1)),
-    ("image_to_video", dict(model="h3_max", prompt_image=IMAGE, prompt_text="a kite", resolution="480p", duration=2), (854, 480, 2)),
+    (
+        "image_to_video",
+        dict(model="grok_imagine_1_5_lite", prompt_image=IMAGE, ratio="auto_480p", duration=1),
+        (854, 480, 1),
+    ),
+    (
+        "image_to_video",
+        dict(model="h3_max", prompt_image=IMAGE, prompt_text="a kite", resolution="480p", duration=2),
+        (854, 480, 2),
+    ),
     ("text_to_video", dict(model="gen4.5", prompt_text="a kite", ratio="720:1280", duration=2), (720, 1280, 2)),
     ("text_to_video", dict(model="wan3", prompt_text="a kite", ratio="832:480", duration=2), (832, 480, 2)),
-    ("text_to_video", dict(model="gemini_omni_flash_1.1", prompt_text="a kite", ratio="640:360", duration="auto"), (640, 360, 10)),
-    ("text_to_video", dict(model="hailuo3", prompt_text="a kite", ratio="1:1", resolution="768p", duration=6), (768, 768, 6)),
+    (
+        "text_to_video",
+        dict(model="gemini_omni_flash_1.1", prompt_text="a kite", ratio="640:360", duration="auto"),
+        (640, 360, 10),
+    ),
+    (
+        "text_to_video",
+        dict(model="hailuo3", prompt_text="a kite", ratio="1:1", resolution="768p", duration=6),
+        (768, 768, 6),
+    ),
     ("text_to_video", dict(model="kling_4", prompt_text="a kite", ratio="auto_720p", duration=3), (1280, 720, 3)),
     ("text_to_video", dict(model="seedance2_mini", prompt_text="a kite", ratio="560:752", duration=4), (560, 752, 4)),
 ]

@@ -39,9 +39,7 @@ def test_an_uploaded_image_becomes_the_first_frame(client, reelay, tmp_path):
 
 
 def test_the_upload_went_where_the_storage_is(client):
-    started = client.post(
-        "/v1/uploads", body={"filename": "a.png", "type": "ephemeral"}, cast_to=httpx.Response
-    ).json()
+    started = client.post("/v1/uploads", body={"filename": "a.png", "type": "ephemeral"}, cast_to=httpx.Response).json()
     if backends.STORAGE == "s3":
         assert "policy" in started["fields"] and "x-amz-signature" in started["fields"]
         assert "/uploads" not in started["uploadUrl"]

@@ -21,8 +21,13 @@ from support.processes import starts_processes
 
 KEY = "key_test"
 AUTH = {"Authorization": f"Bearer {KEY}", "X-Runway-Version": "2024-11-06"}
-I2V = {"model": "gen4_turbo", "promptImage": "https://example.com/a.png", "promptText": "a cat", "ratio": "1280:720",
-       "duration": 5}
+I2V = {
+    "model": "gen4_turbo",
+    "promptImage": "https://example.com/a.png",
+    "promptText": "a cat",
+    "ratio": "1280:720",
+    "duration": 5,
+}
 T2V = {"model": "veo3.1", "promptText": "a dog", "ratio": "1280:720", "duration": 4}
 
 
@@ -32,7 +37,9 @@ def emulator():
     """`python -m reelay.emulator --port 0`; the port is read from its ready line (no port races)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "reelay.emulator", "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
@@ -139,7 +146,8 @@ def test_official_task_runs_to_succeeded_with_a_real_h264_output(emu):
 def test_official_errors_use_runway_shapes(emu):
     assert emu.post("/v1/image_to_video", json=I2V).status_code == 401
     assert emu.post("/v1/image_to_video", json=I2V, headers={"Authorization": KEY}).json() == {
-        "error": "Unauthorized: missing or malformed API key"}
+        "error": "Unauthorized: missing or malformed API key"
+    }
     wrong_version = emu.post("/v1/image_to_video", json=I2V, headers={**AUTH, "X-Runway-Version": "2024-09-13"})
     assert wrong_version.status_code == 400 and "X-Runway-Version" in wrong_version.json()["error"]
     # The version header may be absent.
@@ -238,12 +246,14 @@ def test_answers_pass_the_runway_sdk_strict_validation(emu, emulator):
         time.sleep(0.02)
     assert seen == {"PENDING", "THROTTLED", "RUNNING", "SUCCEEDED"}
     set_behaviour(emu, fail_code="SAFETY.INPUT.TEXT", pending_seconds=0, throttled_seconds=0, running_seconds=0)
-    failed = client.image_to_video.create(model="gen4_turbo", prompt_image="https://example.com/a.png",
-                                          ratio="1280:720", duration=5)
+    failed = client.image_to_video.create(
+        model="gen4_turbo", prompt_image="https://example.com/a.png", ratio="1280:720", duration=5
+    )
     assert client.tasks.retrieve(failed.id).status == "FAILED"
     set_behaviour(emu, running_seconds=5)
-    slow = client.image_to_video.create(model="gen4_turbo", prompt_image="https://example.com/a.png",
-                                        ratio="1280:720", duration=5)
+    slow = client.image_to_video.create(
+        model="gen4_turbo", prompt_image="https://example.com/a.png", ratio="1280:720", duration=5
+    )
     client.tasks.delete(slow.id)
     assert client.tasks.retrieve(slow.id).status == "CANCELLED"
 
@@ -259,13 +269,19 @@ def test_status_faults_answer_in_the_dialect_shape_without_processing(emu):
     assert stats(emu)["creates"] == 0
     assert emu.post("/v1/image_to_video", json=I2V, headers=AUTH).status_code == 200  # times defaults to 1
 
-    add_faults(emu, {"match": {"path": "/v1/tasks/*"}, "status": 500, "times": 2},
-               {"match": {"path": "/runway/pro/*"}, "status": 503},
-               {"match": {"path": "/runway/feed"}, "status": 504})
+    add_faults(
+        emu,
+        {"match": {"path": "/v1/tasks/*"}, "status": 500, "times": 2},
+        {"match": {"path": "/runway/pro/*"}, "status": 503},
+        {"match": {"path": "/runway/feed"}, "status": 504},
+    )
     task_id = emu.get("/_control/tasks").json()[0]["id"]
     assert [emu.get(f"/v1/tasks/{task_id}", headers=AUTH).status_code for _ in range(3)] == [500, 500, 200]
-    pro = emu.post("/runway/pro/generate", json={"prompt": "x", "callback_url": "http://127.0.0.1:9/cb"},
-                   headers={"Authorization": KEY})
+    pro = emu.post(
+        "/runway/pro/generate",
+        json={"prompt": "x", "callback_url": "http://127.0.0.1:9/cb"},
+        headers={"Authorization": KEY},
+    )
     assert pro.status_code == 503
     assert pro.json() == {"code": 503, "msg": "service_unavailable", "data": None, "exec_time": 0.0}
     feed = emu.post("/runway/feed", json={"task_id": task_id}, headers={"Authorization": KEY})
@@ -274,7 +290,10 @@ def test_status_faults_answer_in_the_dialect_shape_without_processing(emu):
 
     log = emu.get("/_control/requests", params={"path": "/v1/tasks/"}).json()
     assert [(entry["status_answered"], entry["fault"]) for entry in log] == [
-        (500, "status:500"), (500, "status:500"), (200, None)]
+        (500, "status:500"),
+        (500, "status:500"),
+        (200, None),
+    ]
 
 
 def test_fault_rules_can_target_one_key_and_last_forever(emu):
@@ -318,8 +337,11 @@ def test_accept_then_hang_creates_the_task_but_the_client_times_out(emu):
 
 def test_accept_then_status_creates_the_task_but_answers_an_error(emu):
     add_faults(emu, {"match": {"path": "/runway/pro/generate"}, "accept_then_status": 504})
-    answer = emu.post("/runway/pro/generate", json={"prompt": "x", "callback_url": "http://127.0.0.1:9/cb"},
-                      headers={"Authorization": f"Bearer {KEY}"})
+    answer = emu.post(
+        "/runway/pro/generate",
+        json={"prompt": "x", "callback_url": "http://127.0.0.1:9/cb"},
+        headers={"Authorization": f"Bearer {KEY}"},
+    )
     assert answer.status_code == 504 and answer.json()["code"] == 504
     assert stats(emu)["creates"] == 1
     [task] = emu.get("/_control/tasks").json()
@@ -338,8 +360,22 @@ def test_control_api_rejects_bad_input(emu):
 
 # ------------------------------------------------------------------ pro format
 
-PRO_KEYS = {"task_id", "status", "state", "prompt", "prompt_en", "video_url", "raw_video_url", "poster", "last_frame",
-            "msg", "point", "refund", "create_time", "update_time"}
+PRO_KEYS = {
+    "task_id",
+    "status",
+    "state",
+    "prompt",
+    "prompt_en",
+    "video_url",
+    "raw_video_url",
+    "poster",
+    "last_frame",
+    "msg",
+    "point",
+    "refund",
+    "create_time",
+    "update_time",
+}
 
 
 def pro_feed(client: httpx.Client, task_id: str, method="POST", key=KEY) -> httpx.Response:
@@ -354,8 +390,11 @@ def test_pro_create_and_flat_feed(emu):
     assert (missing.json()["code"], missing.json()["msg"], missing.json()["data"]) == (400, "callback_url_empty", None)
     assert emu.post("/runway/pro/generate", json={"prompt": "x", "callback_url": "http://h/cb"}).status_code == 401
 
-    created = emu.post("/runway/v1/pro/generate", json={"prompt": "一只小猫", "callback_url": "http://127.0.0.1:9/cb"},
-                       headers={"Authorization": KEY})
+    created = emu.post(
+        "/runway/v1/pro/generate",
+        json={"prompt": "一只小猫", "callback_url": "http://127.0.0.1:9/cb"},
+        headers={"Authorization": KEY},
+    )
     envelope = created.json()
     assert envelope["code"] == 200 and envelope["msg"] == "成功" and isinstance(envelope["exec_time"], float)
     task = envelope["data"]
@@ -381,27 +420,42 @@ def test_pro_create_and_flat_feed(emu):
     assert emu.get(f"/v1/tasks/{task['task_id']}", headers=AUTH).status_code == 404
     assert pro_feed(emu, create(emu)).json()["msg"] == "task_not_exist"
 
-    for path, body in [("/runway/pro/video2video", {"video": "https://e/v.mp4"}),
-                       ("/runway/pro/act_one", {"video": "https://e/v.mp4", "image": "https://e/i.png"})]:
+    for path, body in [
+        ("/runway/pro/video2video", {"video": "https://e/v.mp4"}),
+        ("/runway/pro/act_one", {"video": "https://e/v.mp4", "image": "https://e/i.png"}),
+    ]:
         answer = emu.post(path, json={**body, "callback_url": "http://127.0.0.1:9/cb"}, headers={"Authorization": KEY})
         assert answer.json()["code"] == 200, path
-    bad = emu.post("/runway/pro/act_one", json={"video": "v", "callback_url": "http://h/cb"},
-                   headers={"Authorization": KEY})
+    bad = emu.post(
+        "/runway/pro/act_one", json={"video": "v", "callback_url": "http://h/cb"}, headers={"Authorization": KEY}
+    )
     assert bad.json()["msg"].startswith("invalid_parameters")
 
 
 def test_pro_feed_in_the_newapi_shape(emu):
     set_behaviour(emu, feed_shape="newapi")
-    task_id = emu.post("/runway/pro/generate", json={"prompt": "p", "image": "https://e/i.png",
-                                                     "callback_url": "http://127.0.0.1:9/cb"},
-                       headers={"Authorization": KEY}).json()["data"]["task_id"]
+    task_id = emu.post(
+        "/runway/pro/generate",
+        json={"prompt": "p", "image": "https://e/i.png", "callback_url": "http://127.0.0.1:9/cb"},
+        headers={"Authorization": KEY},
+    ).json()["data"]["task_id"]
     first = pro_feed(emu, task_id).json()
     assert first["code"] == "success" and first["message"] == ""
     data = first["data"]
     assert data["task_id"] == task_id and data["action"] == "IMAGE_TO_VIDEO" and data["status"] == "QUEUED"
     assert data["progress"] == "0%" and data["data"]["status"] == "PENDING" and data["data"]["id"] == task_id
-    assert set(data) == {"task_id", "action", "status", "fail_reason", "submit_time", "start_time", "finish_time",
-                         "progress", "result_url", "data"}
+    assert set(data) == {
+        "task_id",
+        "action",
+        "status",
+        "fail_reason",
+        "submit_time",
+        "start_time",
+        "finish_time",
+        "progress",
+        "result_url",
+        "data",
+    }
     seen = set()
     deadline = time.time() + 5
     while time.time() < deadline and data["status"] != "SUCCESS":
@@ -412,14 +466,20 @@ def test_pro_feed_in_the_newapi_shape(emu):
     assert data["progress"] == "100%" and data["result_url"] == data["data"]["output"][0]
     assert data["finish_time"] >= data["start_time"] >= data["submit_time"] > 0
     unknown = pro_feed(emu, "00000000-0000-0000-0000-000000000000")
-    assert unknown.status_code == 400 and unknown.json() == {"code": "task_not_exist", "message": "task_not_exist",
-                                                            "data": None}
+    assert unknown.status_code == 400 and unknown.json() == {
+        "code": "task_not_exist",
+        "message": "task_not_exist",
+        "data": None,
+    }
 
 
 def test_pro_feed_says_task_not_exist_during_the_lag_window(emu):
     set_behaviour(emu, feed_lag_seconds=0.4)
-    task_id = emu.post("/runway/pro/generate", json={"prompt": "p", "callback_url": "http://127.0.0.1:9/cb"},
-                       headers={"Authorization": KEY}).json()["data"]["task_id"]
+    task_id = emu.post(
+        "/runway/pro/generate",
+        json={"prompt": "p", "callback_url": "http://127.0.0.1:9/cb"},
+        headers={"Authorization": KEY},
+    ).json()["data"]["task_id"]
     early = pro_feed(emu, task_id)
     assert early.status_code == 404
     assert early.json() == {"code": 404, "msg": "task_not_exist", "data": None, "exec_time": early.json()["exec_time"]}
@@ -470,11 +530,14 @@ def receiver():
 
 def test_pro_callbacks_arrive_on_each_status_change(emu, receiver):
     headers = {"Authorization": KEY}
-    ok = emu.post("/runway/pro/generate", json={"prompt": "ok", "callback_url": receiver.url + "/ok"},
-                  headers=headers).json()["data"]["task_id"]
-    bad = emu.post("/runway/pro/generate", json={"prompt": "[emu:fail=SAFETY.OUTPUT]",
-                                                 "callback_url": receiver.url + "/bad"},
-                   headers=headers).json()["data"]["task_id"]
+    ok = emu.post(
+        "/runway/pro/generate", json={"prompt": "ok", "callback_url": receiver.url + "/ok"}, headers=headers
+    ).json()["data"]["task_id"]
+    bad = emu.post(
+        "/runway/pro/generate",
+        json={"prompt": "[emu:fail=SAFETY.OUTPUT]", "callback_url": receiver.url + "/bad"},
+        headers=headers,
+    ).json()["data"]["task_id"]
     received = receiver.wait(4)
     time.sleep(0.2)  # nothing more should come
     assert len(receiver.received) == 4
@@ -492,8 +555,11 @@ def test_pro_callbacks_arrive_on_each_status_change(emu, receiver):
 
 
 def test_callback_failures_are_recorded_not_retried(emu):
-    task_id = emu.post("/runway/pro/generate", json={"prompt": "x", "callback_url": "http://127.0.0.1:9/nobody"},
-                       headers={"Authorization": KEY}).json()["data"]["task_id"]
+    task_id = emu.post(
+        "/runway/pro/generate",
+        json={"prompt": "x", "callback_url": "http://127.0.0.1:9/nobody"},
+        headers={"Authorization": KEY},
+    ).json()["data"]["task_id"]
     deadline = time.time() + 5
     while time.time() < deadline and len(emu.get("/_control/callbacks").json()) < 2:
         time.sleep(0.05)
@@ -533,22 +599,28 @@ def wait_until_idle(client: httpx.Client, timeout=5.0) -> dict:
 def test_concurrency_comes_from_timelines_including_cancels():
     store = Store()
     store.behaviour.update(pending_seconds=0, running_seconds=10)
-    tasks = [store.create(dialect="official", endpoint="/v1/x", key=k, body={}, base_url="http://h/", prompt=None)
-             for k in ("a", "a", "b")]
+    tasks = [
+        store.create(dialect="official", endpoint="/v1/x", key=k, body={}, base_url="http://h/", prompt=None)
+        for k in ("a", "a", "b")
+    ]
     for offset, task in enumerate(tasks):
         task.created_at = 1000 + offset * 4  # a: [1000, 1010) and [1004, 1014); b: [1008, 1018)
     tasks[0].cancelled_at = 1002  # the first ends early: never overlaps the third
-    assert store.concurrency(now=2000) == {"max_concurrent": 2, "max_concurrent_by_key": {"a": 1, "b": 1},
-                                           "live": 0}
+    assert store.concurrency(now=2000) == {"max_concurrent": 2, "max_concurrent_by_key": {"a": 1, "b": 1}, "live": 0}
     assert store.concurrency(now=1009)["live"] == 2
 
 
 def test_character_performance_is_checked_and_runs_like_every_official_task(emu):
-    body = {"model": "act_two", "character": {"type": "image", "uri": "https://e/i.png"},
-            "reference": {"type": "video", "uri": "https://e/v.mp4"}}
-    for bad, field in [({**body, "reference": {"type": "image", "uri": "https://e/i.png"}}, "reference.type"),
-                       ({**body, "character": {"type": "image"}}, "character.uri"),
-                       ({k: v for k, v in body.items() if k != "reference"}, "reference")]:
+    body = {
+        "model": "act_two",
+        "character": {"type": "image", "uri": "https://e/i.png"},
+        "reference": {"type": "video", "uri": "https://e/v.mp4"},
+    }
+    for bad, field in [
+        ({**body, "reference": {"type": "image", "uri": "https://e/i.png"}}, "reference.type"),
+        ({**body, "character": {"type": "image"}}, "character.uri"),
+        ({k: v for k, v in body.items() if k != "reference"}, "reference"),
+    ]:
         answer = emu.post("/v1/character_performance", json=bad, headers=AUTH)
         assert answer.status_code == 400 and field in answer.text, (field, answer.text)
     created = emu.post("/v1/character_performance", json=body, headers=AUTH)

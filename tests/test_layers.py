@@ -26,7 +26,9 @@ def imports_of(path: Path) -> set[str]:
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [node.module]
         elif isinstance(node, ast.ImportFrom) and node.level:
-            package = path.relative_to(PACKAGE).parent.parts[: len(path.relative_to(PACKAGE).parent.parts) - node.level + 1]
+            package = path.relative_to(PACKAGE).parent.parts[
+                : len(path.relative_to(PACKAGE).parent.parts) - node.level + 1
+            ]
             names = [".".join(("reelay", *package, *([node.module] if node.module else [])))]
         elif isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
@@ -43,7 +45,9 @@ def files_of(layer: str) -> list[Path]:
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_a_layer_imports_nothing_above_it(layer):
     wrong = {
-        str(path.relative_to(PACKAGE)): sorted(name for name in imports_of(path) if name.split(".")[0] in FORBIDDEN[layer])
+        str(path.relative_to(PACKAGE)): sorted(
+            name for name in imports_of(path) if name.split(".")[0] in FORBIDDEN[layer]
+        )
         for path in files_of(layer)
     }
     assert not {path: names for path, names in wrong.items() if names}
@@ -66,7 +70,11 @@ def test_the_domain_needs_only_the_standard_library_and_pydantic():
 
 def test_the_worker_knows_no_upstream_engine():
     for path in files_of("worker"):
-        assert not {name for name in imports_of(path) if name.startswith("engines.") and name not in ("engines.base", "engines.placement")}
+        assert not {
+            name
+            for name in imports_of(path)
+            if name.startswith("engines.") and name not in ("engines.base", "engines.placement")
+        }
 
 
 def test_migrations_import_no_live_code():

@@ -28,11 +28,12 @@ def encode(fmt, size=(32, 24), mode="RGB"):
 
 def png_header_only(width, height):
     """A PNG whose header claims a size, with no real pixels: a decompression bomb's shape."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-            + chunk(b"IEND", b""))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
 
 
 PNG, JPEG, WEBP = encode("PNG"), encode("JPEG"), encode("WEBP")
@@ -44,6 +45,7 @@ def data_uri(data, content_type="image/png"):
 
 
 # --- a real server -----------------------------------------------------------------------------
+
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
@@ -114,16 +116,19 @@ async def fails(value, *, field="image", **kwargs) -> str:
 
 # --- URLs ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path, content_type, extension, data", [
-    ("/a.png", "image/png", "png", PNG),
-    ("/a.jpg", "image/jpeg", "jpg", JPEG),
-    ("/a.webp", "image/webp", "webp", WEBP),
-    ("/jpeg-labelled-png", "image/jpeg", "jpg", JPEG),  # the bytes decide, not the label
-])
+
+@pytest.mark.parametrize(
+    "path, content_type, extension, data",
+    [
+        ("/a.png", "image/png", "png", PNG),
+        ("/a.jpg", "image/jpeg", "jpg", JPEG),
+        ("/a.webp", "image/webp", "webp", WEBP),
+        ("/jpeg-labelled-png", "image/jpeg", "jpg", JPEG),  # the bytes decide, not the label
+    ],
+)
 async def test_url_images(http, path, content_type, extension, data):
     image = await load(http + path)
-    assert image == LoadedImage(data=data, content_type=content_type, width=32, height=24,
-                                extension=extension)
+    assert image == LoadedImage(data=data, content_type=content_type, width=32, height=24, extension=extension)
 
 
 async def test_url_failures(http):
@@ -133,16 +138,19 @@ async def test_url_failures(http):
     assert "content type application/octet-stream" in await fails(http + "/octet.png")
     assert "larger than the 50 bytes limit" in await fails(http + "/a.png", url_max_bytes=50)
     assert await fails(http + "/big.png", field="promptImage", max_pixels=50_000) == (
-        "promptImage: image is 300x200 pixels, more than the 50000 pixel limit")
+        "promptImage: image is 300x200 pixels, more than the 50000 pixel limit"
+    )
 
 
 async def test_url_private_refused(http):
     assert "address 127.0.0.1 is not public" in await fails(
-        http.replace("http:", "https:") + "/a.png", policy=FetchPolicy())
+        http.replace("http:", "https:") + "/a.png", policy=FetchPolicy()
+    )
     assert "must use https" in await fails(http + "/a.png", policy=FetchPolicy())
 
 
 # --- https with a private CA, through a resolve override ------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def tls_site(tmp_path_factory):
@@ -173,22 +181,30 @@ async def test_https_without_the_ca_fails(tls_site):
 
 async def test_https_checks_the_host_name_not_the_address(tls_site):
     # Same server, same CA, but asked for by another name: its certificate does not match.
-    base, overrides, ca_file = tls_site
+    base, _overrides, ca_file = tls_site
     port = base.rsplit(":", 1)[1]
-    policy = FetchPolicy(allow_private=True, ca_bundle=ca_file, timeout=5,
-                         resolve_overrides={("other.example.test", int(port)): "127.0.0.1"})
+    policy = FetchPolicy(
+        allow_private=True,
+        ca_bundle=ca_file,
+        timeout=5,
+        resolve_overrides={("other.example.test", int(port)): "127.0.0.1"},
+    )
     reason = await fails(f"https://other.example.test:{port}/a.png", policy=policy)
     assert "could not be verified" in reason
 
 
 # --- data URIs -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data, declared, content_type", [
-    (PNG, "image/png", "image/png"),
-    (JPEG, "image/jpeg", "image/jpeg"),
-    (JPEG, "image/jpg", "image/jpeg"),
-    (WEBP, "image/webp", "image/webp"),
-])
+
+@pytest.mark.parametrize(
+    "data, declared, content_type",
+    [
+        (PNG, "image/png", "image/png"),
+        (JPEG, "image/jpeg", "image/jpeg"),
+        (JPEG, "image/jpg", "image/jpeg"),
+        (WEBP, "image/webp", "image/webp"),
+    ],
+)
 async def test_data_uri_images(data, declared, content_type):
     image = await load(data_uri(data, declared))
     assert (image.data, image.content_type, image.width, image.height) == (data, content_type, 32, 24)
@@ -200,26 +216,30 @@ async def test_data_uri_tolerates_case_and_line_breaks():
     assert image.data == PNG
 
 
-@pytest.mark.parametrize("value, reason", [
-    ("data:image/png," + "abc", "data URI must be base64 image/jpeg, image/png or image/webp"),
-    ("data:text/plain;base64,aGVsbG8=", "data URI must be base64 image/jpeg, image/png or image/webp"),
-    ("data:image/gif;base64," + base64.b64encode(GIF).decode(), "data URI must be base64"),
-    ("data:image/png;base64", "data URI must be base64"),
-    ("data:image/png;base64,not*base64!", "data URI is not valid base64"),
-    ("data:image/png;base64,abc", "data URI is not valid base64"),  # bad padding
-    ("data:image/png;base64,", "data URI is empty"),
-    (data_uri(b"plainly not an image"), "image could not be decoded as JPEG, PNG or WebP"),
-    (data_uri(GIF), "image is a GIF; only JPEG, PNG and WebP are accepted"),  # GIF bytes, PNG label
-    (data_uri(PNG[: len(PNG) // 2]), "could not be decoded"),  # header fine, pixels cut short
-    ("", "must be an https URL or a data URI"),
-])
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("data:image/png," + "abc", "data URI must be base64 image/jpeg, image/png or image/webp"),
+        ("data:text/plain;base64,aGVsbG8=", "data URI must be base64 image/jpeg, image/png or image/webp"),
+        ("data:image/gif;base64," + base64.b64encode(GIF).decode(), "data URI must be base64"),
+        ("data:image/png;base64", "data URI must be base64"),
+        ("data:image/png;base64,not*base64!", "data URI is not valid base64"),
+        ("data:image/png;base64,abc", "data URI is not valid base64"),  # bad padding
+        ("data:image/png;base64,", "data URI is empty"),
+        (data_uri(b"plainly not an image"), "image could not be decoded as JPEG, PNG or WebP"),
+        (data_uri(GIF), "image is a GIF; only JPEG, PNG and WebP are accepted"),  # GIF bytes, PNG label
+        (data_uri(PNG[: len(PNG) // 2]), "could not be decoded"),  # header fine, pixels cut short
+        ("", "must be an https URL or a data URI"),
+    ],
+)
 async def test_data_uri_refused(value, reason):
     assert reason in await fails(value)
 
 
 async def test_data_uri_size_limit():
     assert "data URI image is larger than the 1 KB limit" in await fails(
-        data_uri(b"\0" * 1025), data_uri_max_bytes=1024)
+        data_uri(b"\0" * 1025), data_uri_max_bytes=1024
+    )
     # Refused from its length alone, before decoding anything.
     huge = "data:image/png;base64," + "A" * (8 * 1024 * 1024)
     assert "larger than the 5 MB limit" in await fails(huge, data_uri_max_bytes=5 * 1024 * 1024)
@@ -227,10 +247,12 @@ async def test_data_uri_size_limit():
 
 # --- decoding limits -----------------------------------------------------------------------------
 
+
 async def test_pixel_limit_checked_before_decoding():
     # 9000x9000 claimed, almost no data: refused from the header, no 243 MB decode attempted.
     assert await fails(data_uri(png_header_only(9000, 9000)), field="promptImage") == (
-        "promptImage: image is 9000x9000 pixels, more than the 40000000 pixel limit")
+        "promptImage: image is 9000x9000 pixels, more than the 40000000 pixel limit"
+    )
 
 
 async def test_decompression_bomb_refused():

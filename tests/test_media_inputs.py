@@ -41,7 +41,9 @@ def test_videos_are_probed_for_size_duration_and_codec(container, content_type, 
     assert probed.info.duration == pytest.approx(2.0, abs=0.1) and probed.codec == codec
 
 
-@pytest.mark.parametrize(("container", "content_type"), [("mp3", "audio/mpeg"), ("wav", "audio/wav"), ("flac", "audio/flac")])
+@pytest.mark.parametrize(
+    ("container", "content_type"), [("mp3", "audio/mpeg"), ("wav", "audio/wav"), ("flac", "audio/flac")]
+)
 def test_audio_is_probed_for_duration(container, content_type):
     probed = probe(make_audio(1.5, container=container))
     assert (probed.info.kind, probed.info.content_type, probed.info.width) == (MediaKind.AUDIO, content_type, None)
@@ -83,10 +85,14 @@ async def test_a_playlist_is_never_opened_so_it_cannot_fetch_anything():
 
 
 async def test_videos_by_data_uri():
-    data = await read_media(data_uri(MP4, "video/mp4"), field="videoUri", kind=MediaKind.VIDEO, policy=LOCAL, limits=LIMITS)
+    data = await read_media(
+        data_uri(MP4, "video/mp4"), field="videoUri", kind=MediaKind.VIDEO, policy=LOCAL, limits=LIMITS
+    )
     assert data == MP4
     with pytest.raises(InputError, match="data URI must be base64 video/"):
-        await read_media(data_uri(MP4, "image/png"), field="videoUri", kind=MediaKind.VIDEO, policy=LOCAL, limits=LIMITS)
+        await read_media(
+            data_uri(MP4, "image/png"), field="videoUri", kind=MediaKind.VIDEO, policy=LOCAL, limits=LIMITS
+        )
     small = MediaLimits(1024 * 1024, 1000, 3.0, 1_000_000)
     with pytest.raises(InputError, match="data URI video is larger than the 1000 bytes limit"):
         await read_media(data_uri(MP4, "video/mp4"), field="videoUri", kind=MediaKind.VIDEO, policy=LOCAL, limits=small)
@@ -99,10 +105,10 @@ async def test_videos_by_url_follow_the_address_rules():
         with pytest.raises(InputError, match="expected video/"):
             await read_media(f"{base}/a.html", field="videoUri", kind=MediaKind.VIDEO, policy=LOCAL, limits=LIMITS)
         public_only = FetchPolicy(timeout=5)
-        with pytest.raises(InputError, match="videoUri: .*must use https"):
+        with pytest.raises(InputError, match=r"videoUri: .*must use https"):
             await read_media(f"{base}/a.mp4", field="videoUri", kind=MediaKind.VIDEO, policy=public_only, limits=LIMITS)
         https = base.replace("http:", "https:") + "/a.mp4"
-        with pytest.raises(InputError, match="address 127.0.0.1 is not public"):
+        with pytest.raises(InputError, match=r"address 127.0.0.1 is not public"):
             await read_media(https, field="videoUri", kind=MediaKind.VIDEO, policy=public_only, limits=LIMITS)
 
 
@@ -131,20 +137,26 @@ async def test_an_upload_uri_resolves_to_the_callers_own_upload(loader):
     ref = await inputs.load(item, key="inputs/t1/1-video", api_key_id="key-1")
 
     assert (ref.uri, ref.key, ref.kind, ref.role) == (upload_uri(upload_id), "inputs/t1/1-video.mp4", "video", "video")
-    assert (ref.width, ref.height, ref.content_type) == (96, 64, "video/mp4") and ref.duration == pytest.approx(2.0, abs=0.1)
+    assert (ref.width, ref.height, ref.content_type) == (96, 64, "video/mp4") and ref.duration == pytest.approx(
+        2.0, abs=0.1
+    )
     assert probe(await storage.get_bytes(ref.key)).info.duration == pytest.approx(2.0, abs=0.1)
 
     with pytest.raises(InputError, match="videoUri: names no upload of this API key"):
         await inputs.load(item, key="inputs/t2/1-video", api_key_id="key-2")
     with pytest.raises(InputError, match="videoUri: is not a valid upload URI"):
-        await inputs.load(MediaInput("runway://../../etc/passwd", "videoUri", MediaKind.VIDEO), key="k", api_key_id="key-1")
+        await inputs.load(
+            MediaInput("runway://../../etc/passwd", "videoUri", MediaKind.VIDEO), key="k", api_key_id="key-1"
+        )
 
 
 async def test_an_uploaded_image_is_decoded_like_any_image(loader):
     inputs, storage = loader
     upload_id = new_upload_id()
     await put_upload(storage, upload_key("key-1", upload_id), PNG, "image/png")
-    ref = await inputs.load(MediaInput(upload_uri(upload_id), "promptImage"), key="inputs/t/1-first", api_key_id="key-1")
+    ref = await inputs.load(
+        MediaInput(upload_uri(upload_id), "promptImage"), key="inputs/t/1-first", api_key_id="key-1"
+    )
     assert (ref.key, ref.width, ref.height, ref.content_type) == ("inputs/t/1-first.png", 64, 48, "image/png")
 
 

@@ -3,7 +3,7 @@
 import asyncio
 import random
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -29,8 +29,10 @@ async def store(tmp_path):
 
 
 async def new_task(store, key, callback_url="https://example.com/cb"):
-    now = datetime.now(timezone.utc)
-    request = GenerationRequest("pro", "text_to_video", "gen4", "gen4_turbo", "16:9", 1280, 720, 5, prompt="x", callback_url=callback_url)
+    now = datetime.now(UTC)
+    request = GenerationRequest(
+        "pro", "text_to_video", "gen4", "gen4_turbo", "16:9", 1280, 720, 5, prompt="x", callback_url=callback_url
+    )
     task = Task(str(uuid.uuid4()), key.id, request, Status.PENDING, now, now)
     await store.create(task)
     return task.id
@@ -47,7 +49,9 @@ async def test_each_change_writes_one_row_in_order(store):
     assert await tasks.transition(task_id, Status.RUNNING)
     assert await tasks.transition(task_id, Status.SUCCEEDED)
     assert not await tasks.transition(task_id, Status.FAILED)  # final: no change, so no row
-    assert await rows(path, "select seq, event_status, state from callback_deliveries where task_id = :t order by seq", t=task_id) == [
+    assert await rows(
+        path, "select seq, event_status, state from callback_deliveries where task_id = :t order by seq", t=task_id
+    ) == [
         (1, "RUNNING", "pending"),
         (2, "SUCCEEDED", "pending"),
     ]

@@ -22,8 +22,10 @@ def nested(depth: int) -> bytes:
 
 def with_raw(body: dict, field: str, raw: bytes) -> bytes:
     """The body's JSON with one field's value spelled as raw JSON text."""
-    return json.dumps({**body, field: 0}, separators=(",", ":")).encode().replace(
-        f'"{field}":0'.encode(), f'"{field}":'.encode() + raw
+    return (
+        json.dumps({**body, field: 0}, separators=(",", ":"))
+        .encode()
+        .replace(f'"{field}":0'.encode(), f'"{field}":'.encode() + raw)
     )
 
 
@@ -43,7 +45,9 @@ def admin(app_client):
     return {"Authorization": f"Bearer {app_client.app.state.reelay.admin_key}"}
 
 
-@pytest.mark.parametrize("path", ["/runway/pro/generate", "/v1/image_to_video", "/v1/organization/usage", "/runway/feed"])
+@pytest.mark.parametrize(
+    "path", ["/runway/pro/generate", "/v1/image_to_video", "/v1/organization/usage", "/runway/feed"]
+)
 @pytest.mark.parametrize("depth", [65, 1000, 50_000])
 def test_deep_json_is_a_400_naming_the_body(app_client, path, depth):
     answer = app_client.post(path, content=nested(depth), headers=JSON)
@@ -53,8 +57,14 @@ def test_deep_json_is_a_400_naming_the_body(app_client, path, depth):
 
 def test_deep_arrays_inside_a_known_field(app_client):
     raw = b"[" * 2000 + b"]" * 2000
-    assert error_of(app_client.post("/runway/pro/generate", content=with_raw(PRO, "prompt", raw), headers=JSON)) == TOO_DEEP
-    assert error_of(app_client.post("/v1/text_to_video", content=with_raw(OFFICIAL, "promptText", raw), headers=JSON)) == TOO_DEEP
+    assert (
+        error_of(app_client.post("/runway/pro/generate", content=with_raw(PRO, "prompt", raw), headers=JSON))
+        == TOO_DEEP
+    )
+    assert (
+        error_of(app_client.post("/v1/text_to_video", content=with_raw(OFFICIAL, "promptText", raw), headers=JSON))
+        == TOO_DEEP
+    )
 
 
 def test_64_levels_reach_the_fields_65_do_not(app_client, admin):
@@ -104,13 +114,17 @@ def test_strings_a_database_cannot_store(app_client, admin):
     # A NUL is refused by PostgreSQL and a lone surrogate by every UTF-8 encoder: both made a 500.
     nul = app_client.post("/admin/keys", content=b'{"name": "shop\\u0000"}', headers={**JSON, **admin})
     assert nul.status_code == 400 and nul.json() == {"error": "body: has a string with a NUL character (\\u0000)"}
-    lone = app_client.post("/v1/text_to_video", content=with_raw(OFFICIAL, "promptText", b'"cat \\ud800"'), headers=JSON)
+    lone = app_client.post(
+        "/v1/text_to_video", content=with_raw(OFFICIAL, "promptText", b'"cat \\ud800"'), headers=JSON
+    )
     assert lone.status_code == 400
     assert official_error(lone) == "body: has a string with a lone surrogate (\\ud800-\\udfff), which is not text"
     key = app_client.post("/runway/pro/generate", content=b'{"\\udc00": 1}', headers=JSON)
     assert key.status_code == 400 and "lone surrogate" in key.json()["msg"]
     # A surrogate pair is one character (here a clapperboard) and is fine.
-    pair = app_client.post("/v1/text_to_video", content=with_raw(OFFICIAL, "promptText", b'"\\ud83c\\udfac"'), headers=JSON)
+    pair = app_client.post(
+        "/v1/text_to_video", content=with_raw(OFFICIAL, "promptText", b'"\\ud83c\\udfac"'), headers=JSON
+    )
     assert pair.status_code == 200, pair.text
 
 
@@ -156,7 +170,9 @@ def test_admin_callbacks_state_and_task_id(app_client, admin):
     bad_state = app_client.get("/admin/callbacks", params={"state": "lost"}, headers=admin)
     assert bad_state.status_code == 400
     assert bad_state.json() == {"error": "state: must be one of pending, delivered, dead"}
-    assert app_client.get("/admin/callbacks", params={"state": "lost"}, headers={"Authorization": ""}).status_code == 401
+    assert (
+        app_client.get("/admin/callbacks", params={"state": "lost"}, headers={"Authorization": ""}).status_code == 401
+    )
     for state in ("pending", "delivered", "dead", ""):
         assert app_client.get("/admin/callbacks", params={"state": state}, headers=admin).status_code == 200
     nul = app_client.get("/admin/callbacks", params={"task_id": "a\x00b"}, headers=admin)
@@ -208,5 +224,7 @@ def test_admin_numbers_and_names_fit_their_columns(app_client, admin):
     assert big.status_code == 400 and big.json()["error"].startswith("points:")
     assert app_client.post("/admin/keys", json={"name": "n" * 201}, headers=admin).json()["error"].startswith("name:")
     key_id = app_client.post("/admin/keys", json={"name": "n" * 200, "points": 2**31 - 1}, headers=admin).json()["id"]
-    topup = app_client.post(f"/admin/keys/{key_id}/topup", json={"points": -(2**40), "kind": "adjustment"}, headers=admin)
+    topup = app_client.post(
+        f"/admin/keys/{key_id}/topup", json={"points": -(2**40), "kind": "adjustment"}, headers=admin
+    )
     assert topup.status_code == 400 and topup.json()["error"].startswith("points:")

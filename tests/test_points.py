@@ -3,7 +3,7 @@
 import asyncio
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -106,7 +106,9 @@ def test_failed_and_cancelled_tasks_are_refunded_once_succeeded_never(server):
     http = httpx.Client(base_url=server.url, headers=auth(key))
     body = {"model": "gen4_turbo", "ratio": "960:960", "duration": 2, "promptImage": _image()}
     ok = http.post("/v1/image_to_video", json={**body, "promptText": "fine"}).json()["id"]
-    failing = http.post("/v1/image_to_video", json={**body, "promptText": "[sandbox:fail=INTERNAL.BAD_OUTPUT] no"}).json()["id"]
+    failing = http.post(
+        "/v1/image_to_video", json={**body, "promptText": "[sandbox:fail=INTERNAL.BAD_OUTPUT] no"}
+    ).json()["id"]
     slow = http.post("/v1/image_to_video", json={**body, "promptText": "[sandbox:delay=30] slow"}).json()["id"]
     wait_official(http, slow, until={"RUNNING"})
     assert http.delete(f"/v1/tasks/{slow}").status_code == 204
@@ -147,7 +149,7 @@ async def _race(database_url: str, tmp_path) -> tuple[int, int, list]:
     key, _ = await KeyStore(db).create("race", points=500)
     store, ledger_store = TaskStore(db), LedgerStore(db)
     request = GenerationRequest("pro", "text_to_video", "gen4", "gen4_turbo", "16:9", 1280, 720, 5, prompt="x")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ids = []
     for _ in range(50):
         task = Task(str(uuid.uuid4()), key.id, request, Status.PENDING, now, now, points=10)
@@ -222,8 +224,12 @@ def test_daily_limit_answers_429_on_create_and_rolls_over(server):
 def test_runway_sdk_reads_organization_and_usage(server):
     _, key = new_key(server, points=50, max_concurrent=3, daily_limit=40, monthly_spend_limit=1000)
     client = RunwayML(base_url=server.url, api_key=key, _strict_response_validation=True, max_retries=0)
-    client.text_to_video.create(model="veo3.1", prompt_text="a", ratio="1280:720", duration=4).wait_for_task_output(timeout=60)
-    failed = client.text_to_video.create(model="veo3.1", prompt_text="[sandbox:fail=INTERNAL] b", ratio="1280:720", duration=4)
+    client.text_to_video.create(model="veo3.1", prompt_text="a", ratio="1280:720", duration=4).wait_for_task_output(
+        timeout=60
+    )
+    failed = client.text_to_video.create(
+        model="veo3.1", prompt_text="[sandbox:fail=INTERNAL] b", ratio="1280:720", duration=4
+    )
     http = httpx.Client(base_url=server.url, headers=auth(key))
     wait_official(http, failed.id)
     org = client.organization.retrieve()
@@ -242,16 +248,22 @@ def test_runway_sdk_reads_organization_and_usage(server):
 
 def test_admin_api_and_cli_top_up_and_list_the_ledger(server):
     admin = {"Authorization": f"Bearer {server.admin}"}
-    created = httpx.post(server.url + "/admin/keys", json={"name": "shop", "points": 10, "daily_limit": 5}, headers=admin).json()
+    created = httpx.post(
+        server.url + "/admin/keys", json={"name": "shop", "points": 10, "daily_limit": 5}, headers=admin
+    ).json()
     assert created["balance"] == 10 and created["key"].startswith("rl_") and created["limits"]["daily_limit"] == 5
-    topped = httpx.post(f"{server.url}/admin/keys/{created['id']}/topup", json={"points": 15, "note": "invoice 7"}, headers=admin)
+    topped = httpx.post(
+        f"{server.url}/admin/keys/{created['id']}/topup", json={"points": 15, "note": "invoice 7"}, headers=admin
+    )
     assert topped.json()["balance"] == 25
     bad = httpx.post(f"{server.url}/admin/keys/{created['id']}/topup", json={"points": "lots"}, headers=admin)
     assert bad.status_code == 400 and bad.json()["error"].startswith("points:")
     assert "Balance of" in reelay_cli("keys", "topup", created["prefix"], "5", env=server.env).stdout
     listing = reelay_cli("keys", "ledger", created["id"], env=server.env).stdout
     assert "Balance: 30 points" in listing and "invoice 7" in listing and "opening balance" in listing
-    client = httpx.post(server.url + "/admin/keys", json={"name": "x"}, headers={"Authorization": f"Bearer {created['key']}"})
+    client = httpx.post(
+        server.url + "/admin/keys", json={"name": "x"}, headers={"Authorization": f"Bearer {created['key']}"}
+    )
     assert client.status_code == 403
 
 
@@ -269,7 +281,9 @@ def test_rate_limit_holds_across_two_api_processes_through_redis(tmp_path):
 
         async def burst():
             async with httpx.AsyncClient(headers=headers, timeout=30) as http:
-                return await asyncio.gather(*(http.get((first, second)[i % 2].url + "/v1/organization") for i in range(6)))
+                return await asyncio.gather(
+                    *(http.get((first, second)[i % 2].url + "/v1/organization") for i in range(6))
+                )
 
         time.sleep(5 - time.time() % 5 + 0.05)  # the start of a fresh window
         answers = asyncio.run(burst())

@@ -19,7 +19,11 @@ BODY = {"model": "veo3.1", "ratio": "1280:720", "duration": 4}
 def test_healthz_readyz_and_metrics(reelay, api_key):
     assert httpx.get(reelay.url + "/healthz").json()["status"] == "ok"
     ready = httpx.get(reelay.url + "/readyz")
-    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "migrations": "ok", "storage": "ok"}
+    assert ready.status_code == 200 and ready.json()["checks"] == {
+        "database": "ok",
+        "migrations": "ok",
+        "storage": "ok",
+    }
     http = httpx.Client(base_url=reelay.url, headers=auth(api_key))
     task_id = http.post("/v1/text_to_video", json={**BODY, "promptText": "metered"}).json()["id"]
     wait_official(http, task_id)
@@ -61,17 +65,23 @@ def test_api_only_server_with_separate_worker_processes(tmp_path):
 
 
 def test_sigterm_hands_tasks_back_to_another_worker(tmp_path):
-    server = ReelayProcess(tmp_path / "data", extra_env={"REELAY_WORKER": "false", "REELAY_LEASE_SECONDS": "60"}).start()
+    server = ReelayProcess(
+        tmp_path / "data", extra_env={"REELAY_WORKER": "false", "REELAY_LEASE_SECONDS": "60"}
+    ).start()
     try:
         key = server.create_key()
         http = httpx.Client(base_url=server.url, headers=auth(key))
         first = server.start_worker()
-        task_id = http.post("/v1/text_to_video", json={**BODY, "promptText": "[sandbox:delay=3] handed on"}).json()["id"]
+        task_id = http.post("/v1/text_to_video", json={**BODY, "promptText": "[sandbox:delay=3] handed on"}).json()[
+            "id"
+        ]
         wait_official(http, task_id, until={"RUNNING"})
         first.send_signal(signal.SIGTERM)
         assert first.wait(20) == 0
         assert any("handed back" in line for line in first.lines)
-        owner, expires = sql(tmp_path / "data", "select lease_owner, lease_expires_at from tasks where id = :id", id=task_id)[0]
+        owner, expires = sql(
+            tmp_path / "data", "select lease_owner, lease_expires_at from tasks where id = :id", id=task_id
+        )[0]
         assert owner is None and expires is None  # free at once: no 60 s lease to wait out
         started = time.time()
         server.start_worker()

@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -25,7 +25,7 @@ async def store(tmp_path):
 
 
 async def new_task(tasks: TaskStore, key, status: Status) -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     request = GenerationRequest("pro", "text_to_video", "gen4", "gen4_turbo", "16:9", 1280, 720, 5, prompt="x")
     task = Task(str(uuid.uuid4()), key.id, request, Status.PENDING, now, now)
     await tasks.create(task)

@@ -5,11 +5,10 @@ import json
 
 import pytest
 
-from support.inprocess import count_rows, make_app_client
-from support.official import official_error
-
 from reelay.dialects.runway_errors import error_response
 from reelay.domain.errors import InputError, Problem
+from support.inprocess import count_rows, make_app_client
+from support.official import official_error
 
 DOC_URL = "https://docs.dev.runwayml.com/api"
 T2V = {"model": "gen4.5", "promptText": "a cat", "ratio": "1280:720", "duration": 5}
@@ -42,7 +41,9 @@ def test_an_unknown_field_is_zods_unrecognized_key_on_the_object_that_holds_it(a
 
 @pytest.mark.parametrize("field", ["promptImage.1.position", "promptImage[1].position"])
 def test_any_dotted_field_becomes_a_path_with_numeric_indexes(field):
-    answer = error_response(InputError(field, "must be first or last", problem=Problem.NOT_ALLOWED, allowed=("first", "last")))
+    answer = error_response(
+        InputError(field, "must be first or last", problem=Problem.NOT_ALLOWED, allowed=("first", "last"))
+    )
     (issue,) = json.loads(bytes(answer.body))["issues"]
     assert issue["path"] == ["promptImage", 1, "position"] and issue["values"] == ["first", "last"]
     assert issue["message"] == f"{field}: must be first or last"
@@ -58,13 +59,22 @@ def test_every_other_error_is_a_sentence_with_the_doc_url(app_client):
     admin = {"Authorization": f"Bearer {app_client.app.state.reelay.admin_key}"}
     unknown_key = app_client.get(f"/v1/tasks/{NO_TASK}", headers={"Authorization": "Bearer rl_nope"})
     assert unknown_key.status_code == 401
-    assert unknown_key.json() == {"error": "Authorization: the API key is not valid or has been revoked.", "docUrl": DOC_URL}
+    assert unknown_key.json() == {
+        "error": "Authorization: the API key is not valid or has been revoked.",
+        "docUrl": DOC_URL,
+    }
     missing = app_client.get(f"/v1/tasks/{NO_TASK}")
-    assert missing.status_code == 404 and missing.json()["docUrl"] == DOC_URL and "does not exist" in missing.json()["error"]
+    assert (
+        missing.status_code == 404
+        and missing.json()["docUrl"] == DOC_URL
+        and "does not exist" in missing.json()["error"]
+    )
     first = app_client.post("/v1/text_to_video", json=T2V, headers={"Idempotency-Key": "order-1"})
     clash = app_client.post("/v1/text_to_video", json={**T2V, "duration": 10}, headers={"Idempotency-Key": "order-1"})
     assert first.status_code == 200 and clash.status_code == 409 and clash.json()["docUrl"] == DOC_URL
-    limited_key = app_client.post("/admin/keys", json={"name": "slow", "rate_limit_per_second": 0.01}, headers=admin).json()["key"]
+    limited_key = app_client.post(
+        "/admin/keys", json={"name": "slow", "rate_limit_per_second": 0.01}, headers=admin
+    ).json()["key"]
     answers = [app_client.get("/v1/organization", headers={"Authorization": f"Bearer {limited_key}"}) for _ in range(2)]
     assert [a.status_code for a in answers] == [200, 429]
     assert int(answers[1].headers["retry-after"]) >= 1
@@ -89,7 +99,9 @@ def test_unknown_paths_and_methods_answer_in_runways_shape(app_client, method, p
         assert answer.headers["allow"] == allow and method in answer.json()["error"]
 
 
-@pytest.mark.parametrize("method,path,status", [("GET", "/runway/pro/nothing", 404), ("GET", "/runway/pro/generate", 405)])
+@pytest.mark.parametrize(
+    "method,path,status", [("GET", "/runway/pro/nothing", 404), ("GET", "/runway/pro/generate", 405)]
+)
 def test_unknown_pro_paths_keep_the_pro_envelope(app_client, method, path, status):
     answer = app_client.request(method, path)
     body = answer.json()
@@ -109,7 +121,9 @@ def test_the_version_header_is_required_under_v1_only(app_client):
     assert app_client.post("/runway/pro/generate", json=PRO).status_code == 200
     wrong = app_client.post("/runwayml/v1/text_to_video", json=T2V, headers={"X-Runway-Version": "2024-09-13"})
     assert wrong.status_code == 400
-    assert wrong.json()["error"].startswith("The API version that was provided in the X-Runway-Version header is not valid.")
+    assert wrong.json()["error"].startswith(
+        "The API version that was provided in the X-Runway-Version header is not valid."
+    )
 
 
 def test_a_setting_lets_clients_without_the_version_header_in(tmp_path):
@@ -130,4 +144,3 @@ def test_delete_makes_the_task_unreadable_on_the_official_dialect_only(app_clien
     # The pro format has no delete: its clients poll until "2" or "3", so the task still answers there.
     feed = app_client.post("/runway/feed", json={"task_id": task_id}).json()
     assert feed["code"] == 200 and feed["data"]["status"] == "2" and feed["data"]["state"] == "cancelled"
-

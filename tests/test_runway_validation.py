@@ -42,23 +42,52 @@ CASES = [
     ("prompt 1001 units", "/v1/image_to_video", i2v(promptText="x" * 1001), "promptText"),
     ("prompt 501 emoji = 1002 units", "/v1/image_to_video", i2v(promptText="😀" * 501), "promptText"),
     ("t2v prompt missing", "/v1/text_to_video", t2v(promptText=...), "promptText"),
-    ("gen3a prompt missing", "/v1/image_to_video", i2v(model="gen3a_turbo", ratio="1280:768", promptText=..., duration=5), "promptText"),
+    (
+        "gen3a prompt missing",
+        "/v1/image_to_video",
+        i2v(model="gen3a_turbo", ratio="1280:768", promptText=..., duration=5),
+        "promptText",
+    ),
     ("seed negative", "/v1/image_to_video", i2v(seed=-1), "seed"),
     ("seed too big", "/v1/image_to_video", i2v(seed=4294967296), "seed"),
     ("promptImage missing", "/v1/image_to_video", i2v(promptImage=...), "promptImage"),
     ("promptImage empty list", "/v1/image_to_video", i2v(promptImage=[]), "promptImage"),
-    ("position middle", "/v1/image_to_video", i2v(promptImage=[{"uri": IMAGE, "position": "middle"}]), "promptImage.0.position"),
-    ("gen4 last position", "/v1/image_to_video", i2v(promptImage=[{"uri": IMAGE, "position": "last"}]), "promptImage.0.position"),
+    (
+        "position middle",
+        "/v1/image_to_video",
+        i2v(promptImage=[{"uri": IMAGE, "position": "middle"}]),
+        "promptImage.0.position",
+    ),
+    (
+        "gen4 last position",
+        "/v1/image_to_video",
+        i2v(promptImage=[{"uri": IMAGE, "position": "last"}]),
+        "promptImage.0.position",
+    ),
     (
         "position twice",
         "/v1/image_to_video",
-        i2v(model="gen3a_turbo", ratio="1280:768", promptImage=[{"uri": IMAGE, "position": "first"}, {"uri": IMAGE, "position": "first"}]),
+        i2v(
+            model="gen3a_turbo",
+            ratio="1280:768",
+            promptImage=[{"uri": IMAGE, "position": "first"}, {"uri": IMAGE, "position": "first"}],
+        ),
         "promptImage.1.position",
     ),
-    ("veo3.1 last only", "/v1/image_to_video", i2v(model="veo3.1", duration=8, promptImage=[{"uri": IMAGE, "position": "last"}]), "promptImage"),
+    (
+        "veo3.1 last only",
+        "/v1/image_to_video",
+        i2v(model="veo3.1", duration=8, promptImage=[{"uri": IMAGE, "position": "last"}]),
+        "promptImage",
+    ),
     ("image uri bad base64", "/v1/image_to_video", i2v(promptImage="data:image/png;base64,!!!"), "promptImage"),
     ("image uri not https", "/v1/image_to_video", i2v(promptImage="ftp://example.com/a.png"), "promptImage"),
-    ("content moderation value", "/v1/image_to_video", i2v(contentModeration={"publicFigureThreshold": "high"}), "contentModeration.publicFigureThreshold"),
+    (
+        "content moderation value",
+        "/v1/image_to_video",
+        i2v(contentModeration={"publicFigureThreshold": "high"}),
+        "contentModeration.publicFigureThreshold",
+    ),
 ]
 
 # The zod code Runway's API gives each failure (dialects/runway_errors.py keeps the mapping).

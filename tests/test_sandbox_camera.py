@@ -208,11 +208,15 @@ def test_the_widest_frame_fills_the_picture_edge_to_edge(motion):
     assert path.base_zoom > 1.25
 
 
-@pytest.mark.parametrize("motion", [(10, 10, 10, 10, 10, 10), (-10, -10, -10, -10, -10, -10), (10, -10, 10, -10, 10, -10)])
+@pytest.mark.parametrize(
+    "motion", [(10, 10, 10, 10, 10, 10), (-10, -10, -10, -10, -10, -10), (10, -10, 10, -10, 10, -10)]
+)
 def test_decoded_frames_never_show_a_smeared_border(tmp_path, motion):
     """Fine noise all over the picture: a border filled by repeating an edge would be flat."""
     rng = np.random.default_rng(2)
-    noise = cv2.resize(rng.integers(0, 255, (240, 400, 3)).astype(np.uint8), (1600, 960), interpolation=cv2.INTER_NEAREST)
+    noise = cv2.resize(
+        rng.integers(0, 255, (240, 400, 3)).astype(np.uint8), (1600, 960), interpolation=cv2.INTER_NEAREST
+    )
     source = tmp_path / "noise.png"
     Image.fromarray(noise).save(source)
     job = RenderJob(320, 192, 1, str(tmp_path / "out"), 1, first_image=str(source), motion=motion)

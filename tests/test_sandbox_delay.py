@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -27,7 +27,7 @@ async def engine(tmp_path):
 
 
 def new_task(prompt: str) -> Task:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     request = GenerationRequest("runway", "text_to_video", "gen4.5", "gen4.5", "1280:720", 320, 192, 1, prompt=prompt)
     return Task(str(uuid.uuid4()), "key", request, Status.PENDING, now, now, seed=7)
 

@@ -48,12 +48,11 @@ class FailingStream:
 
 def test_an_encoder_error_reaches_the_writer_and_stops_the_thread(tmp_path):
     written = 0
-    with pytest.raises(OSError, match="No space left"):
-        with Mp4Writer(tmp_path / "broken.mp4", WIDTH, HEIGHT, 24) as writer:
-            writer._stream = FailingStream(writer._stream)
-            for _ in range(100):
-                writer.write(grey(100))
-                written += 1
+    with pytest.raises(OSError, match="No space left"), Mp4Writer(tmp_path / "broken.mp4", WIDTH, HEIGHT, 24) as writer:
+        writer._stream = FailingStream(writer._stream)
+        for _ in range(100):
+            writer.write(grey(100))
+            written += 1
 
     assert written <= 3 + FRAMES_AHEAD  # the error stops the caller within the queue's length
     assert encoder_threads() == []

@@ -158,7 +158,10 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_bytes(tmp_pat
         fields["first_image"] = str(first)
     if fields.pop("last", False):
         fields["last_image"] = str(last)
-    videos = [render(job(tmp_path / name, seed=seed, seconds=1, **fields)).video for name, seed in [("a", 1), ("b", 1), ("c", 2)]]
+    videos = [
+        render(job(tmp_path / name, seed=seed, seconds=1, **fields)).video
+        for name, seed in [("a", 1), ("b", 1), ("c", 2)]
+    ]
 
     assert digest(videos[0]) == digest(videos[1]) != digest(videos[2])
 
@@ -231,7 +234,13 @@ def test_memory_stays_flat_however_long_the_clip(tmp_path, first):
     for seconds in (2, 10):
         # a fresh process each, so that each peak is that render's own
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            fields = {"width": 640, "height": 360, "seconds": seconds, "first_image": str(first), "motion": (3, 0, 4, 0, 0, 0)}
+            fields = {
+                "width": 640,
+                "height": 360,
+                "seconds": seconds,
+                "first_image": str(first),
+                "motion": (3, 0, 4, 0, 0, 0),
+            }
             peaks.append(pool.submit(_peak_memory_after, job(tmp_path / str(seconds), **fields)).result())
 
     frames_held = 24 * 8 * 640 * 360 * 3 // 2  # what keeping the extra 8 seconds of frames would take
@@ -246,6 +255,8 @@ def test_another_process_renders_the_same_bytes(tmp_path, first, last):
     ]
     here = [digest(render(one).video) for one in jobs]
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        there = [digest(pool.submit(render, replace(one, out_dir=one.out_dir + "-again")).result().video) for one in jobs]
+        there = [
+            digest(pool.submit(render, replace(one, out_dir=one.out_dir + "-again")).result().video) for one in jobs
+        ]
 
     assert here == there

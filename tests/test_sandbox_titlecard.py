@@ -35,7 +35,9 @@ def test_chinese_draws_real_glyphs_not_the_missing_glyph_box():
         assert not same(drawn, box), char
 
 
-@pytest.mark.parametrize("text", ["一只小猫", "こんにちは", "고양이", "Кошка", "γάτα", "قطة", "बिल्ली", "แมว", "Ça va, Zoë?"])
+@pytest.mark.parametrize(
+    "text", ["一只小猫", "こんにちは", "고양이", "Кошка", "γάτα", "قطة", "बिल्ली", "แมว", "Ça va, Zoë?"]
+)
 def test_every_script_a_prompt_may_use_has_a_font(text):
     for char in text:
         if char.strip() and char not in ",?":

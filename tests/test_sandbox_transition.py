@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import av
@@ -80,14 +81,16 @@ def test_things_travel_steadily_from_one_end_to_the_other(tmp_path):
     positions = [position(frame) for frame in frames[:: len(frames) // 8]] + [position(frames[-1])]
     assert positions[0] == pytest.approx(0, abs=0.5)
     assert positions[-1] == pytest.approx(SHIFT, abs=1)
-    assert all(b >= a - 0.5 for a, b in zip(positions, positions[1:]))
+    assert all(b >= a - 0.5 for a, b in itertools.pairwise(positions))
 
 
 def test_two_unrelated_images_dissolve_rather_than_smear(tmp_path):
     """Where the two flows disagree there is no motion to follow: the transition fades."""
     first = shapes()
     rng = np.random.default_rng(9)
-    last = cv2.resize(rng.integers(0, 255, (12, 20, 3)).astype(np.uint8), (WIDTH, HEIGHT), interpolation=cv2.INTER_CUBIC)
+    last = cv2.resize(
+        rng.integers(0, 255, (12, 20, 3)).astype(np.uint8), (WIDTH, HEIGHT), interpolation=cv2.INTER_CUBIC
+    )
     frames = transition(tmp_path, first, last)
     middle = frames[len(frames) // 2]
     blend = ((first.astype(np.uint16) + last) // 2).astype(np.uint8)

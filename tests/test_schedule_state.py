@@ -5,15 +5,15 @@ import asyncio
 import json
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
 
 from reelay.config import ChannelConfig
-from reelay.domain.request import GenerationRequest
 from reelay.domain.artifacts import Artifact
+from reelay.domain.request import GenerationRequest
 from reelay.domain.schedule import ScheduleState
 from reelay.domain.status import Status
 from reelay.domain.task import Task
@@ -41,7 +41,13 @@ IN_FLIGHT = {
     "rounds": 1,
     "last_error": "down answered HTTP 429: busy",
 }
-UNANSWERED = {"attempt_id": "a-2", "phase": "ambiguous", "submitted_at": 1700000000.0, "started": True, "error": "no answer"}
+UNANSWERED = {
+    "attempt_id": "a-2",
+    "phase": "ambiguous",
+    "submitted_at": 1700000000.0,
+    "started": True,
+    "error": "no answer",
+}
 
 
 @pytest.mark.parametrize(
@@ -61,7 +67,9 @@ def test_every_state_comes_back_from_its_json_as_it_was(state):
 def test_states_written_by_older_code_load_with_defaults_for_what_they_lack():
     assert ScheduleState.from_json(None) == ScheduleState()
     assert ScheduleState.from_json({"started": True, "rounds": "2", "tried": "up"}) == ScheduleState(started=True)
-    assert UpstreamState.from_json(IN_FLIGHT) == UpstreamState("a-1", "accepted", 1700000000.5, None, "up-1", 1700000001.0)
+    assert UpstreamState.from_json(IN_FLIGHT) == UpstreamState(
+        "a-1", "accepted", 1700000000.5, None, "up-1", 1700000001.0
+    )
     assert UpstreamState.from_json({"phase": "lost"}).phase is None
     assert SandboxState.from_json({"started_at": 1.0, "throttle_until": 0}) == SandboxState(started_at=1.0)
     # The sandbox's state written before 0008 is written back unchanged: no extra write per check.
@@ -89,7 +97,7 @@ async def old_rows(database_url, tmp_path):
         ("unanswered", Status.FAILED, UNANSWERED),
         ("fresh", Status.PENDING, {}),
     ):
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         request = GenerationRequest("runway", "text_to_video", "veo3", "veo3", "1280:720", 1280, 720, 8, prompt=name)
         task = Task(str(uuid.uuid4()), key.id, request, status, now, now, channel="up")
         row = task_to_row(task) | {"engine_state": state, "next_check_at": None if status.is_final else time.time()}
@@ -110,8 +118,12 @@ async def test_migration_moves_placements_keys_out_of_the_engine_state(old_rows)
     tasks = TaskStore(db)
 
     in_flight = await tasks.get(ids["in_flight"])
-    assert in_flight.schedule == ScheduleState(started=True, tried=("down",), rounds=1, last_error=IN_FLIGHT["last_error"])
-    assert in_flight.engine_state == {k: v for k, v in IN_FLIGHT.items() if k not in ("started", "tried", "rounds", "last_error")}
+    assert in_flight.schedule == ScheduleState(
+        started=True, tried=("down",), rounds=1, last_error=IN_FLIGHT["last_error"]
+    )
+    assert in_flight.engine_state == {
+        k: v for k, v in IN_FLIGHT.items() if k not in ("started", "tried", "rounds", "last_error")
+    }
     unanswered = await tasks.get(ids["unanswered"])
     assert unanswered.schedule == ScheduleState(started=True, last_error="no answer")
     assert unanswered.engine_state == {"attempt_id": "a-2", "phase": "ambiguous", "submitted_at": 1700000000.0}
@@ -124,7 +136,10 @@ async def test_migration_moves_placements_keys_out_of_the_engine_state(old_rows)
         stored = dict((await conn.execute(sa.text("SELECT id, engine_state FROM tasks"))).all())
     stored = {task_id: json.loads(value) if isinstance(value, str) else value for task_id, value in stored.items()}
     assert stored[ids["in_flight"]] == IN_FLIGHT
-    assert stored[ids["unanswered"]] == {**{k: v for k, v in UNANSWERED.items() if k != "error"}, "last_error": "no answer"}
+    assert stored[ids["unanswered"]] == {
+        **{k: v for k, v in UNANSWERED.items() if k != "error"},
+        "last_error": "no answer",
+    }
 
 
 class Upstream:
@@ -141,12 +156,16 @@ class Upstream:
 
     async def start(self, task, *, slot=None, save_state=None):
         self.started.append(task.id)
-        return EngineUpdate(Status.PENDING, state=UpstreamState(phase="accepted", upstream_id="new").to_json(), next_check_in=0.05)
+        return EngineUpdate(
+            Status.PENDING, state=UpstreamState(phase="accepted", upstream_id="new").to_json(), next_check_in=0.05
+        )
 
     async def check(self, task):
         state = UpstreamState.from_json(task.engine_state)
         self.checked.append(state.upstream_id)
-        return EngineUpdate(Status.SUCCEEDED, stored=(Artifact("video", "video", f"tasks/{task.id}/video.mp4", "video/mp4"),))
+        return EngineUpdate(
+            Status.SUCCEEDED, stored=(Artifact("video", "video", f"tasks/{task.id}/video.mp4", "video/mp4"),)
+        )
 
     async def cancel(self, task):
         pass
@@ -160,7 +179,9 @@ async def test_a_task_in_flight_across_the_upgrade_is_checked_where_it_runs_not_
     await migrate(db)
     engine = Upstream()
     channels = ChannelRegistry([(ChannelConfig("up", "runway", base_url="http://upstream.invalid"), engine)])
-    worker = Worker(TaskStore(db), None, Placement(channels, KeyStore(db), RetryPolicy()), lease_seconds=5, poll_seconds=0.05)
+    worker = Worker(
+        TaskStore(db), None, Placement(channels, KeyStore(db), RetryPolicy()), lease_seconds=5, poll_seconds=0.05
+    )
     job = asyncio.create_task(worker.run())
     try:
         deadline = time.monotonic() + 20

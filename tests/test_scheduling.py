@@ -4,9 +4,11 @@ Each test sets up one way a slot or the head of a channel's line could be held b
 nobody drives, and proves the task is driven again and the line moves."""
 
 import asyncio
+import contextlib
+import itertools
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -34,7 +36,9 @@ class FakeUpstream:
     """An engine that submits like an upstream one (state saved first) and finishes after
     `checks` polls. `refusals` creates are refused first (429 with `retry_after`)."""
 
-    def __init__(self, name: str, *, checks: int = 2, refusals: int = 0, retry_after: float | None = None, reject=False):
+    def __init__(
+        self, name: str, *, checks: int = 2, refusals: int = 0, retry_after: float | None = None, reject=False
+    ):
         self.name = name
         self.checks = checks
         self.refusals = refusals
@@ -73,8 +77,14 @@ class FakeUpstream:
         polls = task.engine_state.get("polls", 0) + 1
         if polls >= self.checks:
             self.running.discard(task.id)
-            return EngineUpdate(Status.SUCCEEDED, stored=(Artifact("video", "video", "v", "video/mp4"),), state={**task.engine_state, "polls": polls})
-        return EngineUpdate(Status.RUNNING, progress=0.5, state={**task.engine_state, "polls": polls}, next_check_in=0.05)
+            return EngineUpdate(
+                Status.SUCCEEDED,
+                stored=(Artifact("video", "video", "v", "video/mp4"),),
+                state={**task.engine_state, "polls": polls},
+            )
+        return EngineUpdate(
+            Status.RUNNING, progress=0.5, state={**task.engine_state, "polls": polls}, next_check_in=0.05
+        )
 
     async def cancel(self, task):
         self.running.discard(task.id)
@@ -107,7 +117,7 @@ def capped(name: str, cap: int, **extra) -> ChannelConfig:
 async def submit(db, key, channel: str, n: int = 1, spacing: float = 0.001, model: str = "veo3") -> list[str]:
     ids = []
     for i in range(n):
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         request = GenerationRequest("runway", "text_to_video", model, model, "1280:720", 1280, 720, 8, prompt=f"t{i}")
         task = Task(str(uuid.uuid4()), key.id, request, Status.PENDING, now, now, channel=channel)
         await TaskStore(db).create(task)
@@ -117,7 +127,9 @@ async def submit(db, key, channel: str, n: int = 1, spacing: float = 0.001, mode
 
 
 async def admit(slots: SlotStore, claim: Task, capacity: int, scope: str = "up"):
-    return await slots.acquire(scope, claim.id, claim.created_at.timestamp(), capacity, owner=claim.lease_owner, attempt=claim.attempts)
+    return await slots.acquire(
+        scope, claim.id, claim.created_at.timestamp(), capacity, owner=claim.lease_owner, attempt=claim.attempts
+    )
 
 
 async def wait_final(tasks: TaskStore, ids: list[str], timeout: float = 30) -> dict[str, Task]:
@@ -143,7 +155,9 @@ async def stop(worker: Worker, job) -> None:
 
 def worker_for(db, engines, **options) -> Worker:
     """A worker over these channels; retry options go to placement's policy, the rest to it."""
-    retry = {"throttle_check_seconds": 0.1} | {k: options.pop(k) for k in list(options) if k in RetryPolicy.__dataclass_fields__}
+    retry = {"throttle_check_seconds": 0.1} | {
+        k: options.pop(k) for k in list(options) if k in RetryPolicy.__dataclass_fields__
+    }
     placement = Placement(engines, KeyStore(db), RetryPolicy(**retry))
     options = {"lease_seconds": LEASE, "poll_seconds": 0.05, **options}
     return Worker(TaskStore(db), None, placement, **options)
@@ -155,7 +169,9 @@ async def test_a_worker_killed_between_taking_a_slot_and_saving_state_leaves_no_
     # A worker claims the oldest task, takes its slot, and dies before it writes anything else.
     (claimed,) = await tasks.claim_due("dead-worker", 1, LEASE)
     assert claimed.id == ids[0]
-    taken = await slots.acquire("up", claimed.id, claimed.created_at.timestamp(), 1, owner="dead-worker", attempt=claimed.attempts)
+    taken = await slots.acquire(
+        "up", claimed.id, claimed.created_at.timestamp(), 1, owner="dead-worker", attempt=claimed.attempts
+    )
     assert taken.slot == 0
 
     engine = FakeUpstream("up")
@@ -178,7 +194,7 @@ async def test_a_worker_that_lost_its_lease_can_write_nothing_even_after_claimin
     (task_id,) = await submit(db, key, "up")
     (first,) = await tasks.claim_due("worker-a", 1, 0.2)
     await asyncio.sleep(0.3)  # worker-a stalls past its lease
-    (second,) = await tasks.claim_due("worker-b", 1, 0.2)
+    (_second,) = await tasks.claim_due("worker-b", 1, 0.2)
     stale = ("worker-a", first.attempts)
     assert not await tasks.save_engine_state(task_id, {"phase": "submitting"}, stale)
     assert not await tasks.transition(task_id, Status.RUNNING, lease=stale)
@@ -235,7 +251,9 @@ async def test_a_task_failed_over_leaves_the_first_channels_line(db, key):
     # The older task is refused on "first" and moved to "second", where it waits.
     assert await tasks.reassign(older, ("w", claim.attempts), "second", ScheduleState(tried=("first",)))
     (claim2,) = await tasks.claim_due("w", 1, 30)
-    admitted = await slots.acquire("first", younger, claim2.created_at.timestamp(), 1, owner="w", attempt=claim2.attempts)
+    admitted = await slots.acquire(
+        "first", younger, claim2.created_at.timestamp(), 1, owner="w", attempt=claim2.attempts
+    )
     assert admitted.slot == 0  # no longer behind a task that left the line
 
 
@@ -279,10 +297,8 @@ async def test_an_ending_task_never_leaves_a_slot_behind_when_a_cancel_races_the
     claims = {t.id: t for t in await tasks.claim_due("w", 30, 30)}
 
     async def admit_unless_cancelled(task_id):
-        try:
+        with contextlib.suppress(SlotLeaseLost):  # the cancel came first: nothing may be taken
             await admit(slots, claims[task_id], 100)
-        except SlotLeaseLost:
-            pass  # the cancel came first: nothing may be taken
 
     await asyncio.gather(*(c for i in ids for c in (admit_unless_cancelled(i), tasks.transition(i, Status.CANCELLED))))
     assert await slots.in_use() == {}
@@ -325,7 +341,7 @@ async def test_refused_creates_are_waited_out_with_retry_after_not_failed(db, ke
     assert [t.status for t in done.values()] == [Status.SUCCEEDED, Status.SUCCEEDED]
     head = [at for task_id, at in engine.starts if task_id == ids[0]]
     assert len(head) == 9  # eight refusals, then accepted
-    assert min(b - a for a, b in zip(head, head[1:])) >= 0.19  # Retry-After honoured
+    assert min(b - a for a, b in itertools.pairwise(head)) >= 0.19  # Retry-After honoured
     # The refused task kept its slot and its turn: the younger one started only after it.
     assert [task_id for task_id, _ in engine.starts].index(ids[1]) == 9
     assert await slots.in_use() == {}
@@ -423,14 +439,25 @@ def test_metrics_show_a_slot_held_by_an_ended_task_and_the_oldest_throttled_age(
         client.headers["Authorization"] = f"Bearer {key}"
 
         def gauges() -> str:
-            return "\n".join(line for line in client.get("/metrics").text.splitlines() if "slots_stale" in line or "throttled_oldest" in line)
+            return "\n".join(
+                line
+                for line in client.get("/metrics").text.splitlines()
+                if "slots_stale" in line or "throttled_oldest" in line
+            )
 
         assert 'reelay_slots_stale{reason="final"} 0.0' in gauges()
-        ended = client.post("/v1/text_to_video", json={"model": "gen4.5", "promptText": "x", "ratio": "1280:720", "duration": 2}).json()["id"]
-        waiting = client.post("/v1/text_to_video", json={"model": "gen4.5", "promptText": "y", "ratio": "1280:720", "duration": 2}).json()["id"]
+        ended = client.post(
+            "/v1/text_to_video", json={"model": "gen4.5", "promptText": "x", "ratio": "1280:720", "duration": 2}
+        ).json()["id"]
+        waiting = client.post(
+            "/v1/text_to_video", json={"model": "gen4.5", "promptText": "y", "ratio": "1280:720", "duration": 2}
+        ).json()["id"]
         assert client.delete(f"/v1/tasks/{ended}").status_code == 204
         now = time.time()
-        backends.sql(tmp_path, f"insert into channel_slots (channel, slot, task_id, acquired_at) values ('sandbox', 0, '{ended}', {now})")
+        backends.sql(
+            tmp_path,
+            f"insert into channel_slots (channel, slot, task_id, acquired_at) values ('sandbox', 0, '{ended}', {now})",
+        )
         backends.sql(tmp_path, f"update tasks set status = 'THROTTLED', created_at = {now - 42} where id = '{waiting}'")
         shown = gauges()
         assert 'reelay_slots_stale{reason="final"} 1.0' in shown

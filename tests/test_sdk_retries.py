@@ -2,6 +2,7 @@
 (only the answer was lost) gets that task back, charged once; creates that are not retries stay
 distinct tasks."""
 
+import contextlib
 import re
 import socket
 import threading
@@ -94,10 +95,8 @@ class AnswerLosingProxy:
 
 
 def _close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked on it
-    except OSError:
-        pass
     sock.close()
 
 
@@ -134,7 +133,9 @@ def proxy(server):
 
 def charges(server, key_id: str) -> list[str]:
     """Task ids of the key's charges, from the admin ledger."""
-    answer = httpx.get(f"{server.url}/admin/keys/{key_id}/ledger", headers={"Authorization": f"Bearer {server.admin_key()}"})
+    answer = httpx.get(
+        f"{server.url}/admin/keys/{key_id}/ledger", headers={"Authorization": f"Bearer {server.admin_key()}"}
+    )
     assert answer.status_code == 200, answer.text
     return [e["task_id"] for e in answer.json()["data"] if e["kind"] == "charge"]
 
@@ -162,7 +163,9 @@ def test_a_pro_create_retried_with_the_header_returns_the_same_task(server, acco
     proxy.lose = 1
     with pytest.raises(httpx.TransportError):
         httpx.post(proxy.url + "/runway/pro/generate", json=PRO, headers=headers)
-    retried = httpx.post(server.url + "/runway/pro/generate", json=PRO, headers={**headers, "x-stainless-retry-count": "1"})
+    retried = httpx.post(
+        server.url + "/runway/pro/generate", json=PRO, headers={**headers, "x-stainless-retry-count": "1"}
+    )
     assert retried.status_code == 200, retried.text
     task_id = retried.json()["data"]["task_id"]
     assert charges(server, key_id) == [task_id]
@@ -242,4 +245,9 @@ def test_a_deleted_task_is_not_returned_to_a_retry(tmp_path):
 
 
 def _sdk_args() -> dict:
-    return {"model": TEXT["model"], "prompt_text": TEXT["promptText"], "ratio": TEXT["ratio"], "duration": TEXT["duration"]}
+    return {
+        "model": TEXT["model"],
+        "prompt_text": TEXT["promptText"],
+        "ratio": TEXT["ratio"],
+        "duration": TEXT["duration"],
+    }

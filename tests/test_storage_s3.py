@@ -177,7 +177,7 @@ async def test_ping(storage):
 async def test_ping_names_a_missing_bucket(s3):
     store = make_storage(s3, bucket="no-such-bucket")
     try:
-        with pytest.raises(S3StorageError, match="'no-such-bucket'.*does not exist"):
+        with pytest.raises(S3StorageError, match=r"'no-such-bucket'.*does not exist"):
             await store.ping()
     finally:
         await store.close()
@@ -186,7 +186,7 @@ async def test_ping_names_a_missing_bucket(s3):
 async def test_ping_names_the_bucket_when_unreachable():
     store = S3Storage("reelay", endpoint_url="http://127.0.0.1:1", access_key_id="a", secret_access_key="b")
     try:
-        with pytest.raises(S3StorageError, match="'reelay'.*EndpointConnectionError"):
+        with pytest.raises(S3StorageError, match=r"'reelay'.*EndpointConnectionError"):
             await store.ping()
     finally:
         await store.close()

@@ -138,7 +138,11 @@ def test_the_form_refuses_a_file_over_the_size_limit(tmp_path):
 
 def test_a_video_and_an_audio_file_upload_with_their_types(uploads):
     client, key = uploads
-    for filename, content_type in (("clip.MP4", "video/mp4"), ("voice.wav", "audio/wav"), ("take.mov", "video/quicktime")):
+    for filename, content_type in (
+        ("clip.MP4", "video/mp4"),
+        ("voice.wav", "audio/wav"),
+        ("take.mov", "video/quicktime"),
+    ):
         assert start(client, key, filename)["fields"]["Content-Type"] == content_type
 
 

@@ -1,5 +1,6 @@
 """Upstream engines against the emulator: mappings, faults, failover, caps, expiry, timeouts."""
 
+import itertools
 import time
 
 import httpx
@@ -45,7 +46,9 @@ def emulator():
 class Gateway:
     def __init__(self, tmp_path, config: str, **env):
         (tmp_path / "reelay.toml").write_text(config)
-        self.server = ReelayProcess(tmp_path / "data", extra_env={"REELAY_CONFIG": str(tmp_path / "reelay.toml"), **env})
+        self.server = ReelayProcess(
+            tmp_path / "data", extra_env={"REELAY_CONFIG": str(tmp_path / "reelay.toml"), **env}
+        )
         self.server.extra_env["REELAY_PUBLIC_URL"] = self.server.url
         self.server.start()
         client = ReelayClient.with_new_key(self.server)
@@ -57,7 +60,9 @@ class Gateway:
 
 @pytest.fixture(scope="module")
 def runway_server(tmp_path_factory, emulator):
-    gateway = Gateway(tmp_path_factory.mktemp("runway"), channel("runway-a", "runway", emulator.url, ["key-a"], text_model="gen4.5"))
+    gateway = Gateway(
+        tmp_path_factory.mktemp("runway"), channel("runway-a", "runway", emulator.url, ["key-a"], text_model="gen4.5")
+    )
     yield gateway
     gateway.stop()
 
@@ -105,7 +110,10 @@ def test_mappings_of_gen4_text_only_last_frame_and_end_frame(runway_gateway, emu
     assert (gen4["model"], gen4["ratio"], gen4["duration"]) == ("gen4_turbo", "1104:832", 10)
     assert text_bodies[0] == {"model": "gen4.5", "ratio": "720:1280", "duration": 5, "promptText": "only words"}
     keyframes = next(b for b in image_bodies if b["promptText"] == "b")
-    assert keyframes["model"] == "gen3a_turbo" and [p["position"] for p in keyframes["promptImage"]] == ["first", "last"]
+    assert keyframes["model"] == "gen3a_turbo" and [p["position"] for p in keyframes["promptImage"]] == [
+        "first",
+        "last",
+    ]
     end = next(b for b in image_bodies if b["promptText"] == "c")
     assert [p["position"] for p in end["promptImage"]] == ["last"]
 
@@ -127,7 +135,7 @@ def test_official_request_passes_through_and_polling_respects_the_cadence(runway
     body = creates(emulator, "/v1/text_to_video")[0]["json"]
     assert body == {"model": "veo3.1", "ratio": "1080:1920", "duration": 6, "promptText": "sea", "seed": 7}
     polls = [r["time"] for r in emulator.requests("/v1/tasks/") if r["method"] == "GET"]
-    gaps = [b - a for a, b in zip(polls, polls[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(polls)]
     assert gaps and min(gaps) >= 0.25  # never faster than the channel's poll_seconds (0.3 s here)
     assert all(r["key"] == "key-a" for r in emulator.requests("/v1/tasks/"))
 
@@ -160,7 +168,9 @@ def test_a_long_task_is_read_seldom_while_its_progress_says_the_end_is_far(tmp_p
     gateway = Gateway(tmp_path, config)
     try:
         ids = {
-            model: gateway.official("/v1/text_to_video", model=model, promptText="a long one", ratio="1280:720", duration=8)
+            model: gateway.official(
+                "/v1/text_to_video", model=model, promptText="a long one", ratio="1280:720", duration=8
+            )
             for model in ("gen4.5", "veo3.1")
         }
         seen_done: dict[str, float] = {}
@@ -187,7 +197,12 @@ def test_a_long_task_is_read_seldom_while_its_progress_says_the_end_is_far(tmp_p
 
 def test_upstream_failure_code_reaches_both_dialects(runway_gateway, emulator):
     task_id = runway_gateway.official(
-        "/v1/image_to_video", model="gen4_turbo", promptImage=IMAGE, ratio="1280:720", duration=5, promptText="[emu:fail=SAFETY.INPUT.IMAGE] x"
+        "/v1/image_to_video",
+        model="gen4_turbo",
+        promptImage=IMAGE,
+        ratio="1280:720",
+        duration=5,
+        promptText="[emu:fail=SAFETY.INPUT.IMAGE] x",
     )
     task = wait_official(runway_gateway.http, task_id)
     assert task["status"] == "FAILED" and task["failureCode"] == "SAFETY.INPUT.IMAGE"
@@ -196,23 +211,41 @@ def test_upstream_failure_code_reaches_both_dialects(runway_gateway, emulator):
 
 
 def test_upstream_400_is_not_retried_and_reaches_the_client(runway_gateway, emulator):
-    emulator.faults({"match": {"method": "POST", "path": "/v1/text_to_video"}, "status": 400, "body": {"error": "promptText: flagged"}})
-    task = wait_official(runway_gateway.http, runway_gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8))
+    emulator.faults(
+        {
+            "match": {"method": "POST", "path": "/v1/text_to_video"},
+            "status": 400,
+            "body": {"error": "promptText: flagged"},
+        }
+    )
+    task = wait_official(
+        runway_gateway.http,
+        runway_gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8),
+    )
     assert task["status"] == "FAILED" and "promptText: flagged" in task["failure"]
     assert len(creates(emulator, "/v1/text_to_video")) == 1
 
 
-@pytest.mark.parametrize("fault", [{"status": 429, "retry_after": 1}, {"status": 500}, {"status": 502}, {"status": 503}])
+@pytest.mark.parametrize(
+    "fault", [{"status": 429, "retry_after": 1}, {"status": 500}, {"status": 502}, {"status": 503}]
+)
 def test_refused_create_fails_over_to_the_next_channel(tmp_path, emulator, fault):
     emulator.reset(pending_seconds=0.1, running_seconds=0.3)
     emulator.faults({"match": {"method": "POST", "path": "/v1/*", "key": "key-a"}, "times": -1, **fault})
-    config = channel("primary", "runway", emulator.url, ["key-a"], priority=10) + channel("backup", "runway", emulator.url, ["key-b"], priority=1)
+    config = channel("primary", "runway", emulator.url, ["key-a"], priority=10) + channel(
+        "backup", "runway", emulator.url, ["key-b"], priority=1
+    )
     gateway = Gateway(tmp_path, config)
     try:
-        task = wait_official(gateway.http, gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8))
+        task = wait_official(
+            gateway.http,
+            gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8),
+        )
         assert task["status"] == "SUCCEEDED"
         assert emulator.stats()["creates_by_key"] == {"key-b": 1}
-        listing = reelay_cli("channels", "--server", gateway.server.url, "--key", gateway.server.admin_key(), env=gateway.server.env).stdout
+        listing = reelay_cli(
+            "channels", "--server", gateway.server.url, "--key", gateway.server.admin_key(), env=gateway.server.env
+        ).stdout
         assert "primary" in listing and "unhealthy" in listing and "backup" in listing
     finally:
         gateway.stop()
@@ -223,17 +256,24 @@ def test_connection_refused_fails_over(tmp_path, emulator):
 
     emulator.reset(pending_seconds=0.1, running_seconds=0.3)
     closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    config = channel("gone", "runway", closed, ["key-a"], priority=10) + channel("backup", "runway", emulator.url, ["key-b"])
+    config = channel("gone", "runway", closed, ["key-a"], priority=10) + channel(
+        "backup", "runway", emulator.url, ["key-b"]
+    )
     gateway = Gateway(tmp_path, config)
     try:
-        task = wait_official(gateway.http, gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8))
+        task = wait_official(
+            gateway.http,
+            gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8),
+        )
         assert task["status"] == "SUCCEEDED" and emulator.stats()["creates_by_key"] == {"key-b": 1}
     finally:
         gateway.stop()
 
 
 def test_429_on_the_only_channel_waits_throttled_then_succeeds(runway_gateway, emulator):
-    emulator.faults({"match": {"method": "POST", "path": "/v1/text_to_video"}, "times": 2, "status": 429, "retry_after": 1})
+    emulator.faults(
+        {"match": {"method": "POST", "path": "/v1/text_to_video"}, "times": 2, "status": 429, "retry_after": 1}
+    )
     task_id = runway_gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8)
     assert wait_official(runway_gateway.http, task_id, until={"THROTTLED", "SUCCEEDED"})["status"] == "THROTTLED"
     assert wait_official(runway_gateway.http, task_id)["status"] == "SUCCEEDED"
@@ -245,7 +285,10 @@ def test_ambiguous_create_is_never_submitted_twice(runway_gateway, emulator, fau
     """A timeout after sending, a 504, or a connection dropped after the request left: the
     upstream may hold the task, so it is reconciled (Runway's API offers no way) and failed."""
     emulator.faults({"match": {"method": "POST", "path": "/v1/text_to_video"}, **fault})
-    task = wait_official(runway_gateway.http, runway_gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8))
+    task = wait_official(
+        runway_gateway.http,
+        runway_gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8),
+    )
     assert task["status"] == "FAILED" and task["failureCode"] == "INTERNAL.UPSTREAM_UNCONFIRMED"
     assert "not sent again" in task["failure"]
     time.sleep(1)
@@ -261,7 +304,10 @@ def test_poll_errors_are_retried(runway_gateway, emulator):
 def test_expired_result_url_is_fetched_fresh_and_results_outlive_it(runway_gateway, emulator):
     emulator.reset(pending_seconds=0.1, running_seconds=0.3, url_ttl_seconds=2)
     emulator.faults({"match": {"method": "GET", "path": "/files/*"}, "times": 1, "status": 403})
-    task = wait_official(runway_gateway.http, runway_gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8))
+    task = wait_official(
+        runway_gateway.http,
+        runway_gateway.official("/v1/text_to_video", model="veo3", promptText="x", ratio="1280:720", duration=8),
+    )
     assert task["status"] == "SUCCEEDED"
     file_reads = [r for r in emulator.requests("/files/") if r["path"].endswith(".mp4")]
     assert [r["status_answered"] for r in file_reads][:2] == [403, 200]
@@ -277,7 +323,10 @@ def test_channel_cap_makes_tasks_wait_throttled_and_never_exceeds_it(tmp_path, e
     emulator.reset(pending_seconds=0.1, running_seconds=1.0)
     gateway = Gateway(tmp_path, channel("capped", "runway", emulator.url, ["k1", "k2"], max_concurrent=2))
     try:
-        ids = [gateway.official("/v1/text_to_video", model="veo3", promptText=f"t{i}", ratio="1280:720", duration=8) for i in range(10)]
+        ids = [
+            gateway.official("/v1/text_to_video", model="veo3", promptText=f"t{i}", ratio="1280:720", duration=8)
+            for i in range(10)
+        ]
         throttled = set()
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -303,16 +352,20 @@ def test_channel_cap_makes_tasks_wait_throttled_and_never_exceeds_it(tmp_path, e
 
 def test_upstream_task_over_the_time_limit_fails_is_cancelled_and_refunded_once(tmp_path, emulator):
     emulator.reset(pending_seconds=0.1, running_seconds=30)
-    config = channel("slow", "runway", emulator.url, ["key-a"], task_timeout_seconds=1.5) + '\n[prices]\nveo3 = 1\n'
+    config = channel("slow", "runway", emulator.url, ["key-a"], task_timeout_seconds=1.5) + "\n[prices]\nveo3 = 1\n"
     gateway = Gateway(tmp_path, config)
     try:
         key_id = reelay_cli("keys", "list", env=gateway.server.env).stdout  # noqa: F841 - keys exist
         admin = {"Authorization": f"Bearer {gateway.server.admin_key()}"}
         paid = httpx.post(gateway.server.url + "/admin/keys", json={"points": 20}, headers=admin).json()
-        http = httpx.Client(base_url=gateway.server.url, headers=auth(paid['key']))
-        task_id = http.post("/v1/text_to_video", json={"model": "veo3", "promptText": "x", "ratio": "1280:720", "duration": 8}).json()["id"]
+        http = httpx.Client(base_url=gateway.server.url, headers=auth(paid["key"]))
+        task_id = http.post(
+            "/v1/text_to_video", json={"model": "veo3", "promptText": "x", "ratio": "1280:720", "duration": 8}
+        ).json()["id"]
         task = wait_official(http, task_id, timeout=60)
-        assert task["status"] == "FAILED" and task["failureCode"] == "INTERNAL.TIMEOUT" and task["cost"] == {"credits": 0}
+        assert (
+            task["status"] == "FAILED" and task["failureCode"] == "INTERNAL.TIMEOUT" and task["cost"] == {"credits": 0}
+        )
         upstream_id = creates(emulator, "/v1/text_to_video")[0]
         deletes = [r for r in emulator.requests("/v1/tasks/") if r["method"] == "DELETE"]
         assert len(deletes) == 1
@@ -325,7 +378,9 @@ def test_upstream_task_over_the_time_limit_fails_is_cancelled_and_refunded_once(
 
 def test_a_delete_cancels_the_upstream_task_though_the_task_is_gone_at_once(runway_gateway, emulator):
     # DELETE cancels and deletes in one write; the worker still sees the cancel and passes it on.
-    task_id = runway_gateway.official("/v1/text_to_video", model="veo3", promptText="[emu:run=60] x", ratio="1280:720", duration=8)
+    task_id = runway_gateway.official(
+        "/v1/text_to_video", model="veo3", promptText="[emu:run=60] x", ratio="1280:720", duration=8
+    )
     wait_official(runway_gateway.http, task_id, until={"RUNNING"}, timeout=60)
     assert runway_gateway.http.delete(f"/v1/tasks/{task_id}").status_code == 204
     assert runway_gateway.http.get(f"/v1/tasks/{task_id}").status_code == 404
@@ -341,7 +396,9 @@ def test_a_delete_cancels_the_upstream_task_though_the_task_is_gone_at_once(runw
 
 @pytest.fixture(scope="module")
 def relay_server(tmp_path_factory, emulator):
-    gateway = Gateway(tmp_path_factory.mktemp("relay"), channel("reseller", "relay", emulator.url, ["rk"], feed_grace_seconds=10))
+    gateway = Gateway(
+        tmp_path_factory.mktemp("relay"), channel("reseller", "relay", emulator.url, ["rk"], feed_grace_seconds=10)
+    )
     yield gateway
     gateway.stop()
 
@@ -354,7 +411,9 @@ def relay_gateway(relay_server, emulator):
 
 
 def test_relay_passes_the_pro_body_with_its_own_callback_url(relay_gateway, emulator):
-    task_id = relay_gateway.pro(image=IMAGE, model="gen3", prompt="hi", options={"seconds": 5, "motion_vector": {"x": 2}})
+    task_id = relay_gateway.pro(
+        image=IMAGE, model="gen3", prompt="hi", options={"seconds": 5, "motion_vector": {"x": 2}}
+    )
     data = wait_pro(relay_gateway.http, task_id)
     assert data["status"] == "3" and is_ours(data["video_url"], relay_gateway.server.url)
     body = creates(emulator, "/runway/pro/generate")[0]["json"]
@@ -385,7 +444,9 @@ def test_relay_callback_wakes_the_check_before_the_next_poll(tmp_path, emulator)
     gateway = Gateway(tmp_path, config)
     try:
         started = time.time()
-        data = wait_pro(gateway.http, gateway.pro(prompt="quick", model="gen4_turbo", options={"seconds": 5}), timeout=30)
+        data = wait_pro(
+            gateway.http, gateway.pro(prompt="quick", model="gen4_turbo", options={"seconds": 5}), timeout=30
+        )
         assert data["status"] == "3" and time.time() - started < 20  # far less than the 60 s poll
     finally:
         gateway.stop()
@@ -393,7 +454,11 @@ def test_relay_callback_wakes_the_check_before_the_next_poll(tmp_path, emulator)
 
 def test_relay_timeout_after_sending_is_reconciled_by_the_upstream_callback(relay_gateway, emulator):
     emulator.faults({"match": {"method": "POST", "path": "/runway/pro/generate"}, "accept_then_hang": 5})
-    data = wait_pro(relay_gateway.http, relay_gateway.pro(prompt="slow answer", model="gen4_turbo", options={"seconds": 5}), timeout=60)
+    data = wait_pro(
+        relay_gateway.http,
+        relay_gateway.pro(prompt="slow answer", model="gen4_turbo", options={"seconds": 5}),
+        timeout=60,
+    )
     assert data["status"] == "3"
     assert emulator.stats()["creates"] == 1
 
@@ -401,7 +466,13 @@ def test_relay_timeout_after_sending_is_reconciled_by_the_upstream_callback(rela
 def test_relay_passes_video2video_through(relay_gateway, emulator):
     answer = relay_gateway.http.post(
         "/runway/pro/video2video",
-        json={"callback_url": "https://e.com/c", "video": "https://example.com/in.mp4", "prompt": "anime", "model": "gen3", "options": {"structure_transformation": 0.5}},
+        json={
+            "callback_url": "https://e.com/c",
+            "video": "https://example.com/in.mp4",
+            "prompt": "anime",
+            "model": "gen3",
+            "options": {"structure_transformation": 0.5},
+        },
     )
     assert answer.status_code == 200, answer.text
     assert wait_pro(relay_gateway.http, answer.json()["data"]["task_id"])["status"] == "3"
@@ -430,14 +501,24 @@ def test_character_performance_reaches_runway_with_its_files_and_the_result_is_c
     assert is_ours(task["output"][0], runway_gateway.server.url)
     assert probe(httpx.get(task["output"][0]).content).codec == "h264"
     sent = creates(emulator, "/v1/character_performance")[0]["json"]
-    assert {k: sent[k] for k in ("model", "ratio", "expressionIntensity")} == {"model": "act_two", "ratio": "960:960", "expressionIntensity": 2}
+    assert {k: sent[k] for k in ("model", "ratio", "expressionIntensity")} == {
+        "model": "act_two",
+        "ratio": "960:960",
+        "expressionIntensity": 2,
+    }
     # Our verified copies, as data URIs: the same files the client sent.
     assert sent["character"]["type"] == "image" and sent["character"]["uri"].startswith("data:image/png;base64,")
     assert sent["reference"] == {"type": "video", "uri": body["reference"]["uri"]}
 
 
 def test_a_refused_character_performance_reaches_the_client(runway_gateway, emulator):
-    emulator.faults({"match": {"method": "POST", "path": "/v1/character_performance"}, "status": 400, "body": {"error": "character: no face found"}})
+    emulator.faults(
+        {
+            "match": {"method": "POST", "path": "/v1/character_performance"},
+            "status": 400,
+            "body": {"error": "character: no face found"},
+        }
+    )
     task = wait_official(runway_gateway.http, runway_gateway.official("/v1/character_performance", **_act_two_body()))
     assert task["status"] == "FAILED" and "no face found" in task["failure"]
     assert len(creates(emulator, "/v1/character_performance")) == 1
@@ -446,8 +527,16 @@ def test_a_refused_character_performance_reaches_the_client(runway_gateway, emul
 @pytest.mark.parametrize(
     ("route", "upstream", "sent"),
     [
-        ("act_two", "/runway/v1/pro/act_two", {"video": "https://example.com/me.mp4", "image": "https://example.com/face.png"}),
-        ("aleph", "/runway/v1/pro/aleph", {"video": "https://example.com/in.mp4", "prompt": "snow", "options": {"seconds": 5}}),
+        (
+            "act_two",
+            "/runway/v1/pro/act_two",
+            {"video": "https://example.com/me.mp4", "image": "https://example.com/face.png"},
+        ),
+        (
+            "aleph",
+            "/runway/v1/pro/aleph",
+            {"video": "https://example.com/in.mp4", "prompt": "snow", "options": {"seconds": 5}},
+        ),
     ],
 )
 def test_relay_passes_act_two_and_aleph_through_as_sent(relay_gateway, emulator, route, upstream, sent):

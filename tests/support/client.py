@@ -1,9 +1,9 @@
 """One client for a Reelay server in both dialects, as the suite's tests talk to it.
 
-    client = ReelayClient(server.url, server.create_key())
-    task_id = client.pro(prompt="a cat", model="gen4_turbo", options={"seconds": 5})
-    done = client.wait_pro(task_id)                      # the pro task object, finished
-    task = client.wait_official(client.official("/v1/text_to_video", model="veo3.1", ...))
+client = ReelayClient(server.url, server.create_key())
+task_id = client.pro(prompt="a cat", model="gen4_turbo", options={"seconds": 5})
+done = client.wait_pro(task_id)                      # the pro task object, finished
+task = client.wait_official(client.official("/v1/text_to_video", model="veo3.1", ...))
 """
 
 from __future__ import annotations
@@ -21,9 +21,7 @@ class ReelayClient:
         self.url = url
         self.key = key
         self.account: dict = {}  # the admin API's answer when made by with_new_key: id, signing_secret…
-        self.http = httpx.Client(
-            base_url=url, headers={**auth(key), **(headers or {})}, timeout=timeout
-        )
+        self.http = httpx.Client(base_url=url, headers={**auth(key), **(headers or {})}, timeout=timeout)
 
     @classmethod
     def with_new_key(cls, server, name: str = "test", **fields) -> ReelayClient:

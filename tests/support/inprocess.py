@@ -8,13 +8,13 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from . import backends
-from .official import VERSION
-
 from reelay.app import create_app
 from reelay.settings import Settings
 from reelay.store.db import migrate, open_engine
 from reelay.store.keys import KeyStore
+
+from . import backends
+from .official import VERSION
 
 
 def make_key(settings: Settings) -> str:

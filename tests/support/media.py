@@ -10,9 +10,17 @@ import av
 import numpy as np
 
 # container -> (PyAV format, video codec, pixel format)
-VIDEO_FORMATS = {"mp4": ("mp4", "h264", "yuv420p"), "webm": ("webm", "libvpx", "yuv420p"), "mov": ("mov", "mpeg4", "yuv420p")}
+VIDEO_FORMATS = {
+    "mp4": ("mp4", "h264", "yuv420p"),
+    "webm": ("webm", "libvpx", "yuv420p"),
+    "mov": ("mov", "mpeg4", "yuv420p"),
+}
 # container -> (PyAV format, audio codec, sample format)
-AUDIO_FORMATS = {"mp3": ("mp3", "libmp3lame", "s16p"), "wav": ("wav", "pcm_s16le", "s16"), "flac": ("flac", "flac", "s16")}
+AUDIO_FORMATS = {
+    "mp3": ("mp3", "libmp3lame", "s16p"),
+    "wav": ("wav", "pcm_s16le", "s16"),
+    "flac": ("flac", "flac", "s16"),
+}
 
 
 def make_video(seconds: float = 1.0, width: int = 64, height: int = 48, fps: int = 12, container: str = "mp4") -> bytes:
@@ -32,7 +40,7 @@ def make_video(seconds: float = 1.0, width: int = 64, height: int = 48, fps: int
 
 
 def make_audio(seconds: float = 1.0, container: str = "mp3", rate: int = 22050) -> bytes:
-    fmt, codec, sample_format = AUDIO_FORMATS[container]
+    fmt, codec, _sample_format = AUDIO_FORMATS[container]
     buffer = io.BytesIO()
     with av.open(buffer, "w", format=fmt) as output:
         stream = output.add_stream(codec, rate=rate, layout="mono")

@@ -6,6 +6,7 @@ render pools' children and their resource trackers, so /proc finds them all agai
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -150,7 +151,5 @@ def wait_gone(pids: list[int], timeout: float) -> list[int]:
 
 def kill(pids: list[int]) -> None:
     for pid in pids:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass

@@ -1,6 +1,6 @@
 """A callback receiver that runs as its own process and writes every POST it gets to a JSONL file.
 
-    python receiver.py --port 9001 --log received.jsonl [--fail-first 3] [--fail-status 500] [--delay 0]
+python receiver.py --port 9001 --log received.jsonl [--fail-first 3] [--fail-status 500] [--delay 0]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def main() -> None:
     args = parser.parse_args()
     lock = threading.Lock()
     seen = {"count": 0}
-    log = open(args.log, "a", buffering=1)
+    log = open(args.log, "a", buffering=1)  # noqa: SIM115 - open for the receiver's whole life
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"

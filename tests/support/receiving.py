@@ -27,7 +27,7 @@ class Receiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "Receiver":
+    def start(self) -> Receiver:
         args = [sys.executable, str(RECEIVER), "--port", str(self.port), "--log", str(self.log)]
         for name, value in self.behaviour.items():
             args += [f"--{name.replace('_', '-')}", str(value)]

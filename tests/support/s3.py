@@ -26,7 +26,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, quote
 
@@ -82,7 +82,7 @@ class MotoS3:
             config=Config(s3={"addressing_style": "path"}),
         )
 
-    def start(self, timeout: float = 30) -> "MotoS3":
+    def start(self, timeout: float = 30) -> MotoS3:
         import httpx
 
         fd, name = tempfile.mkstemp(prefix="moto-s3-", suffix=".log")
@@ -101,7 +101,7 @@ class MotoS3:
             except httpx.TransportError:
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"moto server did not answer within {timeout} s")
+                    raise RuntimeError(f"moto server did not answer within {timeout} s") from None
                 time.sleep(0.1)
         self.client().create_bucket(Bucket=self.bucket)
         return self
@@ -150,7 +150,7 @@ def presign_error(environ: dict, secrets: dict[str, str], now: datetime) -> tupl
             return "AuthorizationQueryParametersError", "Only AWS4-HMAC-SHA256 is supported"
         access_key, day, region, service, _ = params["X-Amz-Credential"].split("/")
         amz_date = params["X-Amz-Date"]
-        signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         expires = int(params["X-Amz-Expires"])
         signed_headers = params["X-Amz-SignedHeaders"]
     except (KeyError, ValueError):
@@ -163,7 +163,9 @@ def presign_error(environ: dict, secrets: dict[str, str], now: datetime) -> tupl
         return "AccessDenied", "Request has expired"
     # The canonical request of AWS SigV4 with query-string auth, payload unsigned.
     path = (environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ["PATH_INFO"]).split("?", 1)[0]
-    query = "&".join(f"{k}={v}" for k, v in sorted((_encode(k), _encode(v)) for k, v in pairs if k != "X-Amz-Signature"))
+    query = "&".join(
+        f"{k}={v}" for k, v in sorted((_encode(k), _encode(v)) for k, v in pairs if k != "X-Amz-Signature")
+    )
     headers = "".join(
         f"{name}:{' '.join(environ.get('HTTP_' + name.upper().replace('-', '_'), '').split())}\n"
         for name in signed_headers.split(";")
@@ -181,7 +183,11 @@ def _condition_error(condition, fields: dict[str, str], size: int) -> str | None
     """Why a form breaks one condition of its POST policy (AWS's POST policy spec), or None."""
     if isinstance(condition, dict):
         ((name, expected),) = condition.items()
-        return None if fields.get(name.lower()) == expected else f"Policy Condition failed: ['eq', '${name}', '{expected}']"
+        return (
+            None
+            if fields.get(name.lower()) == expected
+            else f"Policy Condition failed: ['eq', '${name}', '{expected}']"
+        )
     operator, *rest = condition
     if operator == "content-length-range":
         low, high = rest
@@ -211,7 +217,7 @@ def post_policy_error(environ: dict, body: bytes, secrets: dict[str, str], now: 
     try:
         policy = json.loads(base64.b64decode(fields["policy"]))
         access_key, day, region, service, _ = fields["x-amz-credential"].split("/")
-        expiration = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        expiration = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except (KeyError, ValueError):
         return "InvalidPolicyDocument", "Invalid Policy: malformed"
     if access_key not in secrets:
@@ -232,7 +238,10 @@ def post_policy_error(environ: dict, body: bytes, secrets: dict[str, str], now: 
             named.add(condition[1].lstrip("$").lower())
         error = _condition_error(condition, {**fields, "bucket": bucket}, size)
         if error in ("EntityTooLarge", "EntityTooSmall"):
-            return error, f"Your proposed upload is {'larger' if error == 'EntityTooLarge' else 'smaller'} than allowed."
+            return (
+                error,
+                f"Your proposed upload is {'larger' if error == 'EntityTooLarge' else 'smaller'} than allowed.",
+            )
         if error:
             return "AccessDenied", f"Invalid according to Policy: {error}"
     signing = {"policy", "x-amz-signature", "file"}
@@ -246,16 +255,20 @@ def checking_presigned_urls(app, secrets: dict[str, str]):
     def middleware(environ, start_response):
         from io import BytesIO
 
-        error = presign_error(environ, secrets, datetime.now(timezone.utc))
+        error = presign_error(environ, secrets, datetime.now(UTC))
         if error is None and environ["REQUEST_METHOD"] == "POST":
             body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
             environ["wsgi.input"] = BytesIO(body)  # moto reads it again
-            error = post_policy_error(environ, body, secrets, datetime.now(timezone.utc))
+            error = post_policy_error(environ, body, secrets, datetime.now(UTC))
         if error is None:
             return app(environ, start_response)
         code, message = error
         body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>'
-        status = "400 Bad Request" if code in ("EntityTooLarge", "EntityTooSmall", "InvalidPolicyDocument") else "403 Forbidden"
+        status = (
+            "400 Bad Request"
+            if code in ("EntityTooLarge", "EntityTooSmall", "InvalidPolicyDocument")
+            else "403 Forbidden"
+        )
         start_response(status, [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
         return [body.encode()]
 

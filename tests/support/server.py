@@ -23,7 +23,7 @@ LEAKED = "leaked semaphore"  # in resource_tracker's warning about semaphores le
 # benchmarks), passes render_scale=None.
 SMALL = 0.25
 
-_servers: list["ReelayProcess"] = []  # every one the session started, for the check at its end
+_servers: list[ReelayProcess] = []  # every one the session started, for the check at its end
 # The admin key of each data dir, as its first server printed it (a restarted one prints none).
 _admin_keys: dict[Path, str] = {}
 
@@ -35,9 +35,7 @@ def free_port() -> int:
 
 
 def reelay_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(BIN / "reelay"), *args], env=env, capture_output=True, text=True, timeout=60, check=True
-    )
+    return subprocess.run([str(BIN / "reelay"), *args], env=env, capture_output=True, text=True, timeout=60, check=True)
 
 
 @dataclass
@@ -74,7 +72,7 @@ class ReelayProcess:
         env.update(self.extra_env)
         return env
 
-    def start(self, timeout: float = 60) -> "ReelayProcess":
+    def start(self, timeout: float = 60) -> ReelayProcess:
         self._stopped = False
         self.process = subprocess.Popen(
             [str(BIN / "reelay"), "serve", "--port", str(self.port)],
@@ -118,7 +116,11 @@ class ReelayProcess:
             if self._stopped:
                 raise RuntimeError("reelay was stopped: no more workers")
             worker = subprocess.Popen(
-                [str(BIN / "reelay"), "worker", *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                [str(BIN / "reelay"), "worker", *args],
+                env=self.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
             )
             self.workers.append(worker)
         worker.lines = []
