@@ -6,8 +6,10 @@ from typing import Any
 
 from reelay.domain.task import Task
 
-from . import pro, runway_v1
+from . import pro, runway_images, runway_v1
 from .base import Dialect, dialect_of
+
+runway_v1.router.include_router(runway_images.router)  # Runway's image endpoints, official dialect
 
 DIALECTS: dict[str, Dialect] = {dialect.name: dialect for dialect in (pro.DIALECT, runway_v1.DIALECT)}
 DEFAULT = runway_v1.DIALECT  # for paths no dialect owns and no route answered

@@ -26,8 +26,9 @@ class Pricing:
         per_second = table.get(request.model, table.get(request.engine_model, table.get("default")))
         if per_second is None:
             per_second = list_price(request)
-        # video2video and act_one have no duration of their own: their price is per task.
-        return round(float(per_second) * (request.seconds or 1))
+        # video2video, act_one and images have no duration: their price is per task, or per
+        # image for text_to_image (its catalogue credits are per image).
+        return round(float(per_second) * (request.seconds or 1) * request.count)
 
 
 def list_price(request: GenerationRequest) -> float:

@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING, TypeAlias
 from reelay.orphans import exit_with_parent
 
 if TYPE_CHECKING:
+    from .images import StillsResult, TextToImageJob, UpscaleJob
     from .render import RenderJob, RenderResult
+
+    Job: TypeAlias = RenderJob | TextToImageJob | UpscaleJob
 
 # (task id, fraction rendered) from the render processes; None, sent by shutdown, ends the drain.
 ProgressQueue: TypeAlias = "Queue[tuple[str, float] | None]"
@@ -32,8 +35,8 @@ def _init(progress_queue: ProgressQueue, parent: int) -> None:
     exit_with_parent(parent)
 
 
-def _run(task_id: str, job: RenderJob, cancel_flag: str) -> RenderResult:
-    from .render import render
+def _run(task_id: str, job: Job, cancel_flag: str) -> RenderResult | StillsResult:
+    from .render import RenderJob, render
 
     queue = _progress_queue
     assert queue is not None, "_init runs in every render process before its first render"
@@ -41,6 +44,8 @@ def _run(task_id: str, job: RenderJob, cancel_flag: str) -> RenderResult:
     def progress(fraction: float) -> None:
         queue.put((task_id, fraction))
 
+    if not isinstance(job, RenderJob):  # an image job (images.py) runs itself
+        return job.run(progress, lambda: os.path.exists(cancel_flag))
     return render(job, progress, lambda: os.path.exists(cancel_flag))
 
 
@@ -56,7 +61,7 @@ class RenderPool:
             initargs=(self._queue, os.getpid()),
         )
         self.progress: dict[str, float] = {}
-        self._cancel_flags: dict[Future[RenderResult], Path] = {}  # of the renders not yet done
+        self._cancel_flags: dict[Future[RenderResult | StillsResult], Path] = {}  # of the renders not yet done
         self._drainer = threading.Thread(target=self._drain, args=(self._queue,), name="render-progress", daemon=True)
         self._drainer.start()
 
@@ -71,7 +76,7 @@ class RenderPool:
             task_id, fraction = item
             self.progress[task_id] = fraction
 
-    def submit(self, task_id: str, job: RenderJob, cancel_flag: Path) -> asyncio.Future[RenderResult]:
+    def submit(self, task_id: str, job: Job, cancel_flag: Path) -> asyncio.Future[RenderResult | StillsResult]:
         if self._executor is None:
             raise RuntimeError("the render pool is shut down")
         future = self._executor.submit(_run, task_id, job, str(cancel_flag))
