@@ -2,6 +2,7 @@
 text_to_image makes N real images of the size asked, image_upscale really enlarges by the factor."""
 
 import io
+import time
 
 import httpx
 import pytest
@@ -124,6 +125,23 @@ def test_sandbox_markers_work_on_image_tasks(client):
     with pytest.raises(TaskFailedError) as failed:
         created.wait_for_task_output(timeout=120)
     assert failed.value.task_details.failure_code == "SAFETY.OUTPUT"
+
+
+def test_upscale_takes_sandbox_markers_from_the_header(client):
+    image = data_uri(gradient_image(320, 320), "PNG")
+    created = client.image_upscale.create(
+        model="magnific_precision_upscaler_v2",
+        image_uri=image,
+        extra_headers={"X-Reelay-Sandbox": "[sandbox:fail=SAFETY.INPUT.IMAGE]"},
+    )
+    with pytest.raises(TaskFailedError) as failed:
+        created.wait_for_task_output(timeout=120)
+    assert failed.value.task_details.failure_code == "SAFETY.INPUT.IMAGE"
+    started = time.monotonic()
+    delayed = client.image_upscale.create(
+        model="magnific_precision_upscaler_v2", image_uri=image, extra_headers={"X-Reelay-Sandbox": "[sandbox:delay=2]"}
+    ).wait_for_task_output(timeout=120)
+    assert delayed.status == "SUCCEEDED" and time.monotonic() - started >= 2
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,9 @@ class GenerationRequest:
     style: str | None = None
     callback_url: str | None = None
     count: int = 1  # how many results to make (text_to_image's outputCount)
+    # Sandbox markers given apart from the prompt (the X-Reelay-Sandbox header), for endpoints
+    # that have no prompt (image_upscale); never sent upstream.
+    markers: str | None = None
     # Dialect-only fields kept so an upstream of the same dialect gets them back verbatim.
     extras: dict[str, Any] = field(default_factory=dict)
 

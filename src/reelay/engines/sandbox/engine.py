@@ -54,7 +54,7 @@ class SandboxEngine:
         return request.kind in ("image_to_video", "text_to_video", *catalogue.STILL_KINDS)
 
     async def start(self, task: Task, *, slot: int | None = None, save_state: SaveState | None = None) -> EngineUpdate:
-        found = markers.parse(task.request.prompt)
+        found = markers.of(task.request)
         now = time.time()
         state = SandboxState(started_at=now, throttle_until=now + found.throttle)
         if found.throttle:
@@ -68,7 +68,7 @@ class SandboxEngine:
                 return EngineUpdate(Status.THROTTLED, next_check_in=0.5, state=state.to_json())
             return await self._begin(task, state)
 
-        found = markers.parse(task.request.prompt)
+        found = markers.of(task.request)
         render = self._renders.get(task.id)
         if render is None:
             is_video = task.request.kind not in catalogue.STILL_KINDS
@@ -129,7 +129,7 @@ class SandboxEngine:
 
     async def _begin(self, task: Task, state: SandboxState) -> EngineUpdate:
         state = replace(state, running_since=time.time())
-        await self._submit(task, markers.parse(task.request.prompt))
+        await self._submit(task, markers.of(task.request))
         return EngineUpdate(Status.RUNNING, progress=0.0, next_check_in=CHECK_INTERVAL, state=state.to_json())
 
     async def _submit(self, task: Task, found: markers.Markers) -> asyncio.Future:
