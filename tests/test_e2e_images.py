@@ -113,6 +113,9 @@ def test_image_tasks_read_back_and_show_in_the_pro_feed(client, reelay, api_key)
     http = httpx.Client(base_url=reelay.url, headers=auth(api_key))
     feed = http.post("/runway/feed", json={"task_id": task.id}).json()["data"]
     assert feed["status"] == "3"
+    organization = client.organization.retrieve()
+    assert organization.usage.models["magnific_precision_upscaler_v2"].daily_generations >= 1
+    assert "gen4_image" in organization.tier.models
 
 
 def test_sandbox_markers_work_on_image_tasks(client):
