@@ -23,6 +23,12 @@ Then each stage alone, on the 10-second clip: Reelay's camera filming every fram
 zoompan producing every frame (no encoding), and x264 encoding Reelay's frames; and a profile
 of one Reelay render, by what its main thread was doing.
 ffmpeg is the binary of the `imageio-ffmpeg` wheel (pip install -e '.[bench]').
+
+Last, the sandbox's image upscale (`engines/sandbox/images.py`: decode, Lanczos resize, unsharp
+mask, encode) in output megapixels per second, for JPEG and PNG inputs of the same picture, up to
+Runway's largest output (25.3 megapixels). `--upscale` runs that figure alone (no ffmpeg needed).
+
+    .venv/bin/python bench/render.py --upscale
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from PIL import Image
 
 from reelay.engines.sandbox import encode
 from reelay.engines.sandbox.camera import TRUCK_PER_UNIT, ZOOM_PER_UNIT, CameraPath, ease
+from reelay.engines.sandbox.images import UpscaleJob
 from reelay.engines.sandbox.picture import new_frame
 from reelay.engines.sandbox.render import RenderJob, plan_shot, render
 
@@ -248,7 +255,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, nargs="+", default=[5, 10])
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--upscale", action="store_true", help="only the image-upscale figure")
     options = parser.parse_args()
+    if options.upscale:
+        upscale_figures(options.rounds)
+        return
     try:
         import imageio_ffmpeg
     except ImportError:
@@ -340,6 +351,38 @@ def main() -> None:
         total = parts[-1][1]
         for name, took in parts:
             print(f"| {name} | {took:.2f} | {took / total:.0%} |")
+
+    upscale_figures(options.rounds)
+
+
+# (input size, factor): a small photo at each usual factor, and Runway's largest outputs.
+UPSCALES = (((1024, 768), 2), ((1024, 768), 4), ((1920, 1080), 2), ((1536, 1024), 4), ((2560, 1600), 2))
+
+
+def upscale_figures(rounds: int) -> None:
+    """Output megapixels per second of the sandbox's image upscale (wall time, one process)."""
+    print(f"\nimage upscale (Lanczos + unsharp mask, Pillow {Image.__version__}); "
+          f"load average {os.getloadavg()[0]:.2f} at start")  # fmt: skip
+    print("| input | factor | output | format | wall (median) | CPU | output MP/s |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for (width, height), factor in UPSCALES:
+            jpeg = test_image(work / f"upscale-{width}.jpg", (width, height))
+            png = work / f"upscale-{width}.png"
+            Image.open(jpeg).save(png)
+            for source in (jpeg, png):
+                job = UpscaleJob(str(source), width * factor, height * factor, str(work / "out"))
+                walls, cpus = [], []
+                for _ in range(rounds):
+                    cpu, started = time.process_time(), time.perf_counter()
+                    job.run(lambda _fraction: None, lambda: False)
+                    walls.append(time.perf_counter() - started)
+                    cpus.append(time.process_time() - cpu)
+                wall, megapixels = statistics.median(walls), job.width * job.height / 1e6
+                print(f"| {width}×{height} | {factor}× | {job.width}×{job.height} ({megapixels:.1f} MP) | "
+                      f"{source.suffix[1:].upper()} | {wall:.2f} s | {statistics.median(cpus):.2f} s | "
+                      f"{megapixels / wall:.1f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

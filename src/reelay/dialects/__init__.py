@@ -6,10 +6,12 @@ from typing import Any
 
 from reelay.domain.task import Task
 
-from . import pro, runway_uploads, runway_v1
+from . import pro, runway_images, runway_uploads, runway_v1
 from .base import Dialect, dialect_of
 
 runway_v1.router.include_router(runway_uploads.router)  # POST /v1/uploads
+runway_v1.router.include_router(runway_images.router)  # Runway's image endpoints, official dialect
+
 DIALECTS: dict[str, Dialect] = {dialect.name: dialect for dialect in (pro.DIALECT, runway_v1.DIALECT)}
 DEFAULT = runway_v1.DIALECT  # for paths no dialect owns and no route answered
 

@@ -146,7 +146,7 @@ for prefix in PREFIXES:
         key = await caller(request)
         check_version(request)
         reelay = services(request)
-        models = list(catalogue.OFFICIAL_MODELS)
+        models = [*catalogue.OFFICIAL_MODELS, *(m for kind in catalogue.STILL_KINDS for m in catalogue.models(kind))]
         used = await reelay.tasks.daily_generations(key.id, time.time() - 86400)
         limits = key.limits
         return JSONResponse(

@@ -20,6 +20,9 @@ from .fields import Flag, check, check_members
 IMAGE_TO_VIDEO = "image_to_video"
 TEXT_TO_VIDEO = "text_to_video"
 VIDEO_KINDS = (IMAGE_TO_VIDEO, TEXT_TO_VIDEO)
+TEXT_TO_IMAGE = "text_to_image"
+IMAGE_UPSCALE = "image_upscale"
+STILL_KINDS = (TEXT_TO_IMAGE, IMAGE_UPSCALE)  # tasks whose results are images
 
 ROWS: tuple[Row, ...] = (*catalogue_rows.ROWS, *catalogue_rows.LEGACY)
 _BY_KEY: dict[tuple[str, str], Row] = {(r.endpoint, r.model): r for r in ROWS}

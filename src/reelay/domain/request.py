@@ -16,6 +16,7 @@ REFERENCE = "reference"  # a reference image, with an optional tag
 VIDEO = "video"  # the video to transform or upscale
 CHARACTER = "character"  # the character to animate (image or video)
 AUDIO = "audio"  # reference audio
+SOURCE = "source"  # the image to upscale
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,17 @@ class GenerationRequest:
     ratio: str  # as the client gave it ("16:9" or "1280:720")
     width: int
     height: int
-    seconds: int
+    seconds: int  # 0 for images
     prompt: str | None = None
     inputs: tuple[Input, ...] = ()  # images, videos and audio, in the order the client gave them
     motion: tuple[float, ...] | None = None  # MOTION_AXES order
     seed: int | None = None
     style: str | None = None
     callback_url: str | None = None
+    count: int = 1  # how many results to make (text_to_image's outputCount)
+    # Sandbox markers given apart from the prompt (the X-Reelay-Sandbox header), for endpoints
+    # that have no prompt (image_upscale); never sent upstream.
+    markers: str | None = None
     # Dialect-only fields kept so an upstream of the same dialect gets them back verbatim.
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -19,6 +19,7 @@ from . import control
 from .callbacks import Callbacks
 from .faults import FaultBook
 from .frontdoor import NOT_JSON, FrontDoor, is_pro
+from .images import IMAGE_SUFFIX, image_size, png
 from .media import SUFFIXES, Media, Signer, make_media
 from .shapes import PRO_REASONS, newapi_error, newapi_task, official_error, official_task, pro_envelope, pro_task
 from .state import LIVE, Store, Task
@@ -41,7 +42,9 @@ class Emulator:
         """A builder of signed URLs issued at `now`, on `base_url` (default: where the task was created)."""
 
         def build(task: Task, kind: str) -> str:
-            return self.signer.url(base_url or task.base_url, task.id + _KIND_SUFFIX[kind], task.url_ttl_seconds, now)
+            # kind: mp4, poster, last_frame, or image<N> (the Nth image of an image task)
+            suffix = IMAGE_SUFFIX.format(kind[5:]) if kind.startswith("image") else _KIND_SUFFIX[kind]
+            return self.signer.url(base_url or task.base_url, task.id + suffix, task.url_ttl_seconds, now)
 
         return build
 
@@ -142,6 +145,8 @@ _CHECKS: dict[str, list[Callable[[dict[str, Any]], str | None] | Literal["durati
         lambda b: _performer(b, "character", ("image", "video")),
         lambda b: _performer(b, "reference", ("video",)),
     ],
+    "text_to_image": [lambda b: _text(b, "model"), lambda b: _text(b, "promptText"), lambda b: _text(b, "ratio")],
+    "image_upscale": [lambda b: _text(b, "model"), lambda b: _text(b, "imageUri")],
 }
 
 
@@ -231,6 +236,8 @@ def _official_routes(emu: Emulator) -> list[Route]:
         Route("/v1/text_to_video", create("text_to_video"), methods=["POST"]),
         Route("/v1/video_to_video", create("video_to_video"), methods=["POST"]),
         Route("/v1/character_performance", create("character_performance"), methods=["POST"]),
+        Route("/v1/text_to_image", create("text_to_image"), methods=["POST"]),
+        Route("/v1/image_upscale", create("image_upscale"), methods=["POST"]),
         Route("/v1/tasks/{task_id}", retrieve, methods=["GET"]),
         Route("/v1/tasks/{task_id}", delete, methods=["DELETE"]),
     ]
@@ -331,7 +338,7 @@ def _pro_routes(emu: Emulator) -> list[Route]:
 
 # ---------------------------------------------------------------- files
 
-_FILE_NAME = re.compile(r"^([0-9a-f-]{36})(\.mp4|_poster\.jpg|_last\.jpg)$")
+_FILE_NAME = re.compile(r"^([0-9a-f-]{36})(\.mp4|_poster\.jpg|_last\.jpg|_image(\d+)\.png)$")
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -345,6 +352,8 @@ def _files(emu: Emulator):
         refused = emu.signer.check(name, request.query_params.get("exp"), request.query_params.get("sig"), time.time())
         if refused:
             return JSONResponse(official_error(refused), 403)
+        if match.group(3):  # an image task's Nth image, at the size its body asked for
+            return _ranged(png(*image_size(task.endpoint, task.body), int(match.group(3))), "image/png", None)
         kind, content_type = SUFFIXES[match.group(2)]
         data = {"mp4": emu.media.mp4, "poster": emu.media.poster, "last_frame": emu.media.last_frame}[kind]
         return _ranged(data, content_type, request.headers.get("range"))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, Protocol
 
+from .images import image_count, is_image_task
 from .state import Task
 
 # Most specific prefix first; Runway's failureCode is dot-separated, most generic part first.
@@ -46,7 +47,10 @@ def official_task(task: Task, now: float, urls: Urls) -> dict[str, Any]:
     if status == "RUNNING":
         body["progress"] = task.progress(now)
     elif status == "SUCCEEDED":
-        body["output"] = [urls(task, "mp4")]
+        if is_image_task(task.endpoint):
+            body["output"] = [urls(task, f"image{n}") for n in range(1, image_count(task.body) + 1)]
+        else:
+            body["output"] = [urls(task, "mp4")]
     elif status == "FAILED":
         body["failure"] = failure_text(task.fail_code or "")
         body["failureCode"] = task.fail_code

@@ -29,7 +29,8 @@ class Pricing:
             per_second = list_price(request)
         # Act-Two and the pro restyles cost per second of the video they follow (domain.footage);
         # sent on to a relay as the client's body, their length is unknown: one task's price.
-        return round(float(per_second) * (request.seconds or 1))
+        # Images have no duration: per image for text_to_image (its catalogue credits are per image).
+        return round(float(per_second) * (request.seconds or 1) * request.count)
 
 
 def list_price(request: GenerationRequest) -> float:

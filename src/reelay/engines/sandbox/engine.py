@@ -9,9 +9,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from reelay.domain.artifacts import LAST_FRAME, POSTER, VIDEO, Artifact
+from reelay.domain import catalogue
+from reelay.domain.artifacts import IMAGE, LAST_FRAME, POSTER, VIDEO, Artifact
 from reelay.domain.footage import follows_footage
-from reelay.domain.request import GenerationRequest, Input, MediaRef
+from reelay.domain.request import REFERENCE, SOURCE, GenerationRequest, Input, MediaRef
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate, SaveState
@@ -21,6 +22,7 @@ from reelay.storage.results import result_key
 
 from . import markers
 from .footage_jobs import Job, footage_job
+from .images import StillsResult, TextToImageJob, UpscaleJob
 from .pool import RenderPool
 from .render import RenderCancelled, RenderJob, scaled_size
 from .state import SandboxState
@@ -50,14 +52,14 @@ class SandboxEngine:
         return self._pool
 
     def supports(self, request: GenerationRequest) -> bool:
-        # Every video model of the catalogue, both dialects; Act-Two and the pro restyles, with
-        # their files (one first sent on to a relay as the client's body has none).
-        return request.kind in ("image_to_video", "text_to_video") or (
+        # Every model of the catalogue, both dialects; Act-Two and the pro restyles, with their
+        # files (one first sent on to a relay as the client's body has none).
+        return request.kind in ("image_to_video", "text_to_video", *catalogue.STILL_KINDS) or (
             follows_footage(request) and bool(request.inputs)
         )
 
     async def start(self, task: Task, *, slot: int | None = None, save_state: SaveState | None = None) -> EngineUpdate:
-        found = markers.parse(task.request.prompt)
+        found = markers.of(task.request)
         now = time.time()
         state = SandboxState(started_at=now, throttle_until=now + found.throttle)
         if found.throttle:
@@ -71,14 +73,16 @@ class SandboxEngine:
                 return EngineUpdate(Status.THROTTLED, next_check_in=0.5, state=state.to_json())
             return await self._begin(task, state)
 
-        found = markers.parse(task.request.prompt)
+        found = markers.of(task.request)
         render = self._renders.get(task.id)
         if render is None:
-            if await self.storage.exists(result_key(task.id, "video.mp4")):
+            is_video = task.request.kind not in catalogue.STILL_KINDS
+            if is_video and await self.storage.exists(result_key(task.id, "video.mp4")):
                 # Rendered and stored before the last worker died: never render it twice.
                 return await self._already_stored(task)
             # This process did not start the render (a restart, or another worker's task):
-            # render again; the output is deterministic, so the result is the same video.
+            # render again; the output is deterministic, so the result is the same (an image
+            # task's stored files are simply written again).
             render = await self._submit(task, found)
         # The render and a delay marker's wait run side by side and the task ends when both have:
         # its progress is the lesser of the two fractions, never below what was already reported
@@ -101,7 +105,10 @@ class SandboxEngine:
             )
         if found.fail:
             return EngineUpdate(Status.FAILED, failure=found.failure_message, failure_code=found.fail)
-        files = [(VIDEO, Path(result.video)), (POSTER, Path(result.poster)), (LAST_FRAME, Path(result.last_frame))]
+        if isinstance(result, StillsResult):
+            files = [(IMAGE, Path(path)) for path in result.images]
+        else:
+            files = [(VIDEO, Path(result.video)), (POSTER, Path(result.poster)), (LAST_FRAME, Path(result.last_frame))]
         try:
             return EngineUpdate(Status.SUCCEEDED, progress=1.0, results=await describe(files))
         except BadOutput as error:
@@ -127,7 +134,7 @@ class SandboxEngine:
 
     async def _begin(self, task: Task, state: SandboxState) -> EngineUpdate:
         state = replace(state, running_since=time.time())
-        await self._submit(task, markers.parse(task.request.prompt))
+        await self._submit(task, markers.of(task.request))
         return EngineUpdate(Status.RUNNING, progress=0.0, next_check_in=CHECK_INTERVAL, state=state.to_json())
 
     async def _submit(self, task: Task, found: markers.Markers) -> asyncio.Future:
@@ -135,6 +142,11 @@ class SandboxEngine:
         shutil.rmtree(task_dir, ignore_errors=True)
         task_dir.mkdir(parents=True)
         request = task.request
+        if request.kind in catalogue.STILL_KINDS:
+            still_job = await self._still_job(task, task_dir)
+            future = self.pool.submit(task.id, still_job, task_dir / "cancel")
+            self._renders[task.id] = future
+            return future
         width, height = scaled_size(request.width, request.height, self.scale)
         job: Job
         if follows_footage(request):
@@ -154,6 +166,30 @@ class SandboxEngine:
         future = self.pool.submit(task.id, job, task_dir / "cancel")
         self._renders[task.id] = future
         return future
+
+    async def _still_job(self, task: Task, task_dir: Path) -> TextToImageJob | UpscaleJob:
+        """Images render at the size asked whatever the sandbox's scale: one frame is cheap."""
+        request, out_dir = task.request, str(task_dir / "out")
+        if request.kind == catalogue.IMAGE_UPSCALE:
+            source = await self._input_path(request.input_for(SOURCE), task_dir)
+            assert source is not None, "an upscale has its input"
+            return UpscaleJob(source, request.width, request.height, out_dir)
+        references = []
+        for item in request.inputs:
+            if item.role == REFERENCE:
+                path = await self._input_path(item, task_dir)
+                assert path is not None
+                references.append(path)
+        return TextToImageJob(
+            width=request.width,
+            height=request.height,
+            count=request.count,
+            out_dir=out_dir,
+            seed=task.seed,
+            prompt=markers.strip(request.prompt),
+            references=tuple(references),
+            output_format=str(request.extras.get("outputFormat") or "png"),
+        )
 
     async def _input_path(self, image: Input | None, folder: Path) -> str | None:
         if image is None:

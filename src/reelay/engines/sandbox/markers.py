@@ -4,12 +4,17 @@
 [sandbox:delay=3]                  stay RUNNING at least 3 seconds, progress following the wait
 [sandbox:throttle=2]               wait THROTTLED for 2 seconds first
 [sandbox:camera=x,y,z,r,bg_x_pan,bg_y_pan]   a motion vector for the official dialect
+
+They are read from the prompt and from the X-Reelay-Sandbox header (`GenerationRequest.markers`),
+which endpoints without a prompt (image_upscale) have only.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from reelay.domain.request import GenerationRequest
 
 _MARKER = re.compile(r"\[sandbox:(\w+)=([^\]]*)\]")
 
@@ -59,6 +64,11 @@ def parse(prompt: str | None) -> Markers:
         except ValueError:
             continue  # a malformed marker is ignored, as text would be
     return Markers(**found)
+
+
+def of(request: GenerationRequest) -> Markers:
+    """The markers of a request: its prompt's and its header's."""
+    return parse(" ".join(text for text in (request.prompt, request.markers) if text))
 
 
 def delay_fraction(delay: float, elapsed: float) -> float:

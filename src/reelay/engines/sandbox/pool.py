@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, TypeAlias
 from reelay.orphans import exit_with_parent
 
 if TYPE_CHECKING:
+    from .images import StillsResult, TextToImageJob, UpscaleJob
     from .performance import PerformanceJob
     from .render import RenderJob, RenderResult
     from .restyle import RestyleJob
 
-    Job: TypeAlias = RenderJob | PerformanceJob | RestyleJob
+    Job: TypeAlias = RenderJob | PerformanceJob | RestyleJob | TextToImageJob | UpscaleJob
 
 # (task id, fraction rendered) from the render processes; None, sent by shutdown, ends the drain.
 ProgressQueue: TypeAlias = "Queue[tuple[str, float] | None]"
@@ -36,7 +37,8 @@ def _init(progress_queue: ProgressQueue, parent: int) -> None:
     exit_with_parent(parent)
 
 
-def _run(task_id: str, job: Job, cancel_flag: str) -> RenderResult:
+def _run(task_id: str, job: Job, cancel_flag: str) -> RenderResult | StillsResult:
+    from .images import TextToImageJob, UpscaleJob
     from .performance import PerformanceJob, render_performance
     from .render import render
     from .restyle import RestyleJob, render_restyle
@@ -50,6 +52,8 @@ def _run(task_id: str, job: Job, cancel_flag: str) -> RenderResult:
     def cancelled() -> bool:
         return os.path.exists(cancel_flag)
 
+    if isinstance(job, TextToImageJob | UpscaleJob):  # an image job (images.py) runs itself
+        return job.run(progress, cancelled)
     if isinstance(job, PerformanceJob):
         return render_performance(job, progress, cancelled)
     if isinstance(job, RestyleJob):
@@ -69,7 +73,7 @@ class RenderPool:
             initargs=(self._queue, os.getpid()),
         )
         self.progress: dict[str, float] = {}
-        self._cancel_flags: dict[Future[RenderResult], Path] = {}  # of the renders not yet done
+        self._cancel_flags: dict[Future[RenderResult | StillsResult], Path] = {}  # of the renders not yet done
         self._drainer = threading.Thread(target=self._drain, args=(self._queue,), name="render-progress", daemon=True)
         self._drainer.start()
 
@@ -84,7 +88,7 @@ class RenderPool:
             task_id, fraction = item
             self.progress[task_id] = fraction
 
-    def submit(self, task_id: str, job: Job, cancel_flag: Path) -> asyncio.Future[RenderResult]:
+    def submit(self, task_id: str, job: Job, cancel_flag: Path) -> asyncio.Future[RenderResult | StillsResult]:
         if self._executor is None:
             raise RuntimeError("the render pool is shut down")
         future = self._executor.submit(_run, task_id, job, str(cancel_flag))

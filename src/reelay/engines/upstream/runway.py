@@ -15,6 +15,7 @@ from reelay.engines.results import BadOutput
 
 from .base import UpstreamEngine, bad_output, classify
 from .errors import Rejected
+from .images import collect_images, image_body
 from .state import UpstreamState
 
 VERSION = "2024-11-06"
@@ -109,15 +110,21 @@ class RunwayEngine(UpstreamEngine):
     kind = "runway"
 
     def supports(self, request: GenerationRequest) -> bool:
-        # Act-Two in Runway's own shape; the pro family's act_one/act_two go to a relay or the sandbox.
-        return super().supports(request) or request.kind == CHARACTER_PERFORMANCE
+        # Act-Two and the image endpoints in Runway's own shape; the pro family's act_one/act_two
+        # go to a relay or the sandbox.
+        return (
+            super().supports(request) or request.kind == CHARACTER_PERFORMANCE or request.kind in catalogue.STILL_KINDS
+        )
 
     def _headers(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}", "X-Runway-Version": VERSION}
 
     async def submit(self, task: Task, key: str, state: UpstreamState) -> str:
-        uris = await self.image_uris(task.request)
-        path, body = official_body(task.request, self.config.text_model, lambda image: uris[id(image)])
+        if task.request.kind in catalogue.STILL_KINDS:
+            path, body = await image_body(task.request, self.storage)
+        else:
+            uris = await self.image_uris(task.request)
+            path, body = official_body(task.request, self.config.text_model, lambda image: uris[id(image)])
         answer = await self.client.post(path, json=body, headers=self._headers(key))
         if answer.status_code != 200:
             raise classify(answer, f"{self.name} {path}")
@@ -145,6 +152,8 @@ class RunwayEngine(UpstreamEngine):
             return EngineUpdate(
                 Status.RUNNING, progress=progress, state=stored, next_check_in=self.next_poll(task, False, progress)
             )
+        if status == "SUCCEEDED" and task.request.kind in catalogue.STILL_KINDS:
+            return await self._images(task, state, list(upstream.get("output") or []), stored)
         if status == "SUCCEEDED":
             outputs = upstream.get("output") or []
 
@@ -178,6 +187,18 @@ class RunwayEngine(UpstreamEngine):
                 state=stored,
             )
         return EngineUpdate(Status.PENDING, state=stored, next_check_in=self.next_poll(task, waiting=True))
+
+    async def _images(self, task: Task, state: UpstreamState, urls: list[str], stored: dict[str, Any]) -> EngineUpdate:
+        """Every output image copied in, in order."""
+
+        async def refresh() -> list[str]:
+            return list((await self._read(state)).get("output") or [])
+
+        try:
+            files = await collect_images(self._download, self.work_dir / task.id, urls, refresh)
+        except BadOutput as error:
+            return bad_output(error, stored)
+        return EngineUpdate(Status.SUCCEEDED, progress=1.0, results=files, state=stored)
 
     async def cancel(self, task: Task) -> None:
         state = UpstreamState.from_json(task.engine_state)
