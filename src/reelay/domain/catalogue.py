@@ -20,6 +20,8 @@ from .fields import Flag, check, check_members
 IMAGE_TO_VIDEO = "image_to_video"
 TEXT_TO_VIDEO = "text_to_video"
 VIDEO_KINDS = (IMAGE_TO_VIDEO, TEXT_TO_VIDEO)
+VIDEO_TO_VIDEO = "video_to_video"
+VIDEO_UPSCALE = "video_upscale"
 
 ROWS: tuple[Row, ...] = (*catalogue_rows.ROWS, *catalogue_rows.LEGACY)
 _BY_KEY: dict[tuple[str, str], Row] = {(r.endpoint, r.model): r for r in ROWS}

@@ -28,6 +28,7 @@ class MediaInput:
     kind: MediaKind = MediaKind.IMAGE  # what the field expects
     role: str = FIRST
     tag: str | None = None  # a reference image's name in the prompt (@tag)
+    max_seconds: float | None = None  # the endpoint's own limit on a video's length, if lower
 
 
 @dataclass(frozen=True)

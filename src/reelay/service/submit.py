@@ -19,6 +19,7 @@ from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.media.fetch import FetchPolicy, check_url_syntax
 from reelay.service.inputs import InputLoader
+from reelay.service.outputs import fit_to_input
 from reelay.service.pricing import Pricing
 from reelay.store.keys import ApiKey
 from reelay.store.retries import CreateFingerprints
@@ -82,7 +83,7 @@ class Submitter:
 
         task_id = str(uuid.uuid4())
         inputs = await self.inputs.load_all(request.inputs, task_id=task_id, api_key_id=key.id)
-        request = replace(request, inputs=inputs)
+        request = fit_to_input(replace(request, inputs=inputs))
         now = datetime.now(UTC)
         task = Task(
             id=task_id,

@@ -19,6 +19,7 @@ from reelay.orphans import exit_with_parent
 
 if TYPE_CHECKING:
     from .render import RenderJob, RenderResult
+    from .video_render import VideoJob
 
 # (task id, fraction rendered) from the render processes; None, sent by shutdown, ends the drain.
 ProgressQueue: TypeAlias = "Queue[tuple[str, float] | None]"
@@ -32,8 +33,9 @@ def _init(progress_queue: ProgressQueue, parent: int) -> None:
     exit_with_parent(parent)
 
 
-def _run(task_id: str, job: RenderJob, cancel_flag: str) -> RenderResult:
+def _run(task_id: str, job: RenderJob | VideoJob, cancel_flag: str) -> RenderResult:
     from .render import render
+    from .video_render import VideoJob, render_video
 
     queue = _progress_queue
     assert queue is not None, "_init runs in every render process before its first render"
@@ -41,7 +43,10 @@ def _run(task_id: str, job: RenderJob, cancel_flag: str) -> RenderResult:
     def progress(fraction: float) -> None:
         queue.put((task_id, fraction))
 
-    return render(job, progress, lambda: os.path.exists(cancel_flag))
+    cancelled = lambda: os.path.exists(cancel_flag)  # noqa: E731
+    if isinstance(job, VideoJob):
+        return render_video(job, progress, cancelled)
+    return render(job, progress, cancelled)
 
 
 class RenderPool:
@@ -71,7 +76,7 @@ class RenderPool:
             task_id, fraction = item
             self.progress[task_id] = fraction
 
-    def submit(self, task_id: str, job: RenderJob, cancel_flag: Path) -> asyncio.Future[RenderResult]:
+    def submit(self, task_id: str, job: RenderJob | VideoJob, cancel_flag: Path) -> asyncio.Future[RenderResult]:
         if self._executor is None:
             raise RuntimeError("the render pool is shut down")
         future = self._executor.submit(_run, task_id, job, str(cancel_flag))
