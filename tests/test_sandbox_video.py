@@ -8,21 +8,9 @@ import av
 import numpy as np
 import pytest
 
-from reelay.engines.sandbox.encode import Mp4Writer
 from reelay.engines.sandbox.video_render import FRAME_RATE, RESTYLE, UPSCALE, VideoJob, render_video
 from support.video import probe
-
-
-def moving_square(path: Path, width=160, height=96, fps=12, seconds=2) -> Path:
-    """A white square crossing a dark gradient, left to right."""
-    with Mp4Writer(path, width, height, fps) as writer:
-        for index in range(fps * seconds):
-            frame = np.zeros((height, width, 3), np.uint8)
-            frame[..., 2] = np.linspace(30, 120, width, dtype=np.uint8)
-            x = 8 + index * (width - 40) // (fps * seconds)
-            frame[30:60, x : x + 24] = 255
-            writer.write(frame)
-    return path
+from support.video_inputs import moving_square
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +55,7 @@ def test_upscale_resizes_at_the_input_rate(source, tmp_path):
 
 @pytest.mark.parametrize(("fps", "frames"), [(Fraction(60), 120), (Fraction(30000, 1001), 60)])
 def test_frame_rate_boost_interpolates_motion(source, tmp_path, fps, frames):
-    data, facts = run(tmp_path, mode=FRAME_RATE, source=str(source), width=160, height=96, fps=fps)
+    _, facts = run(tmp_path, mode=FRAME_RATE, source=str(source), width=160, height=96, fps=fps)
     assert (facts.width, facts.height, facts.frames) == (160, 96, frames)
     assert facts.fps == pytest.approx(float(fps), abs=0.01)
     assert facts.duration == pytest.approx(2.0, abs=0.05)

@@ -23,8 +23,6 @@ from .runway_request import _row
 MAX_INPUT_SECONDS = {catalogue.VIDEO_TO_VIDEO: 30.0, catalogue.VIDEO_UPSCALE: 30.0}
 # Fields the request carries itself; every other given field travels in `extras` for an upstream.
 _CARRIED = {"model", "promptText", "seed"}
-# The frame rates enhance_frame_rate takes, as numbers ("23_98" is NTSC's 24000/1001).
-FRAME_RATES = {"23_98": 24000 / 1001, "29_97": 30000 / 1001, "59_94": 60000 / 1001}
 
 
 def parse_video_to_video(body: dict[str, Any]) -> GenerationRequest:
@@ -41,9 +39,7 @@ def _parse(endpoint: str, body: dict[str, Any]) -> GenerationRequest:
     field = "videoUri" if "videoUri" in spec.fields else "promptVideo"
     if body.get(field) is None:
         raise InputError(field, "is required", problem=Problem.MISSING)
-    video = MediaInput(
-        body[field], field, kind=MediaKind.VIDEO, role=VIDEO, max_seconds=MAX_INPUT_SECONDS[endpoint]
-    )
+    video = MediaInput(body[field], field, kind=MediaKind.VIDEO, role=VIDEO, max_seconds=MAX_INPUT_SECONDS[endpoint])
     extras = {name: value for name, value in body.items() if value is not None and name not in _CARRIED}
     width = height = 0  # follow the input video
     ratio = body.get("ratio") if isinstance(body.get("ratio"), str) else None
@@ -78,7 +74,3 @@ def _images(body: dict[str, Any]) -> list[MediaInput]:
         found.append(MediaInput(item["uri"], f"keyframes.{index}.uri", role=REFERENCE, tag=f"keyframe{index}"))
     return found
 
-
-def frame_rate(value: str) -> float:
-    """A targetFramerate as frames per second: "30" → 30, "29_97" → 29.97…"""
-    return FRAME_RATES.get(value, 0.0) or float(value)

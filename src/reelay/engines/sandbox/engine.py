@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from reelay.domain.artifacts import LAST_FRAME, POSTER, VIDEO, Artifact
+from reelay.domain.request import VIDEO as VIDEO_INPUT
 from reelay.domain.request import GenerationRequest, Input, MediaRef
 from reelay.domain.status import Status
 from reelay.domain.task import Task
@@ -22,6 +23,8 @@ from . import markers
 from .pool import RenderPool
 from .render import RenderCancelled, RenderJob, scaled_size
 from .state import SandboxState
+from .video_jobs import VIDEO_IN_KINDS, video_job
+from .video_render import VideoJob
 
 CHECK_INTERVAL = 0.25
 
@@ -49,7 +52,7 @@ class SandboxEngine:
 
     def supports(self, request: GenerationRequest) -> bool:
         # Every model of the catalogue, both dialects; not the pro family's video2video/act_one.
-        return request.kind in ("image_to_video", "text_to_video")
+        return request.kind in ("image_to_video", "text_to_video", *VIDEO_IN_KINDS)
 
     async def start(self, task: Task, *, slot: int | None = None, save_state: SaveState | None = None) -> EngineUpdate:
         found = markers.parse(task.request.prompt)
@@ -131,6 +134,14 @@ class SandboxEngine:
         task_dir.mkdir(parents=True)
         request = task.request
         width, height = scaled_size(request.width, request.height, self.scale)
+        job: RenderJob | VideoJob
+        if request.kind in VIDEO_IN_KINDS:
+            source = await self._input_path(request.input_for(VIDEO_INPUT), task_dir)
+            assert source is not None, "a video-in request has its input video"
+            job = video_job(request, source, width, height, str(task_dir / "out"), task.seed)
+            future = self.pool.submit(task.id, job, task_dir / "cancel")
+            self._renders[task.id] = future
+            return future
         job = RenderJob(
             width=width,
             height=height,
