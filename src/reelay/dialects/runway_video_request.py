@@ -73,4 +73,3 @@ def _images(body: dict[str, Any]) -> list[MediaInput]:
     for index, item in enumerate(body.get("keyframes") or []):
         found.append(MediaInput(item["uri"], f"keyframes.{index}.uri", role=REFERENCE, tag=f"keyframe{index}"))
     return found
-

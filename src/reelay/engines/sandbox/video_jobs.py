@@ -29,4 +29,3 @@ def video_job(request: GenerationRequest, source: str, width: int, height: int, 
 def target_rate(value: str) -> Fraction:
     """enhance_frame_rate's targetFramerate: "60" → 60, "29_97" → 30000/1001."""
     return NTSC.get(value) or Fraction(int(value))
-
