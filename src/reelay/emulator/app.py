@@ -127,6 +127,10 @@ def _prompt_image(body: dict) -> str | None:
     return "promptImage: Expected a URL string or a list of {uri, position}"
 
 
+def _input_video(body: dict) -> str | None:
+    return _text(body, "promptVideo") if "promptVideo" in body else _text(body, "videoUri")
+
+
 # Light validation: enough to catch an engine sending the wrong shape, not Runway's full catalogue.
 _CHECKS: dict[str, list[Callable[[dict[str, Any]], str | None] | Literal["duration"]]] = {
     "image_to_video": [lambda b: _text(b, "model"), _prompt_image, lambda b: _text(b, "ratio"), "duration"],
@@ -136,7 +140,9 @@ _CHECKS: dict[str, list[Callable[[dict[str, Any]], str | None] | Literal["durati
         lambda b: _text(b, "ratio"),
         "duration",
     ],
-    "video_to_video": [lambda b: _text(b, "model"), lambda b: _text(b, "videoUri"), lambda b: _text(b, "promptText")],
+    # aleph2 and the gemini/kling models take videoUri, the seedance/hailuo/klingO3 ones promptVideo.
+    "video_to_video": [lambda b: _text(b, "model"), _input_video],
+    "video_upscale": [lambda b: _text(b, "model"), lambda b: _text(b, "videoUri")],
 }
 
 
@@ -215,6 +221,7 @@ def _official_routes(emu: Emulator) -> list[Route]:
         Route("/v1/image_to_video", create("image_to_video"), methods=["POST"]),
         Route("/v1/text_to_video", create("text_to_video"), methods=["POST"]),
         Route("/v1/video_to_video", create("video_to_video"), methods=["POST"]),
+        Route("/v1/video_upscale", create("video_upscale"), methods=["POST"]),
         Route("/v1/tasks/{task_id}", retrieve, methods=["GET"]),
         Route("/v1/tasks/{task_id}", delete, methods=["DELETE"]),
     ]

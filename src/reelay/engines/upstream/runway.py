@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Any
 
+from reelay.config import ChannelConfig
 from reelay.domain import catalogue
 from reelay.domain.request import GenerationRequest
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
 from reelay.engines.results import BadOutput
+from reelay.storage.base import Storage
 
 from .base import UpstreamEngine, bad_output, classify
 from .errors import Rejected
 from .state import UpstreamState
+from .video_in import VIDEO_IN_KINDS, readable_uris, video_in_body
 
 VERSION = "2024-11-06"
 
@@ -95,12 +99,23 @@ def _closest_duration(model: str, seconds: int) -> int:
 class RunwayEngine(UpstreamEngine):
     kind = "runway"
 
+    def __init__(self, config: ChannelConfig, storage: Storage, work_dir: Path, *, public_url: str = "") -> None:
+        super().__init__(config, storage, work_dir)
+        self.public_url = public_url  # REELAY_PUBLIC_URL: where the upstream can fetch stored inputs
+
+    def supports(self, request: GenerationRequest) -> bool:
+        return super().supports(request) or request.kind in VIDEO_IN_KINDS
+
     def _headers(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}", "X-Runway-Version": VERSION}
 
     async def submit(self, task: Task, key: str, state: UpstreamState) -> str:
-        uris = await self.image_uris(task.request)
-        path, body = official_body(task.request, self.config.text_model, lambda image: uris[id(image)])
+        if task.request.kind in VIDEO_IN_KINDS:
+            readable = await readable_uris(task.request, self.storage, self.public_url)
+            path, body = video_in_body(task.request, readable)
+        else:
+            uris = await self.image_uris(task.request)
+            path, body = official_body(task.request, self.config.text_model, lambda image: uris[id(image)])
         answer = await self.client.post(path, json=body, headers=self._headers(key))
         if answer.status_code != 200:
             raise classify(answer, f"{self.name} {path}")
