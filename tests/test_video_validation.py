@@ -36,6 +36,7 @@ CASES = [
     ("target aspect 5:4", "video_to_video", change(ALEPH, targetAspectRatio="5:4"), "targetAspectRatio"),
     ("six keyframes", "video_to_video", change(ALEPH, keyframes=[{"seconds": 0, "uri": IMAGE}] * 6), "keyframes"),
     ("seedance duration 20", "video_to_video", change(SEEDANCE, duration=20), "duration"),
+    ("gemini duration 31", "video_to_video", {"model": "gemini_omni_flash_1.1", "videoUri": VIDEO, "promptText": "x", "duration": 31}, "duration"),
     ("mode on seedance2_fast", "video_to_video", change(SEEDANCE, mode="edit"), "mode"),
     ("upscale resolution 8k", "video_upscale", change(UPSCALE, resolution="8k"), "resolution"),
     ("upscale sharpen 101", "video_upscale", change(UPSCALE, sharpen=101), "sharpen"),

@@ -21,6 +21,7 @@ from .runway_request import _row
 # Runway refuses longer input videos (reference/runway-surface.md: video_upscale ≤ 30 s, and
 # character_performance's reference video 3–30 s); the same bound is kept for video_to_video.
 MAX_INPUT_SECONDS = {catalogue.VIDEO_TO_VIDEO: 30.0, catalogue.VIDEO_UPSCALE: 30.0}
+MAX_OUTPUT_SECONDS = 30
 # Fields the request carries itself; every other given field travels in `extras` for an upstream.
 _CARRIED = {"model", "promptText", "seed"}
 
@@ -46,6 +47,11 @@ def _parse(endpoint: str, body: dict[str, Any]) -> GenerationRequest:
     if ratio and ratio != "adaptive" and not ratio.startswith("auto_"):
         width, height = catalogue.output_size(ratio, body.get("resolution"))
     duration = body.get("duration")
+    if isinstance(duration, int) and duration > MAX_OUTPUT_SECONDS:
+        # gemini_omni_flash_1.1 gives its duration no bound: Reelay keeps one, as for its inputs.
+        raise InputError(
+            "duration", f"must be at most {MAX_OUTPUT_SECONDS}", problem=Problem.TOO_BIG, limit=MAX_OUTPUT_SECONDS
+        )
     return GenerationRequest(
         dialect="runway",
         kind=endpoint,
