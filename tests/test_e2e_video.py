@@ -7,6 +7,7 @@ from runwayml import BadRequestError, RunwayML
 from runwayml.lib.polling import TaskFailedError
 
 from support.images import data_uri, gradient_image
+from support.official import auth
 from support.video import probe
 from support.video_inputs import moving_square_mp4, video_data_uri
 
@@ -26,12 +27,15 @@ def fetched(task):
     return probe(answer.content)
 
 
-def test_aleph2_restyles_the_input_at_its_length(client):
+def test_aleph2_restyles_the_input_at_its_length(client, reelay, api_key):
     task = client.video_to_video.create(
         model="aleph2", video_uri=SOURCE, prompt_text="neon noir", seed=3
     ).wait_for_task_output(timeout=120)
     facts = fetched(task)
     assert (facts.codec, facts.width, facts.height, facts.fps, facts.frames) == ("h264", 160, 96, 24, 48)
+    # The pro feed reads the same task, with its poster.
+    feed = httpx.post(f"{reelay.url}/runway/feed", json={"task_id": task.id}, headers=auth(api_key)).json()["data"]
+    assert feed["status"] == "3" and feed["video_url"] and httpx.get(feed["poster"]).headers["content-type"] == "image/jpeg"
 
 
 def test_aleph2_outpaints_to_the_target_aspect_ratio(client):

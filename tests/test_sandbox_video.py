@@ -53,6 +53,11 @@ def test_upscale_resizes_at_the_input_rate(source, tmp_path):
     assert (facts.width, facts.height, facts.fps, facts.frames) == (320, 192, 12, 24)
 
 
+def test_upscale_with_fps_boost_doubles_the_rate(source, tmp_path):
+    _, facts = run(tmp_path, mode=UPSCALE, source=str(source), width=320, height=192, boost=True)
+    assert (facts.width, facts.height, facts.fps, facts.frames) == (320, 192, 24, 48)
+
+
 @pytest.mark.parametrize(("fps", "frames"), [(Fraction(60), 120), (Fraction(30000, 1001), 60)])
 def test_frame_rate_boost_interpolates_motion(source, tmp_path, fps, frames):
     _, facts = run(tmp_path, mode=FRAME_RATE, source=str(source), width=160, height=96, fps=fps)

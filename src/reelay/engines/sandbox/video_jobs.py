@@ -22,6 +22,7 @@ def video_job(request: GenerationRequest, source: str, width: int, height: int, 
         return replace(job, mode=RESTYLE, seconds=request.seconds, prompt=markers.strip(request.prompt))
     if request.model == "enhance_frame_rate":
         return replace(job, mode=FRAME_RATE, fps=target_rate(request.extras["targetFramerate"]))
+    job = replace(job, boost=bool(request.extras.get("fpsBoost")))
     sharpen = request.extras.get("sharpen")
     return job if sharpen is None else replace(job, sharpen=sharpen)
 
