@@ -23,7 +23,7 @@ from . import markers
 from .pool import RenderPool
 from .render import RenderCancelled, RenderJob, scaled_size
 from .state import SandboxState
-from .video_jobs import VIDEO_IN_KINDS, video_job
+from .video_jobs import VIDEO_IN_KINDS, is_video_in, video_job
 from .video_render import VideoJob
 
 CHECK_INTERVAL = 0.25
@@ -51,8 +51,9 @@ class SandboxEngine:
         return self._pool
 
     def supports(self, request: GenerationRequest) -> bool:
-        # Every model of the catalogue, both dialects; not the pro family's video2video/act_one.
-        return request.kind in ("image_to_video", "text_to_video", *VIDEO_IN_KINDS)
+        # Every model of the catalogue, both dialects, and Runway's video-in endpoints; not the
+        # pro family's video2video/act_one.
+        return request.kind in ("image_to_video", "text_to_video") or is_video_in(request)
 
     async def start(self, task: Task, *, slot: int | None = None, save_state: SaveState | None = None) -> EngineUpdate:
         found = markers.parse(task.request.prompt)
@@ -139,20 +140,18 @@ class SandboxEngine:
             source = await self._input_path(request.input_for(VIDEO_INPUT), task_dir)
             assert source is not None, "a video-in request has its input video"
             job = video_job(request, source, width, height, str(task_dir / "out"), task.seed)
-            future = self.pool.submit(task.id, job, task_dir / "cancel")
-            self._renders[task.id] = future
-            return future
-        job = RenderJob(
-            width=width,
-            height=height,
-            seconds=request.seconds,
-            out_dir=str(task_dir / "out"),
-            seed=task.seed,
-            prompt=markers.strip(request.prompt),
-            first_image=await self._input_path(request.first_image, task_dir),
-            last_image=await self._input_path(request.last_image, task_dir),
-            motion=request.motion or found.camera,
-        )
+        else:
+            job = RenderJob(
+                width=width,
+                height=height,
+                seconds=request.seconds,
+                out_dir=str(task_dir / "out"),
+                seed=task.seed,
+                prompt=markers.strip(request.prompt),
+                first_image=await self._input_path(request.first_image, task_dir),
+                last_image=await self._input_path(request.last_image, task_dir),
+                motion=request.motion or found.camera,
+            )
         future = self.pool.submit(task.id, job, task_dir / "cancel")
         self._renders[task.id] = future
         return future

@@ -16,6 +16,12 @@ VIDEO_IN_KINDS = (catalogue.VIDEO_TO_VIDEO, catalogue.VIDEO_UPSCALE)
 NTSC = {"23_98": Fraction(24000, 1001), "29_97": Fraction(30000, 1001), "59_94": Fraction(60000, 1001)}
 
 
+def is_video_in(request: GenerationRequest) -> bool:
+    """Runway's video_to_video or video_upscale; the pro family's video2video (kind
+    video_to_video too) is a pass-through no sandbox renders."""
+    return request.kind in VIDEO_IN_KINDS and request.dialect == "runway"
+
+
 def video_job(request: GenerationRequest, source: str, width: int, height: int, out_dir: str, seed: int) -> VideoJob:
     job = VideoJob(UPSCALE, source=source, width=width, height=height, out_dir=out_dir, seed=seed)
     if request.kind == catalogue.VIDEO_TO_VIDEO:

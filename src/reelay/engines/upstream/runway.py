@@ -104,7 +104,8 @@ class RunwayEngine(UpstreamEngine):
         self.public_url = public_url  # REELAY_PUBLIC_URL: where the upstream can fetch stored inputs
 
     def supports(self, request: GenerationRequest) -> bool:
-        return super().supports(request) or request.kind in VIDEO_IN_KINDS
+        # Runway's video-in endpoints; not the pro family's video2video pass-through (relay only).
+        return super().supports(request) or (request.kind in VIDEO_IN_KINDS and request.dialect == "runway")
 
     def _headers(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}", "X-Runway-Version": VERSION}
