@@ -89,3 +89,15 @@ def test_a_429_waits_throttled_then_succeeds(gateway, emulator):
     task_id = gateway.official("/v1/video_to_video", model="aleph2", videoUri=SOURCE)
     assert wait_official(gateway.http, task_id)["status"] == "SUCCEEDED"
     assert emulator.stats()["creates"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "sentence"),
+    [
+        ("/v1/video_upscale", {"model": "enhance_frame_rate", "targetFramerate": "60"}, "videoUri: Required"),
+        ("/v1/video_to_video", {"model": "seedance2", "promptVideo": ""}, "promptVideo: Expected a non-empty string"),
+    ],
+)
+def test_the_emulator_refuses_a_body_without_its_input_video(emulator, path, body, sentence):
+    answer = httpx.post(f"{emulator.url}{path}", json=body, headers={"Authorization": "Bearer key-a"})
+    assert answer.status_code == 400 and sentence in answer.text
