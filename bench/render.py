@@ -24,11 +24,16 @@ zoompan producing every frame (no encoding), and x264 encoding Reelay's frames; 
 of one Reelay render, by what its main thread was doing.
 ffmpeg is the binary of the `imageio-ffmpeg` wheel (pip install -e '.[bench]').
 
-Last, the sandbox's image upscale (`engines/sandbox/images.py`: decode, Lanczos resize, unsharp
+Then the sandbox's image upscale (`engines/sandbox/images.py`: decode, Lanczos resize, unsharp
 mask, encode) in output megapixels per second, for JPEG and PNG inputs of the same picture, up to
 Runway's largest output (25.3 megapixels). `--upscale` runs that figure alone (no ffmpeg needed).
 
     .venv/bin/python bench/render.py --upscale
+
+Last, the video-in renders (video_upscale, enhance_frame_rate, video_to_video), per second of
+output, on a 5 s 1280×720 24 fps input (Reelay's camera over the 1920×1080 picture):
+
+    .venv/bin/python bench/render.py --video-in-only   # those figures alone, about 2 minutes
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -57,6 +63,7 @@ from reelay.engines.sandbox.camera import TRUCK_PER_UNIT, ZOOM_PER_UNIT, CameraP
 from reelay.engines.sandbox.images import UpscaleJob
 from reelay.engines.sandbox.picture import new_frame
 from reelay.engines.sandbox.render import RenderJob, plan_shot, render
+from reelay.engines.sandbox.video_render import FRAME_RATE, RESTYLE, UPSCALE, VideoJob, render_video
 
 WIDTH, HEIGHT, FPS = 1280, 720, 24
 SOURCES = {"1920×1080 JPEG": (1920, 1080), "4032×3024 photo": (4032, 3024)}
@@ -250,15 +257,57 @@ def profile(source: Path, seconds: int, out: Path) -> list[tuple[str, float]]:
     return parts
 
 
+# (label, mode, output size, target rate): each from the same 720p input.
+VIDEO_IN = [
+    ("upscale to 1k (1920×1080)", UPSCALE, (1920, 1080), 0),
+    ("upscale to 2k (2560×1440)", UPSCALE, (2560, 1440), 0),
+    ("upscale to 4k (3840×2160)", UPSCALE, (3840, 2160), 0),
+    ("frame rate 24 → 30 (720p)", FRAME_RATE, (WIDTH, HEIGHT), 30),
+    ("frame rate 24 → 60 (720p)", FRAME_RATE, (WIDTH, HEIGHT), 60),
+    ("video_to_video restyle (720p)", RESTYLE, (WIDTH, HEIGHT), 0),
+]
+VIDEO_IN_SECONDS = 5
+
+
+def video_in_figures(source: Path, rounds: int, work: Path) -> None:
+    """Wall and CPU seconds per second of output of each video-in render, medians of `rounds`."""
+    clip = work / "video-in-source"
+    render(RenderJob(WIDTH, HEIGHT, VIDEO_IN_SECONDS, str(clip), seed=1, first_image=str(source), motion=MOTION))
+    print(f"\n| video-in render, {VIDEO_IN_SECONDS} s 1280×720 24 fps input | frames out | wall | CPU "
+          "| wall per output second | CPU per output second |")  # fmt: skip
+    print("| --- | --- | --- | --- | --- | --- |")
+    for label, mode, (width, height), rate in VIDEO_IN:
+        walls, cpus, frames = [], [], 0
+        for round_ in range(rounds):
+            out = work / f"video-in-{mode}-{width}-{rate}-{round_}"
+            job = VideoJob(mode, str(clip / "video.mp4"), width, height, str(out), seed=1, prompt="neon noir",
+                           fps=Fraction(rate))  # fmt: skip
+            cpu, start = cpu_time(resource.RUSAGE_SELF), time.perf_counter()
+            frames = render_video(job).frames
+            walls.append(time.perf_counter() - start)
+            cpus.append(cpu_time(resource.RUSAGE_SELF) - cpu)
+        wall, cpu = statistics.median(walls), statistics.median(cpus)
+        print(f"| {label} | {frames} | {wall:.2f} s | {cpu:.2f} s | {wall / VIDEO_IN_SECONDS:.2f} s "
+              f"| {cpu / VIDEO_IN_SECONDS:.2f} s |")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, nargs="+", default=[5, 10])
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--upscale", action="store_true", help="only the image-upscale figure")
+    parser.add_argument("--video-in-only", action="store_true", help="only the video-in renders' figures")
     options = parser.parse_args()
     if options.upscale:
         upscale_figures(options.rounds)
+        return
+    if options.video_in_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp)
+            print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+            video_in_figures(test_image(work / "source.jpg", SOURCES["1920×1080 JPEG"]), options.rounds, work)
+            print(f"(medians of {options.rounds} rounds; load average {os.getloadavg()[0]:.2f} at the end)")
         return
     try:
         import imageio_ffmpeg
@@ -324,6 +373,8 @@ def main() -> None:
         print("| --- |" + " --- |" * len(TOOLS))
         print("| largest | " + " | ".join(f"{errors[tool][0]:.2f} px" for tool in TOOLS) + " |")
         print("| root mean square | " + " | ".join(f"{errors[tool][1]:.2f} px" for tool in TOOLS) + " |")
+
+        video_in_figures(next(iter(sources.values())), options.rounds, work)
 
         if options.no_profile:
             return

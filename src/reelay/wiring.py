@@ -195,7 +195,7 @@ def build_engines(
                 storage, work_dir, settings.render_processes, name=channel.name, scale=settings.sandbox_scale
             )
         elif channel.engine == "runway":
-            engine = RunwayEngine(channel, storage, work_dir)
+            engine = RunwayEngine(channel, storage, work_dir, public_url=settings.public_url)
         else:
             engine = RelayEngine(channel, storage, work_dir, hook_url=hook_url, callbacks=relay_callbacks)
         channels.append((channel, engine))

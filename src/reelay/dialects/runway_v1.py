@@ -24,6 +24,7 @@ from .common import RUNWAY_VERSION, base_url, caller, json_object, retry_count, 
 from .runway_errors import error_response
 from .runway_performance import parse_character_performance
 from .runway_request import parse_image_to_video, parse_text_to_video
+from .runway_video import install_video_routes
 
 router = APIRouter()
 PREFIXES = ("/v1", "/runwayml/v1")
@@ -183,6 +184,9 @@ for prefix in PREFIXES:
             for day, per_model in sorted(days.items())
         ]
         return JSONResponse({"models": models, "results": results})
+
+
+install_video_routes(router, PREFIXES, _create)
 
 
 def usage_range(body: dict[str, Any]) -> tuple[date, date]:

@@ -23,6 +23,8 @@ VIDEO_KINDS = (IMAGE_TO_VIDEO, TEXT_TO_VIDEO)
 TEXT_TO_IMAGE = "text_to_image"
 IMAGE_UPSCALE = "image_upscale"
 STILL_KINDS = (TEXT_TO_IMAGE, IMAGE_UPSCALE)  # tasks whose results are images
+VIDEO_TO_VIDEO = "video_to_video"
+VIDEO_UPSCALE = "video_upscale"
 
 ROWS: tuple[Row, ...] = (*catalogue_rows.ROWS, *catalogue_rows.LEGACY)
 _BY_KEY: dict[tuple[str, str], Row] = {(r.endpoint, r.model): r for r in ROWS}

@@ -30,6 +30,7 @@ class MediaInput:
     role: str = FIRST
     tag: str | None = None  # a reference image's name in the prompt (@tag)
     seconds: tuple[float, float] | None = None  # the length a video must have (least, most)
+    max_seconds: float | None = None  # the endpoint's own limit on a video's length, if lower
 
 
 @dataclass(frozen=True)

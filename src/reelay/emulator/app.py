@@ -130,6 +130,10 @@ def _prompt_image(body: dict) -> str | None:
     return "promptImage: Expected a URL string or a list of {uri, position}"
 
 
+def _input_video(body: dict) -> str | None:
+    return _text(body, "promptVideo") if "promptVideo" in body else _text(body, "videoUri")
+
+
 # Light validation: enough to catch an engine sending the wrong shape, not Runway's full catalogue.
 _CHECKS: dict[str, list[Callable[[dict[str, Any]], str | None] | Literal["duration"]]] = {
     "image_to_video": [lambda b: _text(b, "model"), _prompt_image, lambda b: _text(b, "ratio"), "duration"],
@@ -139,7 +143,9 @@ _CHECKS: dict[str, list[Callable[[dict[str, Any]], str | None] | Literal["durati
         lambda b: _text(b, "ratio"),
         "duration",
     ],
-    "video_to_video": [lambda b: _text(b, "model"), lambda b: _text(b, "videoUri"), lambda b: _text(b, "promptText")],
+    # aleph2 and the gemini/kling models take videoUri, the seedance/hailuo/klingO3 ones promptVideo.
+    "video_to_video": [lambda b: _text(b, "model"), _input_video],
+    "video_upscale": [lambda b: _text(b, "model"), lambda b: _text(b, "videoUri")],
     "character_performance": [
         lambda b: _text(b, "model"),
         lambda b: _performer(b, "character", ("image", "video")),
@@ -238,6 +244,7 @@ def _official_routes(emu: Emulator) -> list[Route]:
         Route("/v1/character_performance", create("character_performance"), methods=["POST"]),
         Route("/v1/text_to_image", create("text_to_image"), methods=["POST"]),
         Route("/v1/image_upscale", create("image_upscale"), methods=["POST"]),
+        Route("/v1/video_upscale", create("video_upscale"), methods=["POST"]),
         Route("/v1/tasks/{task_id}", retrieve, methods=["GET"]),
         Route("/v1/tasks/{task_id}", delete, methods=["DELETE"]),
     ]

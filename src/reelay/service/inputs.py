@@ -3,6 +3,8 @@ proven to be what its field expects, and copied into Reelay's storage before the
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reelay.domain.artifacts import MediaInfo, MediaKind
 from reelay.domain.errors import InputError, Problem
 from reelay.domain.request import Input, MediaInput, MediaRef
@@ -51,6 +53,8 @@ class InputLoader:
             data, extension = image.data, image.extension
         else:
             limits = self.limits(item.kind)
+            if item.max_seconds is not None:
+                limits = replace(limits, max_seconds=min(limits.max_seconds, item.max_seconds))
             if data is None:
                 data = await read_media(item.uri, field=item.field, kind=item.kind, policy=self.policy, limits=limits)
             media = await verify_media(data, field=item.field, kind=item.kind, limits=limits)

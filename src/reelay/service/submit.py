@@ -20,6 +20,7 @@ from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.media.fetch import FetchPolicy, check_url_syntax
 from reelay.service.inputs import InputLoader
+from reelay.service.outputs import fit_to_input
 from reelay.service.pricing import Pricing
 from reelay.service.stills import settle
 from reelay.store.keys import ApiKey
@@ -90,7 +91,7 @@ class Submitter:
             inputs: tuple = ()
         else:
             inputs = await self.inputs.load_all(request.inputs, task_id=task_id, api_key_id=key.id)
-        request = settle(fit_to_footage(replace(request, inputs=inputs)))
+        request = settle(fit_to_input(fit_to_footage(replace(request, inputs=inputs))))
         now = datetime.now(UTC)
         task = Task(
             id=task_id,

@@ -53,7 +53,9 @@ LIMITED_RANGE = 1
 
 
 class Mp4Writer:
-    def __init__(self, path: str | Path, width: int, height: int, fps: int, comment: str | None = None) -> None:
+    def __init__(
+        self, path: str | Path, width: int, height: int, fps: int | Fraction, comment: str | None = None
+    ) -> None:
         self.width, self.height = width, height
         self._container: OutputContainer | None = av.open(
             str(path),
@@ -66,11 +68,11 @@ class Mp4Writer:
             self._container.metadata["comment"] = comment  # the file says what made it
         stream = self._container.add_stream(CODEC, rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.time_base = Fraction(1, fps)
+        stream.time_base = 1 / Fraction(fps)  # one tick a frame: 1001/24000 at NTSC's 23.976
         codec = stream.codec_context
         codec.thread_count = X264_THREADS
         codec.thread_type = "FRAME"
-        codec.gop_size = KEYFRAME_SECONDS * fps
+        codec.gop_size = round(KEYFRAME_SECONDS * fps)
         codec.color_primaries, codec.color_trc = BT709, BT709
         codec.colorspace, codec.color_range = SMPTE170M, LIMITED_RANGE
         stream.options = {"preset": PRESET, "crf": str(CRF), "x264-params": X264_PARAMS}

@@ -13,6 +13,7 @@ from reelay.domain import catalogue
 from reelay.domain.artifacts import IMAGE, LAST_FRAME, POSTER, VIDEO, Artifact
 from reelay.domain.footage import follows_footage
 from reelay.domain.request import REFERENCE, SOURCE, GenerationRequest, Input, MediaRef
+from reelay.domain.request import VIDEO as VIDEO_INPUT
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate, SaveState
@@ -26,6 +27,8 @@ from .images import StillsResult, TextToImageJob, UpscaleJob
 from .pool import RenderPool
 from .render import RenderCancelled, RenderJob, scaled_size
 from .state import SandboxState
+from .video_jobs import is_video_in, video_job
+from .video_render import VideoJob
 
 CHECK_INTERVAL = 0.25
 
@@ -52,10 +55,12 @@ class SandboxEngine:
         return self._pool
 
     def supports(self, request: GenerationRequest) -> bool:
-        # Every model of the catalogue, both dialects; Act-Two and the pro restyles, with their
-        # files (one first sent on to a relay as the client's body has none).
-        return request.kind in ("image_to_video", "text_to_video", *catalogue.STILL_KINDS) or (
-            follows_footage(request) and bool(request.inputs)
+        # Every model of the catalogue, both dialects; Runway's video-in endpoints; Act-Two and the
+        # pro restyles, with their files (one first sent on to a relay as the client's body has none).
+        return (
+            request.kind in ("image_to_video", "text_to_video", *catalogue.STILL_KINDS)
+            or is_video_in(request)
+            or (follows_footage(request) and bool(request.inputs))
         )
 
     async def start(self, task: Task, *, slot: int | None = None, save_state: SaveState | None = None) -> EngineUpdate:
@@ -148,9 +153,13 @@ class SandboxEngine:
             self._renders[task.id] = future
             return future
         width, height = scaled_size(request.width, request.height, self.scale)
-        job: Job
+        job: Job | VideoJob
         if follows_footage(request):
             job = await footage_job(request, task.seed, (width, height), task_dir, self._input_path)
+        elif is_video_in(request):
+            source = await self._input_path(request.input_for(VIDEO_INPUT), task_dir)
+            assert source is not None, "a video-in request has its input video"
+            job = video_job(request, source, width, height, str(task_dir / "out"), task.seed)
         else:
             job = RenderJob(
                 width=width,

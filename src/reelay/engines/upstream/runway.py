@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Any
 
+from reelay.config import ChannelConfig
 from reelay.domain import catalogue
 from reelay.domain.footage import CHARACTER_PERFORMANCE
 from reelay.domain.request import CHARACTER, REFERENCE, GenerationRequest
@@ -12,11 +14,13 @@ from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
 from reelay.engines.results import BadOutput
+from reelay.storage.base import Storage
 
 from .base import UpstreamEngine, bad_output, classify
 from .errors import Rejected
 from .images import collect_images, image_body
 from .state import UpstreamState
+from .video_in import VIDEO_IN_KINDS, readable_uris, video_in_body
 
 VERSION = "2024-11-06"
 
@@ -109,11 +113,18 @@ def _closest_duration(model: str, seconds: int) -> int:
 class RunwayEngine(UpstreamEngine):
     kind = "runway"
 
+    def __init__(self, config: ChannelConfig, storage: Storage, work_dir: Path, *, public_url: str = "") -> None:
+        super().__init__(config, storage, work_dir)
+        self.public_url = public_url  # REELAY_PUBLIC_URL: where the upstream can fetch stored inputs
+
     def supports(self, request: GenerationRequest) -> bool:
-        # Act-Two and the image endpoints in Runway's own shape; the pro family's act_one/act_two
-        # go to a relay or the sandbox.
+        # Act-Two, the image endpoints and the video-in endpoints in Runway's own shape; the pro
+        # family's act_one/act_two/video2video go to a relay or the sandbox.
         return (
-            super().supports(request) or request.kind == CHARACTER_PERFORMANCE or request.kind in catalogue.STILL_KINDS
+            super().supports(request)
+            or request.kind == CHARACTER_PERFORMANCE
+            or request.kind in catalogue.STILL_KINDS
+            or (request.kind in VIDEO_IN_KINDS and request.dialect == "runway")
         )
 
     def _headers(self, key: str) -> dict[str, str]:
@@ -122,6 +133,9 @@ class RunwayEngine(UpstreamEngine):
     async def submit(self, task: Task, key: str, state: UpstreamState) -> str:
         if task.request.kind in catalogue.STILL_KINDS:
             path, body = await image_body(task.request, self.storage)
+        elif task.request.kind in VIDEO_IN_KINDS:
+            readable = await readable_uris(task.request, self.storage, self.public_url)
+            path, body = video_in_body(task.request, readable)
         else:
             uris = await self.image_uris(task.request)
             path, body = official_body(task.request, self.config.text_model, lambda image: uris[id(image)])
