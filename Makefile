@@ -36,7 +36,7 @@ test-chaos: install-test
 # The gate CI runs first: lint, format and types, with no findings.
 lint: install-dev
 	$(BIN)/ruff check src bench tests scripts
-	$(BIN)/ruff format --check src bench tests scripts
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 clean:

@@ -182,7 +182,7 @@ def serve(files: dict[str, tuple[bytes, str]]):
             self.wfile.write(body)
 
         def log_message(self, *args):
-            pass
+            """Quiet: the test reads `requests`, not the server's log."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

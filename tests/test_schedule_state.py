@@ -168,10 +168,10 @@ class Upstream:
         )
 
     async def cancel(self, task):
-        pass
+        """Nothing runs upstream to stop: these tasks end at their first check."""
 
     async def close(self):
-        pass
+        """No connections to close."""
 
 
 async def test_a_task_in_flight_across_the_upgrade_is_checked_where_it_runs_not_submitted_again(old_rows):

@@ -33,7 +33,7 @@ def starts_processes(fixture_function):
 
 
 class NotMarkedE2E(RuntimeError):
-    pass
+    """A test not marked e2e tried to start a process."""
 
 
 _running_test: str | None = None  # the node id of the running test not marked e2e, if any

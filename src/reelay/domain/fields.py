@@ -7,6 +7,7 @@ walks a decoded JSON body against those types and raises `InputError` naming the
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,12 +165,10 @@ def check(value: JSON, type_: Type, path: str) -> None:
         if len(speaking) == 1:
             check(value, speaking[0], path)
             return
-        for option in speaking:
-            try:
+        for option in speaking:  # the first form the value satisfies
+            with contextlib.suppress(InputError):
                 check(value, option, path)
                 return
-            except InputError:
-                pass
         problem = Problem.INVALID if speaking else Problem.WRONG_TYPE
         raise InputError(path, f"must be {type_.describe()}", problem=problem)
     if kind not in _kinds(type_):
