@@ -12,15 +12,13 @@ from typing import Any
 from reelay.domain import catalogue, stills
 from reelay.domain.request import REFERENCE, SOURCE, GenerationRequest, MediaInput
 
-from .runway_request import _row
-
 # Carried by GenerationRequest itself (referenceImages as its inputs); the rest travels in extras.
 _TEXT_TO_IMAGE_CARRIED = {"model", "promptText", "seed", "ratio", "referenceImages"}
 _UPSCALE_CARRIED = {"model", "imageUri"}
 
 
 def parse_text_to_image(body: dict[str, Any]) -> GenerationRequest:
-    spec = _row(catalogue.TEXT_TO_IMAGE, body.get("model"))
+    spec = catalogue.require_row(catalogue.TEXT_TO_IMAGE, body.get("model"))
     catalogue.check_body(spec, body)
     count = stills.check_output_count(body.get("outputCount"))
     references = tuple(
@@ -48,7 +46,7 @@ def parse_text_to_image(body: dict[str, Any]) -> GenerationRequest:
 
 
 def parse_image_upscale(body: dict[str, Any]) -> GenerationRequest:
-    spec = _row(catalogue.IMAGE_UPSCALE, body.get("model"))
+    spec = catalogue.require_row(catalogue.IMAGE_UPSCALE, body.get("model"))
     catalogue.check_body(spec, body)
     return GenerationRequest(
         dialect="runway",

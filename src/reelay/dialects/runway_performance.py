@@ -15,14 +15,12 @@ from reelay.domain.artifacts import MediaKind
 from reelay.domain.footage import CHARACTER_PERFORMANCE, REFERENCE_SECONDS
 from reelay.domain.request import CHARACTER, REFERENCE, GenerationRequest, MediaInput
 
-from .runway_request import _row
-
 # Body fields GenerationRequest carries itself; every other field given travels in `extras`.
 _CARRIED = {"model", "seed", "ratio", "character", "reference"}
 
 
 def parse_character_performance(body: dict[str, Any]) -> GenerationRequest:
-    spec = _row(CHARACTER_PERFORMANCE, body.get("model"))
+    spec = catalogue.require_row(CHARACTER_PERFORMANCE, body.get("model"))
     catalogue.check_body(spec, body)
     character, reference = body["character"], body["reference"]
     ratio = body.get("ratio") or catalogue.default_ratio(spec) or "1280:720"

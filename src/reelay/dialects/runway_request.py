@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from reelay.domain import catalogue
-from reelay.domain.catalogue_row import Row
-from reelay.domain.errors import InputError, Problem
 from reelay.domain.request import FIRST, LAST, GenerationRequest, MediaInput
 
 # Body fields GenerationRequest carries itself; every other field given travels in `extras`.
@@ -27,7 +25,7 @@ def parse_text_to_video(body: dict[str, Any]) -> GenerationRequest:
 
 
 def parse(endpoint: str, body: dict[str, Any]) -> GenerationRequest:
-    spec = _row(endpoint, body.get("model"))
+    spec = catalogue.require_row(endpoint, body.get("model"))
     catalogue.check_body(spec, body)
     frames, frames_only = _frames(body.get("promptImage"))
     ratio = body.get("ratio")
@@ -57,20 +55,6 @@ def parse(endpoint: str, body: dict[str, Any]) -> GenerationRequest:
         seed=body.get("seed"),
         extras=extras,
     )
-
-
-def _row(endpoint: str, model: Any) -> Row:
-    if model is None:
-        raise InputError("model", "is required", problem=Problem.MISSING)
-    spec = catalogue.row(endpoint, model) if isinstance(model, str) else None
-    if spec is None:
-        raise InputError(
-            "model",
-            f"must be one of {', '.join(catalogue.models(endpoint))} for {endpoint}, not {model!r}",
-            problem=Problem.NOT_ALLOWED,
-            allowed=catalogue.models(endpoint),
-        )
-    return spec
 
 
 def _frames(value: Any) -> tuple[tuple[MediaInput, ...], bool]:

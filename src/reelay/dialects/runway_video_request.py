@@ -16,8 +16,6 @@ from reelay.domain.artifacts import MediaKind
 from reelay.domain.errors import InputError, Problem
 from reelay.domain.request import REFERENCE, VIDEO, GenerationRequest, MediaInput
 
-from .runway_request import _row
-
 # Runway refuses longer input videos (reference/runway-surface.md: video_upscale ≤ 30 s, and
 # character_performance's reference video 3–30 s); the same bound is kept for video_to_video.
 MAX_INPUT_SECONDS = {catalogue.VIDEO_TO_VIDEO: 30.0, catalogue.VIDEO_UPSCALE: 30.0}
@@ -35,7 +33,7 @@ def parse_video_upscale(body: dict[str, Any]) -> GenerationRequest:
 
 
 def _parse(endpoint: str, body: dict[str, Any]) -> GenerationRequest:
-    spec = _row(endpoint, body.get("model"))
+    spec = catalogue.require_row(endpoint, body.get("model"))
     catalogue.check_body(spec, body)
     field = "videoUri" if "videoUri" in spec.fields else "promptVideo"
     if body.get(field) is None:

@@ -40,6 +40,21 @@ def models(endpoint: str) -> tuple[str, ...]:
     return tuple(r.model for r in ROWS if r.endpoint == endpoint)
 
 
+def require_row(endpoint: str, model: Any) -> Row:
+    """The row a body's `model` names on `endpoint`; InputError naming `model` otherwise."""
+    if model is None:
+        raise InputError("model", "is required", problem=Problem.MISSING)
+    spec = row(endpoint, model) if isinstance(model, str) else None
+    if spec is None:
+        raise InputError(
+            "model",
+            f"must be one of {', '.join(models(endpoint))} for {endpoint}, not {model!r}",
+            problem=Problem.NOT_ALLOWED,
+            allowed=models(endpoint),
+        )
+    return spec
+
+
 def check_body(spec: Row, body: Mapping[str, Any]) -> None:
     """Raise InputError naming the first field of `body` that `spec` does not take as given."""
     compat = COMPAT_FIELDS if spec.endpoint in VIDEO_KINDS else {}
