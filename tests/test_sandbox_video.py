@@ -1,6 +1,7 @@
 """The sandbox's video-in renders, run directly: restyle, upscale and frame-rate boost make real
 videos of the size, rate and length asked, deterministically, from a real input video."""
 
+import io
 from fractions import Fraction
 from pathlib import Path
 
@@ -26,12 +27,14 @@ def run(tmp_path: Path, **fields) -> tuple[bytes, object]:
     return data, probe(data)
 
 
-def middle_frame(data: bytes) -> np.ndarray:
-    import io
-
+def decoded(data: bytes) -> list[np.ndarray]:
     with av.open(io.BytesIO(data)) as container:
-        decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
-    return decoded[len(decoded) // 2].astype(np.int16)
+        return [f.to_ndarray(format="rgb24").astype(np.int16) for f in container.decode(video=0)]
+
+
+def middle_frame(data: bytes) -> np.ndarray:
+    shown = decoded(data)
+    return shown[len(shown) // 2]
 
 
 def test_restyle_keeps_the_input_length_and_grades_by_seed(source, tmp_path):
@@ -41,6 +44,15 @@ def test_restyle_keeps_the_input_length_and_grades_by_seed(source, tmp_path):
     other, _ = run(tmp_path / "c", mode=RESTYLE, source=str(source), width=160, height=96, prompt="neon", seed=8)
     assert one == again  # deterministic per seed
     assert np.abs(middle_frame(one) - middle_frame(other)).mean() > 5  # another seed, another grade
+
+
+def test_restyle_letters_the_prompt_and_keeps_the_source_s_motion(source, tmp_path):
+    # The pro family's video2video and aleph take this restyle too (sandbox/footage_jobs.py).
+    plain, _ = run(tmp_path / "a", mode=RESTYLE, source=str(source), width=160, height=96)
+    lettered, _ = run(tmp_path / "b", mode=RESTYLE, source=str(source), width=160, height=96, prompt="anime")
+    shown = decoded(plain)
+    assert np.abs(shown[len(shown) // 2] - middle_frame(lettered)).mean() > 1  # the prompt shows
+    assert np.abs(shown[0] - shown[23]).mean() > 8  # the picture still moves under the grade
 
 
 def test_restyle_to_a_longer_length_and_another_aspect(source, tmp_path):

@@ -13,9 +13,9 @@ from reelay.domain.request import CHARACTER, GenerationRequest, Input
 from . import markers
 from .performance import DEFAULT_INTENSITY, PerformanceJob
 from .render import RenderJob
-from .restyle import RestyleJob
+from .video_render import RESTYLE, VideoJob
 
-Job: TypeAlias = RenderJob | PerformanceJob | RestyleJob
+Job: TypeAlias = RenderJob | PerformanceJob | VideoJob
 InputPath = Callable[[Input | None, Path], Awaitable[str | None]]
 
 
@@ -25,7 +25,7 @@ class MissingInput(ValueError):
 
 async def footage_job(
     request: GenerationRequest, seed: int, size: tuple[int, int], task_dir: Path, input_path: InputPath
-) -> PerformanceJob | RestyleJob:
+) -> PerformanceJob | VideoJob:
     width, height = size
     out_dir = str(task_dir / "out")
     seconds = max(1, request.seconds)
@@ -49,4 +49,6 @@ async def footage_job(
             character_is_video=character.kind == MediaKind.VIDEO,
             intensity=intensity if isinstance(intensity, int) else DEFAULT_INTENSITY,
         )
-    return RestyleJob(width, height, seconds, out_dir, seed, video, markers.strip(request.prompt))
+    # A pro restyle is the official video_to_video's restyle, for the seconds its route allows.
+    prompt = markers.strip(request.prompt)
+    return VideoJob(RESTYLE, video, width, height, out_dir, seed, seconds=seconds, prompt=prompt)

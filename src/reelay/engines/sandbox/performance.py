@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .film import film
 from .flow import dense_flow
-from .footage import cover, film, first_frame, frames_at
 from .picture import Planes
 from .render import RenderResult
 from .stills import load_still
+from .video_in import cover, first_frame, showing_at
 
 MEASURE_WIDTH = 160  # the motion is measured this wide: global motion needs no more
 SAMPLE_STEP = 4  # flow vectors used in the fit: one in 4×4
@@ -109,7 +110,7 @@ def render_performance(
 ) -> RenderResult:
     character = _character_still(job)
     count = job.fps * job.seconds
-    reference = frames_at(job.reference, job.fps, count)
+    reference = showing_at(job.reference, [index / job.fps for index in range(count)])
     gain = job.intensity / DEFAULT_INTENSITY
     follower = Follower()
 

@@ -21,10 +21,9 @@ if TYPE_CHECKING:
     from .images import StillsResult, TextToImageJob, UpscaleJob
     from .performance import PerformanceJob
     from .render import RenderJob, RenderResult
-    from .restyle import RestyleJob
     from .video_render import VideoJob
 
-    Job: TypeAlias = RenderJob | PerformanceJob | RestyleJob | TextToImageJob | UpscaleJob | VideoJob
+    Job: TypeAlias = RenderJob | PerformanceJob | TextToImageJob | UpscaleJob | VideoJob
 
 # (task id, fraction rendered) from the render processes; None, sent by shutdown, ends the drain.
 ProgressQueue: TypeAlias = "Queue[tuple[str, float] | None]"
@@ -42,7 +41,6 @@ def _run(task_id: str, job: Job, cancel_flag: str) -> RenderResult | StillsResul
     from .images import TextToImageJob, UpscaleJob
     from .performance import PerformanceJob, render_performance
     from .render import render
-    from .restyle import RestyleJob, render_restyle
     from .video_render import VideoJob, render_video
 
     queue = _progress_queue
@@ -58,8 +56,6 @@ def _run(task_id: str, job: Job, cancel_flag: str) -> RenderResult | StillsResul
         return job.run(progress, cancelled)
     if isinstance(job, PerformanceJob):
         return render_performance(job, progress, cancelled)
-    if isinstance(job, RestyleJob):
-        return render_restyle(job, progress, cancelled)
     if isinstance(job, VideoJob):
         return render_video(job, progress, cancelled)
     return render(job, progress, cancelled)

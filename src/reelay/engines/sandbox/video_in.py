@@ -1,8 +1,10 @@
-"""Reading a task's input video frame by frame for the video-in renders, one frame in memory at
-a time: its frames with their times, or the frame showing at each of a list of times."""
+"""Reading a task's input video frame by frame for the renders that follow one (video-in, Act-Two),
+one frame in memory at a time: its facts, its frames with their times, or the frame showing at each
+of a list of times."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -48,7 +50,14 @@ def frames(path: str, width: int, height: int) -> Iterator[tuple[float, np.ndarr
 def at_times(path: str, times: list[float], width: int, height: int) -> Iterator[np.ndarray]:
     """The RGB frame (cropped to width:height and resized) showing at each time, in order; the
     video plays again from its start for times past its end."""
-    length = max(facts(path).duration, 1e-3)
+    for rgb in showing_at(path, times, loop=True):
+        yield cover(rgb, width, height)
+
+
+def showing_at(path: str, times: list[float], *, loop: bool = False) -> Iterator[np.ndarray]:
+    """The RGB frame, at the video's own size, showing at each time, in order. Past its end the
+    last frame holds, or with `loop` the video plays again from its start."""
+    length = max(facts(path).duration, 1e-3) if loop else math.inf
     decoded: Iterator[tuple[float, np.ndarray]] | None = None
     current = upcoming = None
     previous_t = -1.0
@@ -57,20 +66,29 @@ def at_times(path: str, times: list[float], width: int, height: int) -> Iterator
         if decoded is None or t < previous_t:  # the start, or the video played again
             decoded = _rgb_frames(path)
             current, upcoming = None, next(decoded, None)
+            if upcoming is None:
+                raise ValueError(f"{path} has no video frames")
         previous_t = t
         while upcoming is not None and (current is None or upcoming[0] <= t + 1e-6):
             current, upcoming = upcoming, next(decoded, None)
-        assert current is not None, "a probed input video has at least one frame"
-        yield cover(current[1], width, height)
+        assert current is not None, "the first frame was read above"
+        yield current[1]
+
+
+def first_frame(path: str) -> np.ndarray:
+    return next(showing_at(path, [0.0]))
 
 
 def _rgb_frames(path: str) -> Iterator[tuple[float, np.ndarray]]:
+    """(time since the first frame, RGB frame) of each frame, in presentation order."""
     with av.open(path) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        start = None
         for index, frame in enumerate(container.decode(stream)):
             time = float(frame.time) if frame.time is not None else index / float(stream.average_rate or 24)
-            yield time, frame.to_ndarray(format="rgb24")
+            start = time if start is None else start
+            yield time - start, frame.to_ndarray(format="rgb24")
 
 
 def cover(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
