@@ -12,6 +12,7 @@ import pytest
 
 from reelay.settings import Settings
 from reelay.storage.s3 import S3Storage, S3StorageError, parse_storage_url
+from reelay.storage.uploads import UploadRecord, delete_expired_uploads, new_upload_id, record_key, upload_key
 from support.processes import starts_processes
 from support.s3 import ACCESS_KEY, SECRET_KEY, MotoS3
 
@@ -124,6 +125,22 @@ async def test_large_file_goes_up_in_parts_intact(s3, tmp_path):
         assert hashlib.sha256(fetched.read_bytes()).hexdigest() == expected
     finally:
         await store.close()
+
+
+async def test_expired_uploads_are_listed_and_deleted_under_the_prefix_only(storage, s3):
+    owner = "key1"
+    old, fresh = new_upload_id(), new_upload_id()
+    for upload_id, expires in ((old, 100.0), (fresh, 10_000.0)):
+        key = upload_key(owner, upload_id)
+        await storage.put_bytes(key, b"jpeg bytes", "image/jpeg")
+        await storage.put_bytes(record_key(key), UploadRecord("a.jpg", "image/jpeg", 0.0, expires).to_json(), "x/y")
+    await storage.put_bytes("tasks/t9/video.mp4", b"a result", "video/mp4")
+    assert len(await storage.keys("uploads/")) == 4
+
+    assert await delete_expired_uploads(storage, now=1000.0) == 1
+    assert await storage.keys("uploads/") == sorted([upload_key(owner, fresh), record_key(upload_key(owner, fresh))])
+    assert await storage.get_bytes("tasks/t9/video.mp4") == b"a result"  # results are not uploads
+    await storage.delete(upload_key(owner, old))  # already gone: no error
 
 
 async def test_presigned_url_serves_ranges(storage):

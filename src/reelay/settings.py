@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 200 * 1024 * 1024
     # How long a runway:// upload can be used after it was started (Runway: 24 hours).
     upload_ttl_seconds: int = 24 * 3600
+    # How often each worker deletes the uploads whose time is up from storage.
+    upload_sweep_seconds: float = 600.0
     fetch_timeout_seconds: float = 20.0
     # Pro dialect: refuse creates without callback_url (seed 001 behaviour).
     require_callback_url: bool = True

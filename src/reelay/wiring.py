@@ -126,6 +126,7 @@ async def build(settings: Settings) -> Reelay:
             poll_seconds=settings.worker_poll_seconds,
             engine_names=engines.names_for_engines(settings.worker_engines) if settings.worker_engines else None,
             metrics=metrics,
+            upload_sweep_seconds=settings.upload_sweep_seconds,
         )
         dispatcher = Dispatcher(
             callbacks,

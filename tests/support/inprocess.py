@@ -32,11 +32,13 @@ def make_key(settings: Settings) -> str:
 @contextmanager
 def make_app_client(data_dir: Path, **overrides):
     settings = Settings(
-        data_dir=data_dir,
-        worker=False,
-        allow_private_urls=True,
-        database_url=backends.database_url(data_dir),
-        **overrides,
+        **{
+            "data_dir": data_dir,
+            "worker": False,
+            "allow_private_urls": True,
+            "database_url": backends.database_url(data_dir),
+            **overrides,
+        }
     )
     key = make_key(settings)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:

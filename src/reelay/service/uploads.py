@@ -29,6 +29,7 @@ from reelay.storage.uploads import (
 # Runway's upload forms are short-lived; the upload itself lives on (upload_ttl_seconds).
 FORM_SECONDS = 3600
 FILENAME_MAX = 255
+NO_UPLOAD = "names no upload of this API key (uploads are deleted once they expire)"
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ async def read_upload(storage: Storage, max_bytes: int, uri: str, api_key_id: st
     try:
         record = UploadRecord.from_json(await storage.get_bytes(record_key(key)))
     except FileNotFoundError:
-        raise InputError(field, "names no upload of this API key") from None
+        raise InputError(field, NO_UPLOAD) from None
     if record.expires_at <= time.time():
         raise InputError(field, "names an upload that has expired; upload the file again")
     try:

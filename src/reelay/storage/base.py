@@ -15,6 +15,12 @@ class Storage(Protocol):
 
     async def exists(self, key: str) -> bool: ...
 
+    async def keys(self, prefix: str) -> list[str]:
+        """Every stored key that starts with `prefix` (a folder, ending in "/")."""
+
+    async def delete(self, key: str) -> None:
+        """Removes the object; a key already gone is no error."""
+
     async def fetch_to(self, key: str, folder: Path) -> Path:
         """A local file with the object's bytes (for renderers); may be the object itself."""
 

@@ -47,6 +47,19 @@ class LocalStorage:
         except ValueError:
             return False
 
+    async def keys(self, prefix: str) -> list[str]:
+        folder = self.path(prefix)
+        if not folder.is_dir():
+            return []
+        return sorted(
+            path.relative_to(self.root).as_posix()
+            for path in folder.rglob("*")
+            if path.is_file() and not path.name.endswith(".part")  # a write still under way
+        )
+
+    async def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
     async def fetch_to(self, key: str, folder: Path) -> Path:
         return self.path(key)  # already a local file: no copy
 

@@ -146,6 +146,20 @@ class S3Storage:
             raise  # 403 and the like are misconfiguration, not absence
         return True
 
+    async def keys(self, prefix: str) -> list[str]:
+        def listed() -> list[str]:
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.object_key(prefix)
+            )
+            skip = len(self.object_key(""))
+            return [item["Key"][skip:] for page in pages for item in page.get("Contents", ())]
+
+        return await asyncio.to_thread(listed)
+
+    async def delete(self, key: str) -> None:
+        # S3 answers 204 for a key that is not there.
+        await asyncio.to_thread(self.client.delete_object, Bucket=self.bucket, Key=self.object_key(key))
+
     async def fetch_to(self, key: str, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / PurePosixPath(key).name

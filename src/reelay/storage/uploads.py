@@ -13,6 +13,8 @@ import re
 import uuid
 from dataclasses import asdict, dataclass
 
+from .base import Storage
+
 SCHEME = "runway://"
 _ID = re.compile(r"[0-9a-f]{32}")
 
@@ -101,3 +103,24 @@ def form_message(data_key: str, content_type: str, expires: int) -> str:
 def is_upload_key(key: str) -> bool:
     parts = key.split("/")
     return len(parts) == 3 and parts[0] == "uploads" and bool(parts[1]) and bool(_ID.fullmatch(parts[2]))
+
+
+async def delete_expired_uploads(storage: Storage, now: float) -> int:
+    """Deletes every upload whose time is up, file first and record last: a sweep cut short
+    leaves the record, which the next sweep finds. A task's inputs were copied when it was
+    created, so no task needs an upload after it expires. Returns how many were deleted."""
+    deleted = 0
+    for key in await storage.keys("uploads/"):
+        data_key = key.removesuffix(".json")
+        if data_key == key or not is_upload_key(data_key):
+            continue
+        try:
+            record = UploadRecord.from_json(await storage.get_bytes(key))
+        except FileNotFoundError:  # deleted meanwhile by another process's sweep
+            continue
+        if record.expires_at > now:
+            continue
+        await storage.delete(data_key)
+        await storage.delete(key)
+        deleted += 1
+    return deleted

@@ -27,6 +27,7 @@ from reelay.engines.base import EngineUpdate
 from reelay.engines.placement import Placement, TaskChanged
 from reelay.metrics import Metrics
 from reelay.storage.results import store_results
+from reelay.storage.uploads import delete_expired_uploads
 from reelay.store.slots import Admission, SlotLeaseLost, SlotStore
 from reelay.store.tasks import TaskStore
 
@@ -52,6 +53,7 @@ class Worker:
         engine_names: list[str] | None = None,
         slots: SlotStore | None = None,
         metrics: Metrics | None = None,
+        upload_sweep_seconds: float = 600.0,
     ) -> None:
         self.store = store
         self.storage = storage
@@ -59,6 +61,7 @@ class Worker:
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self.capacity = capacity
+        self.upload_sweep_seconds = upload_sweep_seconds
         self.claim_batch = 100
         # At most this many tasks take a step at once: thousands stepping together would queue
         # thousands of writes ahead of the API's (one SQLite writer). Starts wait apart from the
@@ -85,7 +88,7 @@ class Worker:
         self._wakeup.set()
 
     async def run(self) -> None:
-        helpers = [asyncio.create_task(h()) for h in (self._heartbeat, self._watch, self._sweep)]
+        helpers = [asyncio.create_task(h()) for h in (self._heartbeat, self._watch, self._sweep, self._expire_uploads)]
         try:
             while not self._stopping.is_set():
                 try:
@@ -174,6 +177,18 @@ class Worker:
                     self.metrics.slots_swept(freed)
             except Exception:
                 log.exception("sweeping slots failed")
+
+    async def _expire_uploads(self) -> None:
+        """Every few minutes: uploads whose time is up are deleted from storage (every worker
+        sweeps; deleting twice is harmless)."""
+        while True:
+            await asyncio.sleep(self.upload_sweep_seconds)
+            try:
+                deleted = await delete_expired_uploads(self.storage, time.time())
+                if deleted:
+                    log.info("deleted %d expired uploads", deleted)
+            except Exception:
+                log.exception("deleting expired uploads failed")
 
     async def _flush_progress(self) -> None:
         pending, self._progress = self._progress, {}
