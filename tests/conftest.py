@@ -6,6 +6,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from support import processes
+from support.emulator import Emulator
 from support.processes import starts_processes
 from support.server import ReelayProcess, leaked_semaphores
 
@@ -89,6 +90,15 @@ def reelay(tmp_path_factory):
     server = ReelayProcess(tmp_path_factory.mktemp("reelay-data"), render_scale=None).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+@starts_processes
+def emulator():
+    """The upstream emulator (a fake Runway and relay), shared by a module's tests; each resets it."""
+    emu = Emulator()
+    yield emu
+    emu.stop()
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,10 @@ import httpx
 import pytest
 
 from support.backends import is_ours
-from support.client import ReelayClient
-from support.emulator import Emulator
+from support.gateway import Gateway, channel, creates
 from support.images import data_uri, gradient_image
 from support.official import auth
-from support.server import ReelayProcess, reelay_cli
+from support.server import reelay_cli
 from support.tasks import wait_official, wait_pro
 from support.video import probe
 
@@ -19,43 +18,6 @@ pytestmark = pytest.mark.e2e  # real processes: make test-fast leaves these out
 
 IMAGE = data_uri(gradient_image(400, 300), "PNG")
 LAST = data_uri(gradient_image(400, 300, seed=5), "PNG")
-
-
-def channel(name, engine, url, keys, **extra):
-    settings = {"poll_seconds": 0.3, "max_poll_seconds": 0.6, "request_timeout_seconds": 1.5} | extra
-    lines = [
-        "[[channels]]",
-        f'name = "{name}"',
-        f'engine = "{engine}"',
-        f'base_url = "{url}"',
-        "keys = [" + ", ".join(f'"{k}"' for k in keys) + "]",
-    ]
-    for setting, value in settings.items():
-        text = str(value).lower() if isinstance(value, bool) else repr(value).replace("'", '"')
-        lines.append(f"{setting} = {text}")
-    return "\n".join(lines) + "\n"
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    emu = Emulator()
-    yield emu
-    emu.stop()
-
-
-class Gateway:
-    def __init__(self, tmp_path, config: str, **env):
-        (tmp_path / "reelay.toml").write_text(config)
-        self.server = ReelayProcess(
-            tmp_path / "data", extra_env={"REELAY_CONFIG": str(tmp_path / "reelay.toml"), **env}
-        )
-        self.server.extra_env["REELAY_PUBLIC_URL"] = self.server.url
-        self.server.start()
-        client = ReelayClient.with_new_key(self.server)
-        self.key, self.http, self.pro, self.official = client.key, client.http, client.pro, client.official
-
-    def stop(self):
-        self.server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +35,6 @@ def runway_gateway(runway_server, emulator):
     reset for the test: no request or task of an earlier test is seen."""
     emulator.reset(pending_seconds=0.2, running_seconds=0.6)
     return runway_server
-
-
-def creates(emulator, path):
-    return [r for r in emulator.requests(path) if r["method"] == "POST"]
 
 
 def test_pro_gen3_image_task_maps_to_gen3a_turbo_and_the_result_is_copied(runway_gateway, emulator):

@@ -9,20 +9,12 @@ from PIL import Image
 from runwayml import RunwayML
 
 from support.backends import is_ours
-from support.emulator import Emulator
+from support.gateway import Gateway, channel, creates
 from support.images import data_uri, gradient_image
-from test_upstream import Gateway, channel
 
 pytestmark = pytest.mark.e2e  # real processes: make test-fast leaves these out
 
 REFERENCE = data_uri(gradient_image(400, 300), "PNG")
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    emu = Emulator()
-    yield emu
-    emu.stop()
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +28,6 @@ def gateway(tmp_path_factory, emulator):
 def client(gateway, emulator):
     emulator.reset(pending_seconds=0.2, running_seconds=0.4)
     return RunwayML(base_url=gateway.server.url, api_key=gateway.key, _strict_response_validation=True, max_retries=0)
-
-
-def creates(emulator, path):
-    return [r["json"] for r in emulator.requests(path) if r["method"] == "POST"]
 
 
 def decoded(url):
@@ -56,7 +44,7 @@ def test_text_to_image_goes_to_runway_and_every_image_is_copied_in(client, gatew
         output_count=4,
         reference_images=[{"uri": REFERENCE, "tag": "harbour"}],
     ).wait_for_task_output(timeout=60)
-    (sent,) = creates(emulator, "/v1/text_to_image")
+    (sent,) = [r["json"] for r in creates(emulator, "/v1/text_to_image")]
     assert {k: v for k, v in sent.items() if k != "referenceImages"} == {
         "model": "gemini_image3_pro",
         "promptText": "a harbour",
@@ -75,7 +63,7 @@ def test_image_upscale_goes_to_runway_and_the_result_is_the_factors_size(client,
     task = client.image_upscale.create(
         model="magnific_precision_upscaler_v2", image_uri=REFERENCE, scale_factor=4, sharpen=10
     ).wait_for_task_output(timeout=60)
-    (sent,) = creates(emulator, "/v1/image_upscale")
+    (sent,) = [r["json"] for r in creates(emulator, "/v1/image_upscale")]
     assert sent["scaleFactor"] == 4 and sent["sharpen"] == 10 and sent["imageUri"].startswith("data:image/png;base64,")
     (url,) = task.output
     assert is_ours(url, gateway.server.url)

@@ -6,25 +6,17 @@ import httpx
 import pytest
 
 from support.backends import is_ours
-from support.emulator import Emulator
+from support.gateway import Gateway, channel, creates
 from support.images import data_uri, gradient_image
 from support.tasks import wait_official
 from support.video import probe
 from support.video_inputs import moving_square_mp4, video_data_uri
-from test_upstream import Gateway, channel, creates
 
 pytestmark = pytest.mark.e2e  # real processes
 
 SOURCE_BYTES = moving_square_mp4(width=64, height=48, fps=12, seconds=2)
 SOURCE = video_data_uri(SOURCE_BYTES)
 KEYFRAME = data_uri(gradient_image(64, 48), "PNG")
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    emu = Emulator()
-    yield emu
-    emu.stop()
 
 
 @pytest.fixture(scope="module")
