@@ -9,7 +9,6 @@ attempt unconfirmed and never sends it again blindly.
 from __future__ import annotations
 
 import asyncio
-import base64
 import shutil
 import time
 import uuid
@@ -32,6 +31,7 @@ from reelay.storage.results import ResultFile
 
 from .errors import Ambiguous, NotAccepted, Rejected, ResultExpired, UpstreamError
 from .http import Answer, CannotConnect, NoAnswer, TransportFailure, UpstreamHttp
+from .inputs import readable_uri
 from .state import UpstreamState
 
 IMAGE_KINDS = ("image_to_video", "text_to_video")
@@ -222,19 +222,14 @@ class UpstreamEngine(ABC):
             self.config.poll_seconds * 1.5 ** (count - 1), max(self.config.max_poll_seconds, self.config.poll_seconds)
         )
 
-    async def image_uris(self, request: GenerationRequest) -> dict[int, str]:
-        """What the upstream can fetch for each input (image, or video such as Act-Two's
-        reference): the client's https URL, else a data URI of our verified copy (an upload or
-        a data URI the client sent). Keyed by id() of the MediaRef."""
-        found: dict[int, str] = {}
-        for image in request.inputs:
-            if isinstance(image, MediaRef):
-                if image.uri.startswith("https://"):
-                    found[id(image)] = image.uri
-                else:
-                    data = await self.storage.get_bytes(image.key)
-                    found[id(image)] = f"data:{image.content_type};base64,{base64.b64encode(data).decode()}"
-        return found
+    async def image_uris(self, request: GenerationRequest, public_url: str = "") -> dict[int, str]:
+        """What the upstream can read for each stored input (image, or video such as Act-Two's
+        reference), by `inputs.readable_uri`. Keyed by id() of the MediaRef."""
+        return {
+            id(item): await readable_uri(self.storage, item, public_url)
+            for item in request.inputs
+            if isinstance(item, MediaRef)
+        }
 
     async def collect(
         self, task: Task, urls: dict[str, str | None], refresh: Callable[[], Awaitable[dict[str, str | None]]]

@@ -8,7 +8,6 @@ as a data URI of our verified copy, which Runway reads as well.
 from __future__ import annotations
 
 import asyncio
-import base64
 import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -23,25 +22,19 @@ from reelay.storage.results import ResultFile
 
 from .errors import ResultExpired, UpstreamError
 from .http import TransportFailure
+from .inputs import readable_uri
 
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
 
-async def input_uri(storage: Storage, item: MediaRef) -> str:
-    if item.uri.startswith("https://"):
-        return item.uri
-    data = await storage.get_bytes(item.key)
-    return f"data:{item.content_type};base64,{base64.b64encode(data).decode()}"
-
-
-async def image_body(request: GenerationRequest, storage: Storage) -> tuple[str, dict[str, Any]]:
+async def image_body(request: GenerationRequest, storage: Storage, public_url: str = "") -> tuple[str, dict[str, Any]]:
     """The path and body of an official image request, as the client sent it, with our copies of
     its images."""
     body: dict[str, Any] = {"model": request.model}
     if request.kind == catalogue.IMAGE_UPSCALE:
         source = request.input_for(SOURCE)
         assert isinstance(source, MediaRef), "a stored task's inputs are fetched"
-        body["imageUri"] = await input_uri(storage, source)
+        body["imageUri"] = await readable_uri(storage, source, public_url)
     else:
         body["promptText"] = request.prompt or ""
         body["ratio"] = request.ratio
@@ -50,7 +43,7 @@ async def image_body(request: GenerationRequest, storage: Storage) -> tuple[str,
         references = []
         for item in request.inputs:
             if isinstance(item, MediaRef) and item.role == REFERENCE:
-                reference = {"uri": await input_uri(storage, item)}
+                reference = {"uri": await readable_uri(storage, item, public_url)}
                 if item.tag is not None:
                     reference["tag"] = item.tag
                 references.append(reference)

@@ -132,12 +132,12 @@ class RunwayEngine(UpstreamEngine):
 
     async def submit(self, task: Task, key: str, state: UpstreamState) -> str:
         if task.request.kind in catalogue.STILL_KINDS:
-            path, body = await image_body(task.request, self.storage)
+            path, body = await image_body(task.request, self.storage, self.public_url)
         elif task.request.kind in VIDEO_IN_KINDS:
             readable = await readable_uris(task.request, self.storage, self.public_url)
             path, body = video_in_body(task.request, readable)
         else:
-            uris = await self.image_uris(task.request)
+            uris = await self.image_uris(task.request, self.public_url)
             path, body = official_body(task.request, self.config.text_model, lambda image: uris[id(image)])
         answer = await self.client.post(path, json=body, headers=self._headers(key))
         if answer.status_code != 200:

@@ -1,10 +1,9 @@
 """video_to_video and video_upscale for Runway's API: the body goes on as the client sent it,
 with every input Runway could not read itself (a Reelay upload, a data URI) replaced by one it
-can: a signed URL of Reelay's verified copy when Reelay has a public address, else a data URI."""
+can (`inputs.readable_uri`)."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from typing import Any
 
@@ -12,24 +11,20 @@ from reelay.domain import catalogue
 from reelay.domain.request import GenerationRequest, MediaRef
 from reelay.storage.base import Storage
 
+from .inputs import readable_uri
+
 VIDEO_IN_KINDS = (catalogue.VIDEO_TO_VIDEO, catalogue.VIDEO_UPSCALE)
 # Body fields that hold a media URI (directly, or as the `uri` of an object in a list).
 URI_FIELDS = ("videoUri", "promptVideo", "references", "keyframes")
 
 
 async def readable_uris(request: GenerationRequest, storage: Storage, public_url: str) -> dict[str, str]:
-    """For each stored input whose client URI the upstream cannot fetch: that URI (as stored) →
-    one it can."""
-    found: dict[str, str] = {}
-    for item in request.inputs:
-        if not isinstance(item, MediaRef) or item.uri.startswith("https://"):
-            continue
-        if public_url:
-            found[item.uri] = storage.url(item.key, public_url)
-        else:
-            data = await storage.get_bytes(item.key)
-            found[item.uri] = f"data:{item.content_type};base64,{base64.b64encode(data).decode()}"
-    return found
+    """Each stored input's client URI (as stored) → what the upstream can read for it."""
+    return {
+        item.uri: await readable_uri(storage, item, public_url)
+        for item in request.inputs
+        if isinstance(item, MediaRef) and not item.uri.startswith("https://")
+    }
 
 
 def video_in_body(request: GenerationRequest, readable: dict[str, str]) -> tuple[str, dict[str, Any]]:
