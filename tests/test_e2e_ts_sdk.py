@@ -2,8 +2,8 @@
 the session's real Reelay process, on every generation endpoint Reelay serves: each call is
 created with the SDK and waited for with its own `.waitForTaskOutput()`, and the outputs are
 decoded here for their size, frame rate and length. Also `uploads.createEphemeral` with its
-runway:// URI used in a create, and `tasks.delete` on a running task, then `retrieve` raising the
-SDK's NotFoundError.
+runway:// URI used in a create, `tasks.delete` on a running task, then `retrieve` raising the
+SDK's NotFoundError, and a failed task raising its TaskFailedError with the failure code.
 
 One node process runs the whole plan (tests/ts/sdk_client.mjs), every call at once: the SDK
 polls every 6 s, so a process per call would add that many times over. The SDK is installed from
@@ -200,6 +200,7 @@ CALLS = [
         Images(1, 1600, 1200),
     ),
 ]
+FAILING = dict(model="gen4.5", promptText="[sandbox:fail=SAFETY.INPUT.TEXT] a cat", ratio="1280:720", duration=2)
 HELD = dict(model="gen4_turbo", promptImage=FIRST, ratio="960:960", duration=2, promptText="[sandbox:delay=60] hold")
 
 
@@ -211,6 +212,7 @@ def seen(ts_sdk, reelay, api_key, tmp_path_factory) -> dict[str, Any]:
     image.write_bytes(encode(gradient_image(800, 500, seed=6), "JPEG"))
     calls = [{"name": c.name, "resource": c.resource, "params": c.params} for c in CALLS]
     calls.append({"name": "held", "resource": "imageToVideo", "params": HELD, "then": "delete"})
+    calls.append({"name": "refused by moderation", "resource": "textToVideo", "params": FAILING})
     plan = folder / "plan.json"
     plan.write_text(json.dumps({"uploads": {"first": str(image)}, "calls": calls}))
     env = {**os.environ, "REELAY_URL": reelay.url, "REELAY_API_KEY": api_key, "REELAY_TS_MODULES": str(ts_sdk)}
@@ -260,3 +262,10 @@ def test_a_running_task_deleted_then_read_raises_not_found(seen):
     held = seen["results"]["held"]
     assert held.get("deletedWhile") == "RUNNING", held
     assert held["afterDelete"] == "NotFoundError"
+
+
+def test_a_failed_task_raises_the_sdks_task_failed_error_with_its_code(seen):
+    failed = seen["results"]["refused by moderation"]
+    assert failed.get("error") == "TaskFailedError", failed
+    assert failed["task"]["status"] == "FAILED" and failed["task"]["failureCode"] == "SAFETY.INPUT.TEXT"
+    assert "moderation" in failed["message"]
