@@ -133,9 +133,36 @@ def test_organization_passes_strict_validation(client):
     assert isinstance(after.credit_balance, int)
 
 
-# One model of each family Runway's SDK 5.24 added, created with the SDK on a real server and
-# rendered by the sandbox at the size its ratio or resolution asks for ("auto": the longest).
+# One model of each family (gen4.5, veo3.1 with first and last frames, and those Runway's SDK
+# 5.24 added), created with the SDK on a real server and rendered by the sandbox at the size its
+# ratio or resolution asks for ("auto": the longest), at 24 fps for the seconds asked.
+LAST = data_uri(gradient_image(800, 500, seed=9), "PNG")
 FAMILIES = [
+    (
+        "image_to_video",
+        dict(model="gen4.5", prompt_image=IMAGE, prompt_text="a kite", ratio="960:960", duration=2),
+        (960, 960, 2),
+    ),
+    (
+        "image_to_video",
+        dict(
+            model="veo3.1",
+            prompt_image=[{"uri": IMAGE, "position": "first"}, {"uri": LAST, "position": "last"}],
+            ratio="1280:720",
+            duration=4,
+        ),
+        (1280, 720, 4),
+    ),
+    (
+        "image_to_video",
+        dict(model="wan3", prompt_image=IMAGE, prompt_text="a kite", ratio="832:480", duration=2),
+        (832, 480, 2),
+    ),
+    (
+        "image_to_video",
+        dict(model="hailuo3", prompt_image=IMAGE, prompt_text="a kite", ratio="1:1", resolution="768p", duration=6),
+        (768, 768, 6),
+    ),
     ("image_to_video", dict(model="kling3.0_standard", prompt_image=IMAGE, ratio="960:960", duration=3), (960, 960, 3)),
     ("image_to_video", dict(model="seedance2_fast", prompt_image=IMAGE, ratio="640:640", duration=4), (640, 640, 4)),
     ("image_to_video", dict(model="happyhorse_1_0", prompt_image=IMAGE, resolution="720p", duration=3), (1280, 720, 3)),
@@ -171,4 +198,5 @@ def test_one_model_of_each_family_renders_at_its_size(client):
     for task, (width, height, seconds) in created:
         done = task.wait_for_task_output(timeout=300)
         facts = probe(httpx.get(done.output[0]).content)
-        assert (facts.width, facts.height, facts.frames) == (width, height, seconds * 24), done.id
+        assert (facts.width, facts.height, facts.fps, facts.frames) == (width, height, 24, seconds * 24), done.id
+        assert facts.duration == pytest.approx(seconds), done.id
