@@ -167,12 +167,11 @@ def problems(value: JSON, type_: Type, path: str) -> list[InputError]:
     kind = _json_kind(value)
     if isinstance(type_, AnyOf):
         speaking = [option for option in type_.options if kind in _kinds(option)]
-        if len(speaking) == 1:
-            return problems(value, speaking[0], path)
-        if any(not problems(value, option, path) for option in speaking):  # a form the value satisfies
-            return []
-        problem = Problem.INVALID if speaking else Problem.WRONG_TYPE
-        return [InputError(path, f"must be {type_.describe()}", problem=problem)]
+        if not speaking:
+            return [InputError(path, f"must be {type_.describe()}", problem=Problem.WRONG_TYPE)]
+        # The form the value comes closest to speaks for it (none found: it satisfies one), so an
+        # image character without its uri is told that, not that it is no video either.
+        return min((problems(value, option, path) for option in speaking), key=len)
     if kind not in _kinds(type_):
         return [InputError(path, f"must be {type_.describe()}, not {_shown(value)}", problem=Problem.WRONG_TYPE)]
     if isinstance(type_, Text | Uri):
