@@ -9,7 +9,7 @@ import json
 import pytest
 
 from reelay.domain import catalogue
-from reelay.domain.catalogue_row import AllOrNone, Count, Forbids, Limits, Only, Requires, Total, Unique
+from reelay.domain.catalogue_row import AllOrNone, Count, Forbids, Limits, Only, Requires, Total, Unique, Within
 from reelay.domain.fields import AnyOf, Choice, Flag, Integer, ListOf, Number, Record, Text, Uri
 from support.images import data_uri, gradient_image
 from support.inprocess import count_rows, make_app_client
@@ -126,7 +126,7 @@ def satisfy(row, body, rule):
         return body
     if isinstance(rule, Count) and rule.minimum is not None and _holds(body, rule.when):
         return {**body, rule.fields[-1]: items(row, rule.fields[-1], rule.minimum)}
-    return body  # Total, Unique, AllOrNone and Count's maximum hold for one sample item
+    return body  # Total, Unique, AllOrNone, Within and Count's maximum hold for one sample item
 
 
 def _holds(body, when):
@@ -150,6 +150,8 @@ def met_body(row, rule):
         body = {**body, rule.field: sample(row.fields[rule.field].type)}
     if isinstance(rule, Limits):
         body = {**body, rule.field: rule.values[0]}
+    if isinstance(rule, Within):
+        body = {**body, rule.field: [spanned(row, rule, at=1)]}
     return satisfy_all(row, satisfy(row, body, rule))
 
 
@@ -183,9 +185,18 @@ def break_rule(row, rule):
         return {**body, rule.field: items(row, rule.field, 2, where=(rule.member, "same_tag"))}, (
             f"{rule.field}.1.{rule.member}"
         )
-    assert isinstance(rule, AllOrNone)
-    first = sample(type_at(row, f"{rule.field}.*"), full=True)
-    return {**body, rule.field: [first, drop(first, [rule.member])]}, rule.field
+    if isinstance(rule, AllOrNone):
+        first = sample(type_at(row, f"{rule.field}.*"), full=True)
+        return {**body, rule.field: [first, drop(first, [rule.member])]}, rule.field
+    return {**body, rule.field: [spanned(row, rule, at=5)]}, f"{rule.field}.0.{rule.member}"
+
+
+def spanned(row, rule, at):
+    """An item of the list `rule.field` giving `rule.member` = `at` and the span 0 up to 2."""
+    options = type_at(row, f"{rule.field}.*")
+    form = next(o for o in options.options if rule.member in o.fields) if isinstance(options, AnyOf) else options
+    item = {**sample(form, full=True), rule.member: at}
+    return put(row, put(row, item, rule.start, 0), rule.end, 2)
 
 
 # -- the bodies -------------------------------------------------------------------------------

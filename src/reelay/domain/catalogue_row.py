@@ -3,7 +3,7 @@
 A row's `fields` type each field alone; its `rules` say what holds between fields, as Runway's
 docs state it ("`proresProfile` only with `outputFormat` prores", "the segments' durations total
 3 to 15 s"). Rules are data of a few kinds (`Requires`, `Forbids`, `Only`, `Limits`, `Total`,
-`Count`, `Unique`, `AllOrNone`), all checked by `catalogue_rules.broken`. A rule's fields are
+`Count`, `Unique`, `AllOrNone`, `Within`), all checked by `catalogue_rules.broken`. A rule's fields are
 dotted wire paths (`providerSettings.shotType`); a `*` stands for every item of a list
 (`promptImage.*.position`).
 """
@@ -110,7 +110,18 @@ class AllOrNone:
     member: str
 
 
-Rule = Requires | Forbids | Only | Limits | Total | Count | Unique | AllOrNone
+@dataclass(frozen=True)
+class Within:
+    """Each item of the list `field` that gives `member` and both ends of a span (`start`, `end`:
+    dotted paths in the item) has `member` from `start` up to, not including, `end`."""
+
+    field: str
+    member: str
+    start: str
+    end: str
+
+
+Rule = Requires | Forbids | Only | Limits | Total | Count | Unique | AllOrNone | Within
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ which are required, every choice's values). What the SDK does not say was chosen
 
 from __future__ import annotations
 
-from .catalogue_row import AllOrNone, Count, Forbids, Limits, Only, Requires, Row, Total, Unique, When
+from .catalogue_row import AllOrNone, Count, Forbids, Limits, Only, Requires, Row, Total, Unique, When, Within
 from .fields import AnyOf, Choice, Flag, Integer, ListOf, Number, Record, Text, Uri, optional, required
 
 SEED = Integer(0, 4294967295)
@@ -45,10 +45,11 @@ GEN4_5_PRORES = (
     Limits("proresProfile", ("422", "422 HQ", "4444"), When("outputFormat", ("hdr_prores",))),
 )
 # "Only valid when `outputFormat` is `prores`"; keyframes' ranges: "All keyframes must either set
-# a range or none may."
+# a range or none may", and "the keyframe timestamp must fall within it" (its end exclusive).
 ALEPH2_RULES = (
     Only("proresProfile", When("outputFormat", ("prores",))),
     AllOrNone("keyframes", "range"),
+    Within("keyframes", "seconds", "range.start_seconds", "range.end_seconds"),
 )
 # "Total duration across all segments must be between 3 and 15 seconds. `promptText` is still
 # required when `shotType` is "intelligence"."

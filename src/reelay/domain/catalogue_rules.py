@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from typing import Any
 
-from .catalogue_row import AllOrNone, Count, Forbids, Limits, Only, Requires, Rule, Total, Unique, When, shown
+from .catalogue_row import AllOrNone, Count, Forbids, Limits, Only, Requires, Rule, Total, Unique, When, Within, shown
 from .errors import InputError, Problem
 from .fields import JSON
 
@@ -100,7 +100,9 @@ def _broken(rule: Rule, body: Body) -> list[InputError]:
         return _count(rule, body)
     if isinstance(rule, Unique):
         return _unique(rule, body)
-    return _all_or_none(rule, body)
+    if isinstance(rule, AllOrNone):
+        return _all_or_none(rule, body)
+    return _within(rule, body)
 
 
 def _only(rule: Only, body: Body) -> list[InputError]:
@@ -170,6 +172,21 @@ def _all_or_none(rule: AllOrNone, body: Body) -> list[InputError]:
         message = f"every item gives {rule.member} or none does; {having} of {len(items)} do"
         return [InputError(rule.field, message)]
     return []
+
+
+def _within(rule: Within, body: Body) -> list[InputError]:
+    problems = []
+    for where, item in found(body, f"{rule.field}.*"):
+        value, start, end = (_one(item, path) for path in (rule.member, rule.start, rule.end))
+        if _is_number(value) and _is_number(start) and _is_number(end) and not start <= value < end:
+            message = f"must fall within {rule.start} and {rule.end} ({start:g} up to {end:g}), not {value:g}"
+            problems.append(InputError(f"{where}.{rule.member}", message))
+    return problems
+
+
+def _one(item: JSON, path: str) -> JSON:
+    values = found(item, path) if isinstance(item, Mapping) else []
+    return values[0][1] if values else None
 
 
 def _is_number(value: JSON) -> bool:
