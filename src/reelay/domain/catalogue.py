@@ -1,9 +1,9 @@
 """The model catalogue: which models exist, what each takes, what it costs, and its output size.
 
 The rows (`catalogue_rows.py`) are data, one per (endpoint, model), so a new model is one row.
-This module looks rows up, checks a body against its row (`check_body`) and reads the output
-size and length a body asks for. The pro dialect's names map to the official model they stand
-for (SPEC §2.1).
+This module looks rows up, checks a body against its row (`check_body`: every field and the
+row's rules between fields, each issue reported) and reads the output size and length a body
+asks for. The pro dialect's names map to the official model they stand for (SPEC §2.1).
 """
 
 from __future__ import annotations
@@ -57,13 +57,14 @@ def require_row(endpoint: str, model: Any) -> Row:
 
 def check_body(spec: Row, body: Mapping[str, Any]) -> None:
     """Raise InputError for what is wrong with `body` as `spec` takes it: every problem found
-    (InputErrors when there are several), fields in the body's order, then each rule's."""
+    (InputErrors when there are several), in `body_problems`' order."""
     raise_all(body_problems(spec, body))
 
 
 def body_problems(spec: Row, body: Mapping[str, Any]) -> list[InputError]:
-    """Unknown fields, then each field's own problems, then the promptImage positions and the
-    row's rules between fields (those reading a field with its own problem are left out)."""
+    """Unknown fields (in the body's order), then each field's own problems (in the row's order),
+    then the promptImage positions and the row's rules between fields (those reading a field with
+    its own problem are left out)."""
     compat = COMPAT_FIELDS if spec.endpoint in VIDEO_KINDS else {}
     found: list[InputError] = []
     for name, value in body.items():
