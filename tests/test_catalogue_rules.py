@@ -10,7 +10,7 @@ import pytest
 
 from reelay.domain import catalogue
 from reelay.domain.catalogue_row import AllOrNone, Count, Forbids, Limits, Only, Requires, Total, Unique, Within
-from reelay.domain.fields import AnyOf, Choice, Flag, Integer, ListOf, Number, Record, Text, Uri
+from reelay.domain.fields import AnyOf, Choice, Flag, Integer, ListOf, Number, Record, Tag, Text, Uri
 from support.images import data_uri, gradient_image
 from support.inprocess import count_rows, make_app_client
 from support.media import data_uri as media_uri
@@ -43,6 +43,8 @@ def sample(type_, full=False):
         return sample(type_.options[-1 if full else 0], full)
     if isinstance(type_, Text):
         return "a red kite over the dunes"
+    if isinstance(type_, Tag):
+        return "kite_2"
     if isinstance(type_, Uri):
         return MEDIA[type_.media]
     if isinstance(type_, Integer):
@@ -221,6 +223,8 @@ def bad_values(type_, path):
     if isinstance(type_, Text):
         yield ("x" * (type_.max_units + 1) if type_.max_units else ""), path
         yield 7, path
+    elif isinstance(type_, Tag):
+        yield from (("2kite", path), ("ki", path), ("kite-2", path), (7, path))
     elif isinstance(type_, Uri):
         yield "", path
     elif isinstance(type_, Integer):

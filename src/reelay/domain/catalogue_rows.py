@@ -23,6 +23,8 @@ which are required, every choice's values). What the SDK does not say was chosen
   above its rule. What depends on the media itself (audio and video references' total length,
   an image's aspect) is checked once it is fetched, if at all, not here. `bria_fibo_edit_1_5`
   takes "1 to 4 images to edit" (a required list of at most 4), which the SDK types only as a list.
+- A reference image's `tag` is a `Tag` (3-16 characters, a letter first, letters, digits and
+  underscores) where its docstring says so (all but gemini_image3.1_flash_lite's).
 - A media member's kind follows its docstring ("an encoded audio"): `referenceAudio` items take
   audio, `referenceVideos` items and a character or reference `video` take video.
 - `gen3a_turbo` and `veo3` are gone from the SDK but stay accepted (`legacy=True`): seed 004 and
@@ -32,7 +34,7 @@ which are required, every choice's values). What the SDK does not say was chosen
 from __future__ import annotations
 
 from .catalogue_row import AllOrNone, Count, Forbids, Limits, Only, Requires, Row, Total, Unique, When, Within
-from .fields import AnyOf, Choice, Flag, Integer, ListOf, Number, Record, Text, Uri, optional, required
+from .fields import AnyOf, Choice, Flag, Integer, ListOf, Number, Record, Tag, Text, Uri, optional, required
 
 SEED = Integer(0, 4294967295)
 
@@ -1669,7 +1671,7 @@ ROWS = (
                     )
                 )
             ),
-            "referenceImages": required(ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}))),
+            "referenceImages": required(ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}))),
             "contentModeration": optional(Record({"publicFigureThreshold": optional(Choice(("auto", "low")))})),
             "seed": optional(SEED),
         },
@@ -1704,7 +1706,7 @@ ROWS = (
                 )
             ),
             "contentModeration": optional(Record({"publicFigureThreshold": optional(Choice(("auto", "low")))})),
-            "referenceImages": optional(ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}))),
+            "referenceImages": optional(ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}))),
             "seed": optional(SEED),
         },
         credits=5,
@@ -1756,7 +1758,7 @@ ROWS = (
             "outputCount": optional(Integer()),
             "quality": optional(Choice(("low", "medium", "high", "auto"))),
             "referenceImages": optional(
-                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}), max_items=16)
+                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}), max_items=16)
             ),
         },
         credits=5,
@@ -1837,7 +1839,7 @@ ROWS = (
                         {
                             "uri": required(Uri("image")),
                             "subject": optional(Choice(("object", "human"))),
-                            "tag": optional(Text()),
+                            "tag": optional(Tag()),
                         }
                     ),
                     max_items=14,
@@ -2085,7 +2087,7 @@ ROWS = (
                         {
                             "uri": required(Uri("image")),
                             "subject": optional(Choice(("object", "human"))),
-                            "tag": optional(Text()),
+                            "tag": optional(Tag()),
                         }
                     ),
                     max_items=14,
@@ -2142,7 +2144,7 @@ ROWS = (
             "outputCount": optional(Integer()),
             "quality": optional(Choice(("low", "medium", "high", "xhigh", "max"))),
             "referenceImages": optional(
-                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}), max_items=16)
+                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}), max_items=16)
             ),
         },
         credits=5,
@@ -2195,7 +2197,7 @@ ROWS = (
             "outputCount": optional(Integer()),
             "quality": optional(Choice(("low", "medium", "high", "xhigh", "max"))),
             "referenceImages": optional(
-                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}), max_items=16)
+                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}), max_items=16)
             ),
         },
         credits=5,
@@ -2433,7 +2435,7 @@ ROWS = (
             ),
             "outputCount": optional(Integer()),
             "referenceImages": optional(
-                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}), max_items=14)
+                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}), max_items=14)
             ),
             "thinkingLevel": optional(Choice(("minimal", "medium", "high"))),
         },
@@ -2507,7 +2509,7 @@ ROWS = (
                     )
                 )
             ),
-            "referenceImages": optional(ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}))),
+            "referenceImages": optional(ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}))),
         },
         credits=5,
         per="image",

@@ -8,6 +8,7 @@ by the same few lines.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,18 @@ class Text:
 
     def describe(self) -> str:
         return "a string" if self.max_units is None else f"a string of at most {self.max_units} characters"
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A reference image's tag, the name a prompt calls it by (`@cliff`): Runway's SDK says 3 to
+    16 characters, a letter first, only letters, digits and underscores."""
+
+    def describe(self) -> str:
+        return "a tag of 3 to 16 letters, digits or underscores, a letter first"
+
+
+_TAG = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,15}")
 
 
 @dataclass(frozen=True)
@@ -100,7 +113,7 @@ class AnyOf:
         return " or ".join(option.describe() for option in self.options)
 
 
-Type = Text | Uri | Integer | Number | Flag | Choice | ListOf | Record | AnyOf
+Type = Text | Tag | Uri | Integer | Number | Flag | Choice | ListOf | Record | AnyOf
 
 
 @dataclass(frozen=True)
@@ -136,7 +149,7 @@ def _json_kind(value: JSON) -> str:
 
 def _kinds(type_: Type) -> set[str]:
     """The JSON kinds a type can accept, to pick which option of an AnyOf speaks for a value."""
-    if isinstance(type_, Text | Uri):
+    if isinstance(type_, Text | Tag | Uri):
         return {"str"}
     if isinstance(type_, Integer):
         return {"int"}
@@ -176,6 +189,8 @@ def problems(value: JSON, type_: Type, path: str) -> list[InputError]:
         return [InputError(path, f"must be {type_.describe()}, not {_shown(value)}", problem=Problem.WRONG_TYPE)]
     if isinstance(type_, Text | Uri):
         return _text_problems(value, type_, path)
+    if isinstance(type_, Tag) and not _TAG.fullmatch(value):
+        return [InputError(path, f"must be {type_.describe()}, not {_shown(value)}", problem=Problem.FORMAT)]
     if isinstance(type_, Integer | Number):
         if type_.minimum is not None and value < type_.minimum:
             return [
