@@ -96,8 +96,12 @@ def emit(hint, name: str, doc: str, owner: str, docs) -> str:
         return f"Record({{{members(hint, docs)}}})"
     if hint is str:
         if name.lower().endswith("uri") or name in ("promptImage", "promptVideo", "references"):
-            media = next((m for k, m in MEDIA_BY_NAME.items() if k in name.lower()), "image")
+            # A bare `uri` member says its media only in its docstring ("containing an encoded audio").
+            said = re.search(r"encoded (image|video|audio)", doc)
+            media = said.group(1) if said else next((m for k, m in MEDIA_BY_NAME.items() if k in name.lower()), "image")
             return f'Uri("{media}")'
+        if name == "tag" and "3-16 characters" in doc:
+            return "Tag()"
         limit = re.search(r"up to (\d+) characters", doc)
         return f"Text({limit.group(1)})" if limit else "Text()"
     if hint is int:

@@ -154,15 +154,18 @@ def test_official_errors_use_runway_shapes(emu):
     assert emu.post("/v1/image_to_video", json=I2V, headers={"Authorization": "Bearer other"}).status_code == 200
 
     cases = [
-        ("/v1/image_to_video", {k: v for k, v in I2V.items() if k != "promptImage"}, "promptImage: Required"),
-        ("/v1/image_to_video", {**I2V, "duration": "5"}, "duration: Expected integer"),
-        ("/v1/image_to_video", {k: v for k, v in I2V.items() if k != "model"}, "model: Required"),
-        ("/v1/text_to_video", {k: v for k, v in T2V.items() if k != "promptText"}, "promptText: Required"),
-        ("/v1/text_to_video", {k: v for k, v in T2V.items() if k != "ratio"}, "ratio: Required"),
+        ("/v1/image_to_video", {k: v for k, v in I2V.items() if k != "promptImage"}, "promptImage", "invalid_type"),
+        ("/v1/image_to_video", {**I2V, "duration": "5"}, "duration", "invalid_type"),
+        ("/v1/image_to_video", {k: v for k, v in I2V.items() if k != "model"}, "model", "invalid_type"),
+        ("/v1/text_to_video", {k: v for k, v in T2V.items() if k != "promptText"}, "promptText", "invalid_type"),
+        ("/v1/text_to_video", {k: v for k, v in T2V.items() if k != "ratio"}, "ratio", "invalid_type"),
+        ("/v1/text_to_video", {**T2V, "ratio": "640:640"}, "ratio", "invalid_value"),
     ]
-    for path, body, error in cases:
+    for path, body, field, code in cases:
         answer = emu.post(path, json=body, headers=AUTH)
-        assert (answer.status_code, answer.json()) == (400, {"error": error}), path
+        assert answer.status_code == 400, (path, body)
+        assert answer.json()["error"] == "Validation of body failed"
+        assert [(i["path"], i["code"]) for i in answer.json()["issues"]] == [([field], code)], answer.text
     not_json = emu.post("/v1/text_to_video", content=b"{nope", headers=AUTH)
     assert not_json.status_code == 400 and "error" in not_json.json()
 
@@ -172,6 +175,37 @@ def test_official_errors_use_runway_shapes(emu):
     task_id = create(emu)
     assert emu.get(f"/v1/tasks/{task_id}", headers={"Authorization": "Bearer someone-else"}).status_code == 404
     assert stats(emu)["creates_by_key"] == {"other": 1, KEY: 1}
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        # resolution-only models take no ratio; seedance's duration may be "auto"
+        ("/v1/image_to_video", {"model": "happyhorse_1_0", "promptImage": "https://example.com/a.png"}),
+        (
+            "/v1/image_to_video",
+            {"model": "grok_imagine_1_5", "promptImage": "https://e.com/a.png", "resolution": "720p"},
+        ),
+        ("/v1/text_to_video", {"model": "seedance2_mini", "promptText": "sea", "duration": "auto"}),
+        ("/v1/text_to_video", {"model": "h3_max", "promptText": "sea", "resolution": "480p", "duration": 6}),
+        ("/v1/text_to_image", {"model": "ideogram_4_0", "promptText": "a kite"}),
+        # a model the catalogue does not know is checked only for its inputs
+        ("/v1/image_to_video", {"model": "gen4", "promptImage": "https://example.com/a.png"}),
+    ],
+)
+def test_official_creates_are_accepted_as_runway_types_them(emu, path, body):
+    task_id = create(emu, body, path)
+    assert poll(emu, task_id)[-1]["status"] == "SUCCEEDED"
+
+
+def test_official_creates_are_refused_for_every_issue_runway_would_name(emu):
+    body = {**T2V, "model": "gen4.5", "duration": "auto", "outputFormat": "mp4", "proresProfile": "422"}
+    answer = emu.post("/v1/text_to_video", json=body, headers=AUTH)
+    assert answer.status_code == 400
+    assert [issue["path"] for issue in answer.json()["issues"]] == [["duration"], ["proresProfile"]]
+    unknown = emu.post("/v1/image_to_video", json={"model": "gen4", "duration": "5"}, headers=AUTH)
+    assert [issue["path"] for issue in unknown.json()["issues"]] == [["promptImage"], ["duration"]]
+    assert stats(emu)["creates"] == 0
 
 
 def test_output_url_expires_and_a_fresh_read_gives_a_fresh_url(emu):

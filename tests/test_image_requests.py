@@ -41,7 +41,7 @@ CASES = [
     (
         "reference without uri",
         "/v1/text_to_image",
-        t2i(referenceImages=[{"tag": "x"}]),
+        t2i(referenceImages=[{"tag": "lamp"}]),
         "referenceImages.0.uri",
         "invalid_type",
     ),

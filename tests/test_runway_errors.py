@@ -5,8 +5,9 @@ import json
 
 import pytest
 
+from reelay.dialects.pro import error_response as pro_error_response
 from reelay.dialects.runway_errors import error_response
-from reelay.domain.errors import InputError, Problem
+from reelay.domain.errors import InputError, InputErrors, Problem
 from support.inprocess import count_rows, make_app_client
 from support.official import official_error
 
@@ -31,6 +32,27 @@ def test_a_refused_body_is_runways_validation_error(app_client):
         ],
         "docUrl": DOC_URL,
     }
+
+
+def test_every_problem_of_a_body_is_an_issue_of_its_own(app_client):
+    answer = app_client.post("/v1/text_to_video", json={**T2V, "ratio": "960:960", "duration": 11, "seed": -1})
+    issues = answer.json()["issues"]
+    assert [(i["code"], i["path"]) for i in issues] == [
+        ("too_big", ["duration"]),
+        ("invalid_value", ["ratio"]),
+        ("too_small", ["seed"]),
+    ]
+    assert count_rows(app_client.settings.data_dir, "tasks") == 0
+
+
+def test_the_pro_envelope_names_the_first_of_several_problems():
+    errors = InputErrors([InputError("duration", "must be 5 or 10"), InputError("ratio", "must be 16:9")])
+    answer = json.loads(bytes(pro_error_response(errors).body))
+    assert (answer["code"], answer["msg"]) == (400, "invalid_parameters: duration: must be 5 or 10")
+    assert [issue["path"] for issue in json.loads(bytes(error_response(errors).body))["issues"]] == [
+        ["duration"],
+        ["ratio"],
+    ]
 
 
 def test_an_unknown_field_is_zods_unrecognized_key_on_the_object_that_holds_it(app_client):

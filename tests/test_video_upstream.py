@@ -103,8 +103,8 @@ def test_a_429_waits_throttled_then_succeeds(gateway, emulator):
 @pytest.mark.parametrize(
     ("path", "body", "sentence"),
     [
-        ("/v1/video_upscale", {"model": "enhance_frame_rate", "targetFramerate": "60"}, "videoUri: Required"),
-        ("/v1/video_to_video", {"model": "seedance2", "promptVideo": ""}, "promptVideo: Expected a non-empty string"),
+        ("/v1/video_upscale", {"model": "enhance_frame_rate", "targetFramerate": "60"}, "videoUri: is required"),
+        ("/v1/video_to_video", {"model": "seedance2", "promptVideo": ""}, "promptVideo: must not be empty"),
     ],
 )
 def test_the_emulator_refuses_a_body_without_its_input_video(emulator, path, body, sentence):

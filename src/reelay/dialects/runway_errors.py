@@ -17,7 +17,8 @@ its issues are zod's (v4 codes, as captured live); an InputError's `problem` pic
 
 `path` is the field split into keys and list indexes (`promptImage.1.position` and
 `promptImage[1].position` both give `["promptImage", 1, "position"]`; `body` itself gives `[]`).
-One issue is reported: the first rule that failed (zod would list them all).
+Every issue found is listed, in the order found (fields as the body gives them, then each field's
+own rules, then the rules between fields), as zod lists them.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def error_response(error: ReelayError) -> JSONResponse:
     status = error.status_code
     body: dict[str, Any]
     if isinstance(error, InputError) and error.location != "header":
-        body = {"error": f"Validation of {error.location} failed", "issues": [issue(error)]}
+        body = {"error": f"Validation of {error.location} failed", "issues": [issue(found) for found in error.issues]}
     elif isinstance(error, InsufficientPoints):
         # Runway answers missing credits with a 400, not 402.
         status = 400

@@ -25,7 +25,7 @@ def parse_text_to_image(body: dict[str, Any]) -> GenerationRequest:
         MediaInput(item["uri"], f"referenceImages.{index}.uri", role=REFERENCE, tag=item.get("tag"))
         for index, item in enumerate(body.get("referenceImages") or [])
     )
-    ratio = body["ratio"]
+    ratio = body.get("ratio") or ""  # left out, where a model allows it: the model picks, as for `auto`
     # An `auto` ratio's size follows the first reference: known once it is fetched.
     width, height = stills.image_size(ratio, None)
     return GenerationRequest(

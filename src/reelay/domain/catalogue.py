@@ -1,9 +1,9 @@
 """The model catalogue: which models exist, what each takes, what it costs, and its output size.
 
 The rows (`catalogue_rows.py`) are data, one per (endpoint, model), so a new model is one row.
-This module looks rows up, checks a body against its row (`check_body`) and reads the output
-size and length a body asks for. The pro dialect's names map to the official model they stand
-for (SPEC §2.1).
+This module looks rows up, checks a body against its row (`check_body`: every field and the
+row's rules between fields, each issue reported) and reads the output size and length a body
+asks for. The pro dialect's names map to the official model they stand for (SPEC §2.1).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalogue_rows
+from . import catalogue_rows, catalogue_rules
 from .catalogue_row import Row
-from .errors import InputError, Problem
-from .fields import Flag, check, check_members
+from .errors import InputError, Problem, raise_all
+from .fields import Flag, member_problems, problems
 
 IMAGE_TO_VIDEO = "image_to_video"
 TEXT_TO_VIDEO = "text_to_video"
@@ -56,41 +56,52 @@ def require_row(endpoint: str, model: Any) -> Row:
 
 
 def check_body(spec: Row, body: Mapping[str, Any]) -> None:
-    """Raise InputError naming the first field of `body` that `spec` does not take as given."""
+    """Raise InputError for what is wrong with `body` as `spec` takes it: every problem found
+    (InputErrors when there are several), in `body_problems`' order."""
+    raise_all(body_problems(spec, body))
+
+
+def body_problems(spec: Row, body: Mapping[str, Any]) -> list[InputError]:
+    """Unknown fields (in the body's order), then each field's own problems (in the row's order),
+    then the promptImage positions and the row's rules between fields (those reading a field with
+    its own problem are left out)."""
     compat = COMPAT_FIELDS if spec.endpoint in VIDEO_KINDS else {}
+    found: list[InputError] = []
     for name, value in body.items():
         if name == "model" or name in spec.fields:
             continue
         if name in compat:
             if value is not None:
-                check(value, compat[name], name)
-            continue
-        if any(name in other.fields for other in ROWS if other.endpoint == spec.endpoint):
-            raise InputError(
-                name,
-                f"is not a parameter of {spec.model} (other models on {spec.endpoint} take it)",
-                problem=Problem.UNKNOWN,
-            )
-        raise InputError(name, "is not a known parameter", problem=Problem.UNKNOWN)
-    check_members({k: v for k, v in body.items() if k in spec.fields}, spec.fields)
+                found += problems(value, compat[name], name)
+        elif any(name in other.fields for other in ROWS if other.endpoint == spec.endpoint):
+            message = f"is not a parameter of {spec.model} (other models on {spec.endpoint} take it)"
+            found.append(InputError(name, message, problem=Problem.UNKNOWN))
+        else:
+            found.append(InputError(name, "is not a known parameter", problem=Problem.UNKNOWN))
+    found += member_problems({k: v for k, v in body.items() if k in spec.fields}, spec.fields)
+    bad = {str(error.field).split(".", 1)[0] for error in found}
     images = body.get("promptImage")
-    if isinstance(images, list):
-        _check_positions(spec, images)
+    if isinstance(images, list) and "promptImage" not in bad:
+        found += _position_problems(spec, images)
+    return found + catalogue_rules.broken(spec.rules, body, skip=bad)
 
 
-def _check_positions(spec: Row, images: list[dict[str, Any]]) -> None:
+def _position_problems(spec: Row, images: list[dict[str, Any]]) -> list[InputError]:
     seen: dict[str, int] = {}
+    found = []
     for index, item in enumerate(images):
         position = item.get("position")
         if position is None:
             continue
         if position in seen:
-            raise InputError(f"promptImage.{index}.position", f"{position!r} is given twice")
+            found.append(InputError(f"promptImage.{index}.position", f"{position!r} is given twice"))
         seen[position] = index
-    if seen and len(seen) < len(images):
-        raise InputError("promptImage", "takes frames (with a position) or references (without), not both")
+    framed = sum(1 for item in images if item.get("position") is not None)
+    if 0 < framed < len(images):
+        found.append(InputError("promptImage", "takes frames (with a position) or references (without), not both"))
     if spec.last_needs_first and "last" in seen and "first" not in seen:
-        raise InputError("promptImage", f"{spec.model} needs a first frame when a last frame is given")
+        found.append(InputError("promptImage", f"{spec.model} needs a first frame when a last frame is given"))
+    return found
 
 
 # -- what a body asks for ---------------------------------------------------------------------

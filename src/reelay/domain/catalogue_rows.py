@@ -19,16 +19,115 @@ which are required, every choice's values). What the SDK does not say was chosen
   `[prices]` by an operator who resells them.
 - `last_needs_first`: the SDK's docstrings say a last frame needs a first (veo3.1, kling, h3_max,
   gemini_omni_flash_1.1).
+- `rules` (what holds between fields) are the SDK docstrings' sentences as data, each quoted
+  above its rule. What depends on the media itself (audio and video references' total length,
+  an image's aspect) is checked once it is fetched, if at all, not here. `bria_fibo_edit_1_5`
+  takes "1 to 4 images to edit" (a required list of at most 4), which the SDK types only as a list.
+- A reference image's `tag` is a `Tag` (3-16 characters, a letter first, letters, digits and
+  underscores) where its docstring says so (all but gemini_image3.1_flash_lite's).
+- A media member's kind follows its docstring ("an encoded audio"): `referenceAudio` items take
+  audio, `referenceVideos` items and a character or reference `video` take video.
 - `gen3a_turbo` and `veo3` are gone from the SDK but stay accepted (`legacy=True`): seed 004 and
   older clients still send them.
 """
 
 from __future__ import annotations
 
-from .catalogue_row import Row
-from .fields import AnyOf, Choice, Flag, Integer, ListOf, Number, Record, Text, Uri, optional, required
+from .catalogue_row import AllOrNone, Count, Forbids, Limits, Only, Requires, Row, Total, Unique, When, Within
+from .fields import AnyOf, Choice, Flag, Integer, ListOf, Number, Record, Tag, Text, Uri, optional, required
 
 SEED = Integer(0, 4294967295)
+
+# -- rules between fields, each as the SDK's docstring of the field states it ----------------------
+
+# "Only valid when `outputFormat` is `prores` or `hdr_prores` ... For `hdr_prores`, only `422`,
+# `422 HQ` and `4444` are available."
+GEN4_5_PRORES = (
+    Only("proresProfile", When("outputFormat", ("prores", "hdr_prores"))),
+    Limits("proresProfile", ("422", "422 HQ", "4444"), When("outputFormat", ("hdr_prores",))),
+)
+# "Only valid when `outputFormat` is `prores`"; keyframes' ranges: "All keyframes must either set
+# a range or none may", and "the keyframe timestamp must fall within it" (its end exclusive).
+ALEPH2_RULES = (
+    Only("proresProfile", When("outputFormat", ("prores",))),
+    AllOrNone("keyframes", "range"),
+    Within("keyframes", "seconds", "range.start_seconds", "range.end_seconds"),
+)
+# "Total duration across all segments must be between 3 and 15 seconds. `promptText` is still
+# required when `shotType` is "intelligence"."
+KLING_MULTI_PROMPT = (
+    Total("providerSettings.multiPrompt", "duration", 3, 15),
+    Requires(("promptText",), When("providerSettings.shotType", ("intelligence",))),
+)
+# "Use adaptive only when image or video references are provided; text-only requests require a
+# concrete ratio." (image_to_video and video_to_video always carry an image or a video.)
+HAILUO3_TEXT = (Requires(("references", "referenceVideos"), When("ratio", ("adaptive",))),)
+# "Audio references require at least one image reference."
+GROK_TEXT = (Requires(("references",), When("referenceAudio")),)
+# "Keyframe image-to-video requests must use `auto_480p`, `auto_720p`, or `auto_1080p`."
+WAN3_KEYFRAMES = (Limits("ratio", ("auto_480p", "auto_720p", "auto_1080p"), When("promptImage.*.position")),)
+# "Draft mode only supports `mp4`."
+SEEDANCE2_5_DRAFT = (Limits("outputFormat", ("mp4",), When("draft", (True,))),)
+# A text_to_video needs something to go on (a prompt, references or a draft to enhance); a
+# `draftTaskId` "is regenerated with its original prompt, references, and settings, so no other
+# generation fields may be provided".
+SEEDANCE2_5_TEXT = (
+    *SEEDANCE2_5_DRAFT,
+    Requires(("promptText", "references", "referenceVideos", "draftTaskId")),
+    Forbids(
+        (
+            "audio",
+            "draft",
+            "duration",
+            "outputFormat",
+            "promptText",
+            "ratio",
+            "referenceAudio",
+            "references",
+            "referenceVideos",
+            "seed",
+        ),
+        When("draftTaskId"),
+    ),
+)
+# "`extend` continues the input video, requires `promptText`, and matches the input aspect ratio,
+# so `ratio` may not be provided. `edit` ... requires `promptText`, requires `duration: "auto"`,
+# and does not accept `ratio`."
+SEEDANCE2_5_VIDEO = (
+    *SEEDANCE2_5_DRAFT,
+    Requires(("promptText",), When("mode", ("extend", "edit"))),
+    Forbids(("ratio",), When("mode", ("extend", "edit"))),
+    Requires(("duration",), When("mode", ("edit",))),
+    Limits("duration", ("auto",), When("mode", ("edit",))),
+)
+# "Up to 10 images in total, frames included."
+KLING_4_IMAGES = (Count(("promptImage", "references"), maximum=10),)
+# `edit`: "Requires at least one reference image."
+GROK_IMAGE_EDIT = (Requires(("referenceImages",), When("edit", (True,))),)
+# `preciseEdit`: "Requires at least one reference image"; `maskUri` edits the first reference
+# image; "`very_low` requires reference images and is not available with `preciseEdit`"; `ratio`:
+# "Not available with `maskUri` or `preciseEdit`, which keep the size of the first reference image."
+IDEOGRAM_4_5_EDIT = (
+    Requires(("referenceImages",), When("preciseEdit", (True,))),
+    Requires(("referenceImages",), When("maskUri")),
+    Requires(("referenceImages",), When("quality", ("very_low",))),
+    Limits("quality", ("low", "medium", "high"), When("preciseEdit", (True,))),
+    Limits("ratio", ("auto",), When("maskUri")),
+    Limits("ratio", ("auto",), When("preciseEdit", (True,))),
+)
+# "1 to 4 images to edit"; `ratio`: "Choosing a size requires at least 2 reference images."
+BRIA_EDIT = (
+    Requires(("referenceImages",)),
+    Count(("referenceImages",), minimum=2, when=When("ratio", other_than=("auto",))),
+)
+# "No two images may share the same tag."
+TAGS_UNIQUE = (Unique("referenceImages", "tag"),)
+# "Up to five of those images can pass `subject: "human"` ... up to nine ... `subject: "object"`."
+GEMINI_SUBJECTS = (
+    Count(("referenceImages",), maximum=5, where=("subject", "human")),
+    Count(("referenceImages",), maximum=9, where=("subject", "object")),
+)
+
 ROWS = (
     Row(
         "image_to_video",
@@ -68,6 +167,7 @@ ROWS = (
             "seed": optional(SEED),
         },
         credits=12,
+        rules=GEN4_5_PRORES,
     ),
     Row(
         "image_to_video",
@@ -182,6 +282,7 @@ ROWS = (
         },
         credits=30,
         last_needs_first=True,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "image_to_video",
@@ -201,7 +302,7 @@ ROWS = (
             "duration": optional(Integer(6, 10)),
             "ratio": optional(Choice(("adaptive", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16"))),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "resolution": optional(Choice(("768p", "2k", "768P", "2K"))),
         },
@@ -239,6 +340,7 @@ ROWS = (
         },
         credits=30,
         last_needs_first=True,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "image_to_video",
@@ -310,6 +412,7 @@ ROWS = (
         },
         credits=15,
         last_needs_first=True,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "image_to_video",
@@ -343,6 +446,7 @@ ROWS = (
         },
         credits=10,
         last_needs_first=True,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "image_to_video",
@@ -386,6 +490,7 @@ ROWS = (
         },
         credits=15,
         last_needs_first=True,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "image_to_video",
@@ -429,6 +534,7 @@ ROWS = (
         },
         credits=10,
         last_needs_first=True,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "image_to_video",
@@ -485,7 +591,7 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "seed": optional(SEED),
         },
@@ -534,7 +640,7 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "seed": optional(SEED),
         },
@@ -583,7 +689,7 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "seed": optional(SEED),
         },
@@ -667,13 +773,14 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
         },
         credits=10,
+        rules=WAN3_KEYFRAMES,
     ),
     Row(
         "image_to_video",
@@ -749,13 +856,14 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
         },
         credits=15,
+        rules=WAN3_KEYFRAMES,
     ),
     Row(
         "image_to_video",
@@ -831,11 +939,12 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "seed": optional(SEED),
         },
         credits=25,
+        rules=SEEDANCE2_5_DRAFT,
     ),
     Row(
         "image_to_video",
@@ -883,6 +992,7 @@ ROWS = (
         },
         credits=15,
         last_needs_first=True,
+        rules=KLING_4_IMAGES,
     ),
     Row(
         "text_to_video",
@@ -914,6 +1024,7 @@ ROWS = (
             "seed": optional(SEED),
         },
         credits=12,
+        rules=GEN4_5_PRORES,
     ),
     Row(
         "text_to_video",
@@ -963,6 +1074,7 @@ ROWS = (
             ),
         },
         credits=30,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "text_to_video",
@@ -972,15 +1084,16 @@ ROWS = (
             "duration": optional(Integer(6, 10)),
             "ratio": optional(Choice(("adaptive", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16"))),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "references": optional(ListOf(Record({"uri": required(Uri("image"))}), max_items=9)),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
             "resolution": optional(Choice(("768p", "2k", "768P", "2K"))),
         },
         credits=10,
+        rules=HAILUO3_TEXT,
     ),
     Row(
         "text_to_video",
@@ -1003,6 +1116,7 @@ ROWS = (
             ),
         },
         credits=30,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "text_to_video",
@@ -1061,6 +1175,7 @@ ROWS = (
             ),
         },
         credits=15,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "text_to_video",
@@ -1083,6 +1198,7 @@ ROWS = (
             ),
         },
         credits=10,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "text_to_video",
@@ -1104,6 +1220,7 @@ ROWS = (
             ),
         },
         credits=15,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "text_to_video",
@@ -1125,6 +1242,7 @@ ROWS = (
             ),
         },
         credits=10,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "text_to_video",
@@ -1171,11 +1289,11 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "references": optional(ListOf(Record({"uri": required(Uri("image"))}), max_items=9)),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
             "seed": optional(SEED),
         },
@@ -1214,11 +1332,11 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "references": optional(ListOf(Record({"uri": required(Uri("image"))}), max_items=9)),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
             "seed": optional(SEED),
         },
@@ -1257,11 +1375,11 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "references": optional(ListOf(Record({"uri": required(Uri("image"))}), max_items=9)),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
             "seed": optional(SEED),
         },
@@ -1285,12 +1403,13 @@ ROWS = (
             "duration": optional(Integer(1, 15)),
             "ratio": optional(Choice(("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3"))),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "references": optional(ListOf(Record({"uri": required(Uri("image"))}))),
             "resolution": optional(Choice(("480p", "720p", "1080p"))),
         },
         credits=8,
+        rules=GROK_TEXT,
     ),
     Row(
         "text_to_video",
@@ -1324,11 +1443,11 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "references": optional(ListOf(Record({"uri": required(Uri("image"))}), max_items=10)),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
         },
         credits=10,
@@ -1388,11 +1507,11 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "references": optional(ListOf(Record({"uri": required(Uri("image"))}), max_items=10)),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
         },
         credits=15,
@@ -1451,15 +1570,16 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "references": optional(ListOf(Record({"uri": required(Uri("image"))}), max_items=30)),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
             "seed": optional(SEED),
         },
         credits=25,
+        rules=SEEDANCE2_5_TEXT,
     ),
     Row(
         "text_to_video",
@@ -1551,7 +1671,7 @@ ROWS = (
                     )
                 )
             ),
-            "referenceImages": required(ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}))),
+            "referenceImages": required(ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}))),
             "contentModeration": optional(Record({"publicFigureThreshold": optional(Choice(("auto", "low")))})),
             "seed": optional(SEED),
         },
@@ -1586,7 +1706,7 @@ ROWS = (
                 )
             ),
             "contentModeration": optional(Record({"publicFigureThreshold": optional(Choice(("auto", "low")))})),
-            "referenceImages": optional(ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}))),
+            "referenceImages": optional(ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}))),
             "seed": optional(SEED),
         },
         credits=5,
@@ -1638,11 +1758,12 @@ ROWS = (
             "outputCount": optional(Integer()),
             "quality": optional(Choice(("low", "medium", "high", "auto"))),
             "referenceImages": optional(
-                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}), max_items=16)
+                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}), max_items=16)
             ),
         },
         credits=5,
         per="image",
+        rules=TAGS_UNIQUE,
     ),
     Row(
         "text_to_image",
@@ -1718,7 +1839,7 @@ ROWS = (
                         {
                             "uri": required(Uri("image")),
                             "subject": optional(Choice(("object", "human"))),
-                            "tag": optional(Text()),
+                            "tag": optional(Tag()),
                         }
                     ),
                     max_items=14,
@@ -1727,6 +1848,7 @@ ROWS = (
         },
         credits=5,
         per="image",
+        rules=GEMINI_SUBJECTS,
     ),
     Row(
         "text_to_image",
@@ -1876,6 +1998,7 @@ ROWS = (
         },
         credits=5,
         per="image",
+        rules=GROK_IMAGE_EDIT,
     ),
     Row(
         "text_to_image",
@@ -1914,6 +2037,7 @@ ROWS = (
         },
         credits=5,
         per="image",
+        rules=GEMINI_SUBJECTS,
     ),
     Row(
         "text_to_image",
@@ -1963,7 +2087,7 @@ ROWS = (
                         {
                             "uri": required(Uri("image")),
                             "subject": optional(Choice(("object", "human"))),
-                            "tag": optional(Text()),
+                            "tag": optional(Tag()),
                         }
                     ),
                     max_items=14,
@@ -1972,6 +2096,7 @@ ROWS = (
         },
         credits=5,
         per="image",
+        rules=GEMINI_SUBJECTS,
     ),
     Row(
         "text_to_image",
@@ -2019,11 +2144,12 @@ ROWS = (
             "outputCount": optional(Integer()),
             "quality": optional(Choice(("low", "medium", "high", "xhigh", "max"))),
             "referenceImages": optional(
-                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}), max_items=16)
+                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}), max_items=16)
             ),
         },
         credits=5,
         per="image",
+        rules=TAGS_UNIQUE,
     ),
     Row(
         "text_to_image",
@@ -2071,11 +2197,12 @@ ROWS = (
             "outputCount": optional(Integer()),
             "quality": optional(Choice(("low", "medium", "high", "xhigh", "max"))),
             "referenceImages": optional(
-                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}), max_items=16)
+                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}), max_items=16)
             ),
         },
         credits=5,
         per="image",
+        rules=TAGS_UNIQUE,
     ),
     Row(
         "text_to_image",
@@ -2135,11 +2262,12 @@ ROWS = (
                     )
                 )
             ),
-            "referenceImages": optional(ListOf(Record({"uri": required(Uri("image"))}))),
+            "referenceImages": optional(ListOf(Record({"uri": required(Uri("image"))}), max_items=4)),
             "seed": optional(SEED),
         },
         credits=5,
         per="image",
+        rules=BRIA_EDIT,
     ),
     Row(
         "text_to_image",
@@ -2214,6 +2342,7 @@ ROWS = (
         },
         credits=5,
         per="image",
+        rules=IDEOGRAM_4_5_EDIT,
     ),
     Row(
         "text_to_image",
@@ -2306,7 +2435,7 @@ ROWS = (
             ),
             "outputCount": optional(Integer()),
             "referenceImages": optional(
-                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}), max_items=14)
+                ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}), max_items=14)
             ),
             "thinkingLevel": optional(Choice(("minimal", "medium", "high"))),
         },
@@ -2380,7 +2509,7 @@ ROWS = (
                     )
                 )
             ),
-            "referenceImages": optional(ListOf(Record({"uri": required(Uri("image")), "tag": optional(Text())}))),
+            "referenceImages": optional(ListOf(Record({"uri": required(Uri("image")), "tag": optional(Tag())}))),
         },
         credits=5,
         per="image",
@@ -2430,6 +2559,7 @@ ROWS = (
             "targetAspectRatio": optional(Choice(("16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "21:9"))),
         },
         credits=15,
+        rules=ALEPH2_RULES,
     ),
     Row(
         "video_to_video",
@@ -2461,6 +2591,7 @@ ROWS = (
             ),
         },
         credits=30,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "video_to_video",
@@ -2471,11 +2602,11 @@ ROWS = (
             "duration": optional(Integer(6, 10)),
             "ratio": optional(Choice(("adaptive", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16"))),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "references": optional(ListOf(Record({"uri": required(Uri("image"))}), max_items=9)),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
             "resolution": optional(Choice(("768p", "2k", "768P", "2K"))),
         },
@@ -2511,6 +2642,7 @@ ROWS = (
             ),
         },
         credits=15,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "video_to_video",
@@ -2542,6 +2674,7 @@ ROWS = (
             ),
         },
         credits=10,
+        rules=KLING_MULTI_PROMPT,
     ),
     Row(
         "video_to_video",
@@ -2589,11 +2722,11 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "references": optional(ListOf(Record({"uri": required(Uri("image"))}), max_items=9)),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
             "seed": optional(SEED),
         },
@@ -2633,11 +2766,11 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "references": optional(ListOf(Record({"uri": required(Uri("image"))}), max_items=9)),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
             "seed": optional(SEED),
         },
@@ -2677,11 +2810,11 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "references": optional(ListOf(Record({"uri": required(Uri("image"))}), max_items=9)),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
             "seed": optional(SEED),
         },
@@ -2764,15 +2897,16 @@ ROWS = (
                 )
             ),
             "referenceAudio": optional(
-                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("audio",))), "uri": required(Uri("audio"))}))
             ),
             "references": optional(ListOf(Record({"uri": required(Uri("image"))}), max_items=30)),
             "referenceVideos": optional(
-                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}))
+                ListOf(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}))
             ),
             "seed": optional(SEED),
         },
         credits=25,
+        rules=SEEDANCE2_5_VIDEO,
     ),
     Row(
         "video_to_video",
@@ -2793,11 +2927,11 @@ ROWS = (
                 AnyOf(
                     (
                         Record({"type": required(Choice(("image",))), "uri": required(Uri("image"))}),
-                        Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))}),
+                        Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))}),
                     )
                 )
             ),
-            "reference": required(Record({"type": required(Choice(("video",))), "uri": required(Uri("image"))})),
+            "reference": required(Record({"type": required(Choice(("video",))), "uri": required(Uri("video"))})),
             "bodyControl": optional(Flag()),
             "contentModeration": optional(Record({"publicFigureThreshold": optional(Choice(("auto", "low")))})),
             "expressionIntensity": optional(Integer(1, 5)),

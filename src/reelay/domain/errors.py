@@ -68,6 +68,43 @@ class InputError(ReelayError):
         # Headers are named as sent (X-Runway-Version, Idempotency-Key), which no body field is.
         self.location = location or ("header" if _HEADER_NAME.fullmatch(field) else "body")
 
+    @property
+    def issues(self) -> tuple[InputError, ...]:
+        """Every problem found; a single error is its own one issue."""
+        return (self,)
+
+
+class InputErrors(InputError):
+    """Several problems with one request, in the order they were found. It reads as its first
+    (field, message, problem), so a dialect that names one field names that one; a dialect
+    that lists every issue (Runway's) reads `issues`."""
+
+    def __init__(self, errors: Sequence[InputError]) -> None:
+        first = errors[0]
+        super().__init__(
+            first.field or "body",
+            first.message.split(": ", 1)[-1],
+            reason=first.reason,
+            problem=first.problem,
+            allowed=first.allowed,
+            limit=first.limit,
+            location=first.location,
+        )
+        self.message = first.message
+        self._issues = tuple(issue for error in errors for issue in error.issues)
+
+    @property
+    def issues(self) -> tuple[InputError, ...]:
+        return self._issues
+
+
+def raise_all(errors: Sequence[InputError]) -> None:
+    """Raise what `errors` found, one error as itself and several together; nothing if empty."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputErrors(errors)
+
 
 class CallbackUrlEmpty(InputError):
     def __init__(self) -> None:

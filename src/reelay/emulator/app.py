@@ -7,15 +7,14 @@ import asyncio
 import contextlib
 import re
 import time
-from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import control
+from . import control, validation
 from .callbacks import Callbacks
 from .faults import FaultBook
 from .frontdoor import NOT_JSON, FrontDoor, is_pro
@@ -107,83 +106,6 @@ def _official_key(request: Request) -> tuple[str | None, Response | None]:
     return auth[7:].strip(), None
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _text(body: dict, name: str) -> str | None:
-    if name not in body:
-        return f"{name}: Required"
-    if not isinstance(body[name], str) or not body[name]:
-        return f"{name}: Expected a non-empty string"
-    return None
-
-
-def _prompt_image(body: dict) -> str | None:
-    value = body.get("promptImage")
-    if value is None:
-        return "promptImage: Required"
-    if isinstance(value, str) and value:
-        return None
-    if isinstance(value, list) and value and all(isinstance(i, dict) and isinstance(i.get("uri"), str) for i in value):
-        return None
-    return "promptImage: Expected a URL string or a list of {uri, position}"
-
-
-def _input_video(body: dict) -> str | None:
-    return _text(body, "promptVideo") if "promptVideo" in body else _text(body, "videoUri")
-
-
-# Light validation: enough to catch an engine sending the wrong shape, not Runway's full catalogue.
-_CHECKS: dict[str, list[Callable[[dict[str, Any]], str | None] | Literal["duration"]]] = {
-    "image_to_video": [lambda b: _text(b, "model"), _prompt_image, lambda b: _text(b, "ratio"), "duration"],
-    "text_to_video": [
-        lambda b: _text(b, "model"),
-        lambda b: _text(b, "promptText"),
-        lambda b: _text(b, "ratio"),
-        "duration",
-    ],
-    # aleph2 and the gemini/kling models take videoUri, the seedance/hailuo/klingO3 ones promptVideo.
-    "video_to_video": [lambda b: _text(b, "model"), _input_video],
-    "video_upscale": [lambda b: _text(b, "model"), lambda b: _text(b, "videoUri")],
-    "character_performance": [
-        lambda b: _text(b, "model"),
-        lambda b: _performer(b, "character", ("image", "video")),
-        lambda b: _performer(b, "reference", ("video",)),
-    ],
-    "text_to_image": [lambda b: _text(b, "model"), lambda b: _text(b, "promptText"), lambda b: _text(b, "ratio")],
-    "image_upscale": [lambda b: _text(b, "model"), lambda b: _text(b, "imageUri")],
-}
-
-
-def _performer(body: dict, name: str, types: tuple[str, ...]) -> str | None:
-    value = body.get(name)
-    if not isinstance(value, dict):
-        return f"{name}: Required"
-    if value.get("type") not in types:
-        return f"{name}.type: Expected {' | '.join(repr(t) for t in types)}"
-    problem = _text(value, "uri")
-    return f"{name}.{problem}" if problem else None
-
-
-def _official_problem(kind: str, body: Any) -> str | None:
-    if not isinstance(body, dict):
-        return "body: Expected a JSON object"
-    for check in _CHECKS[kind]:
-        if check == "duration":
-            if "duration" not in body:
-                return "duration: Required"
-            if not _is_int(body["duration"]):
-                return "duration: Expected integer"
-            continue
-        problem = check(body)
-        if problem:
-            return problem
-    if "promptText" in body and not isinstance(body["promptText"], str):
-        return "promptText: Expected string"
-    return None
-
-
 def _official_routes(emu: Emulator) -> list[Route]:
     def create(kind: str):
         async def endpoint(request: Request) -> Response:
@@ -191,10 +113,10 @@ def _official_routes(emu: Emulator) -> list[Route]:
             if refused:
                 return refused
             body = request.scope.get("emu.json")
-            problem = _official_problem(kind, None if body is NOT_JSON else body)
-            if problem:
-                return JSONResponse(official_error(problem), 400)
-            assert isinstance(body, dict)  # _official_problem refuses any other body
+            found = validation.problems(kind, None if body is NOT_JSON else body)
+            if found:
+                return JSONResponse(validation.refusal(found), 400)
+            assert isinstance(body, dict)  # validation refuses any other body
             task = emu.store.create(
                 dialect="official",
                 endpoint=request.url.path,
