@@ -59,6 +59,12 @@ def test_text_to_image_goes_to_runway_and_every_image_is_copied_in(client, gatew
     assert len({image.tobytes() for image in images}) == 4  # four images, not one four times
 
 
+def test_a_model_whose_ratio_was_left_out_reaches_runway_without_one(client, emulator):
+    client.text_to_image.create(model="ideogram_4_0", prompt_text="a poster").wait_for_task_output(timeout=60)
+    (sent,) = [r["json"] for r in creates(emulator, "/v1/text_to_image")]
+    assert sent == {"model": "ideogram_4_0", "promptText": "a poster"}  # Runway picks the ratio
+
+
 def test_image_upscale_goes_to_runway_and_the_result_is_the_factors_size(client, gateway, emulator):
     task = client.image_upscale.create(
         model="magnific_precision_upscaler_v2", image_uri=REFERENCE, scale_factor=4, sharpen=10

@@ -91,6 +91,24 @@ def test_an_upstream_400_fails_the_task_with_its_sentence(gateway, emulator):
     assert len(creates(emulator, "/v1/video_upscale")) == 1
 
 
+def test_an_upstream_validation_failure_names_its_fields_in_the_tasks_failure(gateway, emulator):
+    issues = [
+        {"code": "too_big", "path": ["videoUri"], "message": "Video is too long"},
+        {"code": "unrecognized_keys", "path": [], "keys": ["colour"], "message": "Unrecognized key"},
+    ]
+    emulator.faults(
+        {
+            "match": {"method": "POST", "path": "/v1/video_upscale"},
+            "status": 400,
+            "body": {"error": "Validation of body failed", "issues": issues},
+        }
+    )
+    task_id = gateway.official("/v1/video_upscale", model="magnific_video_upscaler_creative", videoUri=SOURCE)
+    task = wait_official(gateway.http, task_id)
+    assert task["status"] == "FAILED"
+    assert "Validation of body failed: videoUri: Video is too long; colour: Unrecognized key" in task["failure"]
+
+
 def test_a_429_waits_throttled_then_succeeds(gateway, emulator):
     emulator.faults(
         {"match": {"method": "POST", "path": "/v1/video_to_video"}, "times": 1, "status": 429, "retry_after": 1}

@@ -59,10 +59,24 @@ def _reason(answer: Answer) -> str:
     if isinstance(body, dict):
         for key in ("error", "msg", "message"):
             if isinstance(body.get(key), str) and body[key]:
-                return body[key]
+                return body[key] + _issues(body.get("issues"))
             if isinstance(body.get(key), dict) and body[key].get("message"):
                 return body[key]["message"]
     return str(body)[:300]
+
+
+def _issues(issues: Any) -> str:
+    """Runway's validation issues (`[{"path": [...], "message": ...}]`), so the task's failure
+    names the fields: ": promptImage: Invalid input; ratio: ..." ."""
+    if not isinstance(issues, list):
+        return ""
+    said = []
+    for issue in issues[:5]:
+        if isinstance(issue, dict):
+            # An unknown field's issue names it in `keys`, its path being the object that holds it.
+            where = [*(issue.get("path") or []), *(issue.get("keys") or [])]
+            said.append(".".join(str(part) for part in where) + ": " + str(issue.get("message", "")))
+    return (": " + "; ".join(said)) if said else ""
 
 
 def _retry_after(answer: Answer) -> float | None:

@@ -37,7 +37,8 @@ async def image_body(request: GenerationRequest, storage: Storage, public_url: s
         body["imageUri"] = await readable_uri(storage, source, public_url)
     else:
         body["promptText"] = request.prompt or ""
-        body["ratio"] = request.ratio
+        if request.ratio:  # a model whose ratio may be left out (Runway picks it) gets none
+            body["ratio"] = request.ratio
         if request.seed is not None:
             body["seed"] = request.seed
         references = []
