@@ -25,7 +25,8 @@ def parse_text_to_image(body: dict[str, Any]) -> GenerationRequest:
         MediaInput(item["uri"], f"referenceImages.{index}.uri", role=REFERENCE, tag=item.get("tag"))
         for index, item in enumerate(body.get("referenceImages") or [])
     )
-    ratio = body["ratio"]
+    # Some models' ratio is optional: the row's default ratio then, as for the video endpoints.
+    ratio = body.get("ratio") or catalogue.default_ratio(spec) or "auto"
     # An `auto` ratio's size follows the first reference: known once it is fetched.
     width, height = stills.image_size(ratio, None)
     return GenerationRequest(
