@@ -81,7 +81,6 @@ MEANINGS = {
     400: "The request was refused: a body, query or header field is not valid (`issues` says which), or the credits do not cover the task.",
     401: "No API key, or not a valid one.",
     404: "No such task (or path) for this key.",
-    405: "The path does not answer this method.",
     409: "The Idempotency-Key was used before with another body.",
     429: "Too many requests per second, or too many tasks at once; Retry-After says when to retry.",
 }
