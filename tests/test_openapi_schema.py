@@ -89,6 +89,8 @@ def test_answers_are_described(document):
     task = answer_schema(document, "/v1/tasks/{task_id}", "get", "200")
     assert {"id", "status", "createdAt", "output", "failure", "progress"} <= set(task["properties"])
     assert set(task["required"]) == {"id", "status", "createdAt"}
+    # Never FastAPI's 422 {"detail": ...}: a refusal is a 400 in the dialect's shape.
+    assert set(document["paths"]["/v1/tasks/{task_id}"]["get"]["responses"]) == {"200", "400", "401", "404", "429"}
     error = answer_schema(document, "/v1/image_to_video", "post", "400")
     assert set(error["required"]) == {"error", "docUrl"}
     issue = resolve(document, error["properties"]["issues"]["anyOf"][0]["items"])

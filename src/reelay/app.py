@@ -60,7 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return render_error(request, ReelayError("Internal error; the request was not completed."))
 
     app.include_router(health.router, dependencies=own)
-    openapi.install(app)  # the dialects' request bodies among /openapi.json's schemas
+    # The dialects' request bodies among /openapi.json's schemas.
+    openapi.install(app, lambda path: any(d.owns(path) for d in dialects.DIALECTS.values()))
     return app
 
 

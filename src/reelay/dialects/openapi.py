@@ -8,6 +8,7 @@ instead, and `install` adds those models' schemas to the document's components.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -33,12 +34,18 @@ def query(name: str, description: str) -> dict[str, Any]:
     return {"parameters": [parameter | {"schema": {"type": "string", "minLength": 1}}]}
 
 
-def install(app: FastAPI) -> None:
-    """Serve /openapi.json with the declared bodies' schemas among its components."""
+def install(app: FastAPI, owned: Callable[[str], bool]) -> None:
+    """Serve /openapi.json with the declared bodies' schemas among its components. On the paths
+    a dialect owns (`owned`), FastAPI's 422 is not listed: a dialect never answers it (its path
+    parameters are text, and every refusal is a 400 in its own shape)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            for path, operations in document["paths"].items():
+                if owned(path):
+                    for operation in operations.values():
+                        operation["responses"].pop("422", None)
             _, found = models_json_schema([(model, "validation") for model in _BODIES.values()], ref_template=REF)
             components = document.setdefault("components", {}).setdefault("schemas", {})
             for name, schema in found.get("$defs", {}).items():
