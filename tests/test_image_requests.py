@@ -114,6 +114,15 @@ def test_an_accepted_image_create_answers_runways_shape(app_client):
     assert read["status"] == "PENDING"
 
 
+def test_a_model_whose_ratio_is_optional_may_leave_it_out(app_client):
+    # Found by tests/test_openapi_fuzz.py: leaving ratio out answered a 500 (KeyError).
+    answer = app_client.post("/v1/text_to_image", json={"model": "ideogram_4_5", "promptText": "a lamp"})
+    assert answer.status_code == 200, answer.text
+    # The model picks, as for `auto` (the sandbox: square, about a megapixel); an upstream gets no ratio.
+    request = parse_text_to_image({"model": "ideogram_4_5", "promptText": "a lamp"})
+    assert (request.ratio, request.width, request.height) == ("", 1024, 1024)
+
+
 def test_list_prices_are_per_image_and_per_upscale():
     pricing = Pricing({"gen4_turbo": 1})  # billing on; the image models priced at their list price
     four = parse_text_to_image(t2i(model="seedream5_flash", ratio="1024:1024", outputCount=4))

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from reelay import admin, dialects, files, health, hooks, upload_form
+from reelay.dialects import openapi
 from reelay.domain.errors import InsufficientPoints, ReelayError
 from reelay.settings import Settings
 from reelay.wiring import Reelay, build, running
@@ -59,7 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return render_error(request, ReelayError("Internal error; the request was not completed."))
 
     app.include_router(health.router, dependencies=own)
-
+    # The dialects' request bodies among /openapi.json's schemas.
+    openapi.install(app, lambda path: any(d.owns(path) for d in dialects.DIALECTS.values()))
     return app
 
 

@@ -11,7 +11,9 @@ from reelay.storage.local import LocalStorage
 router = APIRouter()
 
 
-@router.api_route("/files/{key:path}", methods=["GET", "HEAD"])
+# One route per method: one route with both gives /openapi.json two operations of one id.
+@router.get("/files/{key:path}")
+@router.head("/files/{key:path}")
 async def serve_file(key: str, request: Request):
     reelay = request.app.state.reelay
     if not isinstance(reelay.storage, LocalStorage):

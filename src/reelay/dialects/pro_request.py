@@ -35,11 +35,14 @@ class ProOptions(BaseModel):
 
 class ProGenerate(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    callback_url: str | None = None
+    callback_url: str | None = Field(
+        default=None, description="required unless the server's require_callback_url is off"
+    )
     prompt: str | None = Field(default=None, max_length=1000)
-    ratio: str = "16:9"
+    # The choices are checked in `translate` (whose answers name them); listed here for /openapi.json.
+    ratio: str = Field(default="16:9", json_schema_extra={"enum": list(catalogue.PRO_RATIOS)})
     style: str = "cinematic"
-    model: str = "gen3"
+    model: str = Field(default="gen3", json_schema_extra={"enum": list(catalogue.PRO_MODELS)})
     image: str | None = None
     last_image: str | None = None
     options: ProOptions = ProOptions()

@@ -30,9 +30,11 @@ from fastapi.responses import JSONResponse
 
 from reelay.domain.errors import InputError, InsufficientPoints, Problem, ReelayError
 
+from .runway_schemas import Issue, IssueCode, RunwayError, wire
+
 DOC_URL = "https://docs.dev.runwayml.com/api"
 
-ZOD_CODES = {
+ZOD_CODES: dict[Problem, IssueCode] = {
     Problem.INVALID: "custom",
     Problem.UNKNOWN: "unrecognized_keys",
     Problem.MISSING: "invalid_type",
@@ -48,31 +50,47 @@ _SEGMENT = re.compile(r"[^.\[\]]+")
 
 def error_response(error: ReelayError) -> JSONResponse:
     status = error.status_code
-    body: dict[str, Any]
+    answer = RunwayError(error=error.message, docUrl=DOC_URL)
     if isinstance(error, InputError) and error.location != "header":
-        body = {"error": f"Validation of {error.location} failed", "issues": [issue(found) for found in error.issues]}
+        answer.error = f"Validation of {error.location} failed"
+        answer.issues = [issue(found) for found in error.issues]
     elif isinstance(error, InsufficientPoints):
         # Runway answers missing credits with a 400, not 402.
         status = 400
-        body = {"error": f"You do not have enough credits to run this task. {error.message.split(': ', 1)[-1]}"}
-    else:
-        body = {"error": error.message}
-    body["docUrl"] = DOC_URL
-    return JSONResponse(body, status_code=status, headers=getattr(error, "headers", None))
+        answer.error = f"You do not have enough credits to run this task. {error.message.split(': ', 1)[-1]}"
+    return JSONResponse(wire(answer), status_code=status, headers=getattr(error, "headers", None))
 
 
-def issue(error: InputError) -> dict[str, Any]:
+def issue(error: InputError) -> Issue:
     """One zod issue for the error (module docstring)."""
     path = wire_path(error.field or "body")
-    found: dict[str, Any] = {"code": ZOD_CODES[error.problem], "path": path, "message": error.message}
+    found = Issue(code=ZOD_CODES[error.problem], path=path, message=error.message)
     if error.problem == Problem.UNKNOWN and path:
-        found["path"], found["keys"] = path[:-1], [str(path[-1])]
+        found.path, found.keys = path[:-1], [str(path[-1])]
     elif error.problem == Problem.NOT_ALLOWED and error.allowed is not None:
-        found["values"] = list(error.allowed)
+        found.values = list(error.allowed)
     elif error.problem in (Problem.TOO_SMALL, Problem.TOO_BIG) and error.limit is not None:
-        bound = "minimum" if error.problem == Problem.TOO_SMALL else "maximum"
-        found[bound], found["inclusive"] = error.limit, True
+        if error.problem == Problem.TOO_SMALL:
+            found.minimum = error.limit
+        else:
+            found.maximum = error.limit
+        found.inclusive = True
     return found
+
+
+# What each status means in Runway's API, as /openapi.json describes it.
+MEANINGS = {
+    400: "The request was refused: a body, query or header field is not valid (`issues` says which), or the credits do not cover the task.",
+    401: "No API key, or not a valid one.",
+    404: "No such task (or path) for this key.",
+    409: "The Idempotency-Key was used before with another body.",
+    429: "Too many requests per second, or too many tasks at once; Retry-After says when to retry.",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """A route's `responses=`: its error answers in Runway's shape."""
+    return {status: {"model": RunwayError, "description": MEANINGS[status]} for status in statuses}
 
 
 def wire_path(field: str) -> list[str | int]:

@@ -10,10 +10,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from reelay.domain import catalogue
 from reelay.domain.request import GenerationRequest
 
 from .runway_images_request import parse_image_upscale, parse_text_to_image
-from .runway_v1 import PREFIXES, _create
+from .runway_v1 import PREFIXES, _create, creates
 
 router = APIRouter()
 SANDBOX_HEADER = "x-reelay-sandbox"
@@ -30,10 +31,10 @@ def _with_markers(
 
 for prefix in PREFIXES:
 
-    @router.post(f"{prefix}/text_to_image")
+    @router.post(f"{prefix}/text_to_image", **creates(catalogue.TEXT_TO_IMAGE))
     async def text_to_image(request: Request) -> JSONResponse:
         return await _create(request, _with_markers(parse_text_to_image, request), "text_to_image")
 
-    @router.post(f"{prefix}/image_upscale")
+    @router.post(f"{prefix}/image_upscale", **creates(catalogue.IMAGE_UPSCALE))
     async def image_upscale(request: Request) -> JSONResponse:
         return await _create(request, _with_markers(parse_image_upscale, request), "image_upscale")

@@ -11,7 +11,11 @@ from fastapi.responses import JSONResponse
 from reelay.domain.errors import InputError, Problem
 from reelay.service.uploads import Uploads
 
+from . import openapi
 from .common import base_url, caller, json_object, services
+from .runway_bodies import UploadBody
+from .runway_errors import errors
+from .runway_schemas import StartedUpload, wire
 from .runway_v1 import PREFIXES, check_version
 
 router = APIRouter()
@@ -35,7 +39,12 @@ def parse_upload(body: dict[str, Any]) -> str:
 
 for prefix in PREFIXES:
 
-    @router.post(f"{prefix}/uploads")
+    @router.post(
+        f"{prefix}/uploads",
+        response_model=StartedUpload,
+        responses=errors(400, 401, 429),
+        openapi_extra=openapi.body(UploadBody),
+    )
     async def create_upload(request: Request) -> JSONResponse:
         key = await caller(request)
         check_version(request)
@@ -44,4 +53,4 @@ for prefix in PREFIXES:
         started = await Uploads(reelay.settings, reelay.storage, reelay.signer).start(
             key.id, filename, base_url(request)
         )
-        return JSONResponse({"uploadUrl": started.url, "fields": started.fields, "runwayUri": started.uri})
+        return JSONResponse(wire(StartedUpload(uploadUrl=started.url, fields=started.fields, runwayUri=started.uri)))

@@ -14,16 +14,34 @@ from fastapi.responses import JSONResponse
 from reelay.domain import catalogue
 from reelay.domain.artifacts import primary
 from reelay.domain.errors import BadRequest, InputError, Problem
+from reelay.domain.footage import CHARACTER_PERFORMANCE
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.service.submit import body_hash
 from reelay.storage.results import result_urls
 
+from . import openapi
 from .base import Dialect
 from .common import RUNWAY_VERSION, base_url, caller, json_object, retry_count, services
-from .runway_errors import error_response
+from .runway_bodies import UsageBody, body_model
+from .runway_errors import error_response, errors
 from .runway_performance import parse_character_performance
 from .runway_request import parse_image_to_video, parse_text_to_video
+from .runway_schemas import (
+    CreateAnswer,
+    CreatedTask,
+    Credits,
+    DailyUsage,
+    ModelLimits,
+    ModelUsage,
+    Organization,
+    TaskObject,
+    Tier,
+    Usage,
+    UsageDay,
+    UsedCredits,
+    wire,
+)
 from .runway_video import install_video_routes
 
 router = APIRouter()
@@ -53,39 +71,33 @@ def iso(moment) -> str:
 def task_object(task: Task, urls: dict[str, str]) -> dict[str, Any]:
     """Runway's task object, as GET /v1/tasks/{id} answers it. `urls`: the results' URLs by
     storage key."""
-    body: dict[str, Any] = {"id": task.id, "status": task.status.value, "createdAt": iso(task.created_at)}
+    found = TaskObject(id=task.id, status=task.status.value, createdAt=iso(task.created_at))
     if task.is_final:
-        body["cost"] = {"credits": 0 if task.refunded else int(task.points)}
+        found.cost = Credits(credits=0 if task.refunded else int(task.points))
     else:
-        body["estimatedCost"] = {"credits": task.points}
+        found.estimatedCost = Credits(credits=task.points)
     if task.status == Status.RUNNING:
-        body["progress"] = round(task.progress, 4)
+        found.progress = round(task.progress, 4)
     elif task.status == Status.SUCCEEDED:
-        body["output"] = [urls[artifact.key] for artifact in primary(task.results) if artifact.key in urls]
+        found.output = [urls[artifact.key] for artifact in primary(task.results) if artifact.key in urls]
     elif task.status == Status.FAILED:
-        body["failure"] = task.failure or "The task failed."
-        if task.failure_code:
-            body["failureCode"] = task.failure_code
-    return body
+        found.failure = task.failure or "The task failed."
+        found.failureCode = task.failure_code or None
+    return wire(found)
 
 
 def create_answer(task: Task, request: Request) -> dict[str, Any]:
-    answer: dict[str, Any] = {"id": task.id, "estimatedCost": {"credits": task.points}}
+    answer = CreateAnswer(id=task.id, estimatedCost=Credits(credits=task.points))
     if request.url.path.startswith("/runwayml/"):
         # Seed 004's clients read data.task_id; Runway's SDK reads id. Both get what they read.
-        created = int(task.created_at.timestamp())
-        answer |= {
-            "code": 200,
-            "message": "",
-            "request_id": str(uuid.uuid4()),
-            "data": {
-                "task_id": task.id,
-                "task_status": task.status.value,
-                "created_at": created,
-                "updated_at": int(task.updated_at.timestamp()),
-            },
-        }
-    return answer
+        answer.code, answer.message, answer.request_id = 200, "", str(uuid.uuid4())
+        answer.data = CreatedTask(
+            task_id=task.id,
+            task_status=task.status.value,
+            created_at=int(task.created_at.timestamp()),
+            updated_at=int(task.updated_at.timestamp()),
+        )
+    return wire(answer)
 
 
 async def _create(request: Request, parse, route: str) -> JSONResponse:
@@ -113,21 +125,30 @@ def _with_callback(generation, request: Request):
     return generation
 
 
+def creates(endpoint: str) -> dict[str, Any]:
+    """A create route's documentation: its body (one schema per model) and its answers."""
+    return {
+        "response_model": CreateAnswer,
+        "responses": errors(400, 401, 409, 429),
+        "openapi_extra": openapi.body(body_model(endpoint)),
+    }
+
+
 for prefix in PREFIXES:
 
-    @router.post(f"{prefix}/image_to_video")
+    @router.post(f"{prefix}/image_to_video", **creates(catalogue.IMAGE_TO_VIDEO))
     async def image_to_video(request: Request) -> JSONResponse:
         return await _create(request, parse_image_to_video, "image_to_video")
 
-    @router.post(f"{prefix}/text_to_video")
+    @router.post(f"{prefix}/text_to_video", **creates(catalogue.TEXT_TO_VIDEO))
     async def text_to_video(request: Request) -> JSONResponse:
         return await _create(request, parse_text_to_video, "text_to_video")
 
-    @router.post(f"{prefix}/character_performance")
+    @router.post(f"{prefix}/character_performance", **creates(CHARACTER_PERFORMANCE))
     async def character_performance(request: Request) -> JSONResponse:
         return await _create(request, parse_character_performance, "character_performance")
 
-    @router.get(f"{prefix}/tasks/{{task_id}}")
+    @router.get(f"{prefix}/tasks/{{task_id}}", response_model=TaskObject, responses=errors(400, 401, 404, 429))
     async def get_task(task_id: str, request: Request) -> JSONResponse:
         key = await caller(request)
         check_version(request)
@@ -135,14 +156,19 @@ for prefix in PREFIXES:
         urls = result_urls(task, services(request).storage, base_url(request))
         return JSONResponse(task_object(task, urls))
 
-    @router.delete(f"{prefix}/tasks/{{task_id}}")
+    @router.delete(
+        f"{prefix}/tasks/{{task_id}}",
+        status_code=204,
+        response_class=Response,
+        responses=errors(400, 401, 404, 429),
+    )
     async def delete_task(task_id: str, request: Request) -> Response:
         key = await caller(request)
         check_version(request)
         await services(request).reader.cancel_or_delete(key, task_id)
         return Response(status_code=204)
 
-    @router.get(f"{prefix}/organization")
+    @router.get(f"{prefix}/organization", response_model=Organization, responses=errors(400, 401, 429))
     async def organization(request: Request) -> JSONResponse:
         key = await caller(request)
         check_version(request)
@@ -150,43 +176,49 @@ for prefix in PREFIXES:
         models = [*catalogue.OFFICIAL_MODELS, *(m for kind in catalogue.STILL_KINDS for m in catalogue.models(kind))]
         used = await reelay.tasks.daily_generations(key.id, time.time() - 86400)
         limits = key.limits
-        return JSONResponse(
-            {
-                "creditBalance": await reelay.ledger.balance(key.id),
-                "tier": {
-                    "maxMonthlyCreditSpend": limits.monthly_spend_limit or 0,
-                    "models": {
-                        m: {
-                            "maxConcurrentGenerations": limits.max_concurrent,
-                            "maxDailyGenerations": limits.daily_limit,
-                        }
-                        for m in models
-                    },
+        answer = Organization(
+            creditBalance=await reelay.ledger.balance(key.id),
+            tier=Tier(
+                maxMonthlyCreditSpend=limits.monthly_spend_limit or 0,
+                models={
+                    m: ModelLimits(
+                        maxConcurrentGenerations=limits.max_concurrent, maxDailyGenerations=limits.daily_limit
+                    )
+                    for m in models
                 },
-                "usage": {"models": {m: {"dailyGenerations": used.get(m, 0)} for m in models}},
-            }
+            ),
+            usage=DailyUsage(models={m: ModelUsage(dailyGenerations=used.get(m, 0)) for m in models}),
         )
+        # No member left out: the SDK reads each limit, null when the key has none.
+        return JSONResponse(answer.model_dump(mode="json"))
 
-    @router.post(f"{prefix}/organization/usage")
+    @router.post(
+        f"{prefix}/organization/usage",
+        response_model=Usage,
+        responses=errors(400, 401, 429),
+        openapi_extra=openapi.body(UsageBody, required=False),
+    )
     async def organization_usage(request: Request) -> JSONResponse:
         key = await caller(request)
         check_version(request)
         raw = await request.body()
-        body = await json_object(request) if raw.strip() else {}
-        start, before = usage_range(body)
+        found = await json_object(request) if raw.strip() else {}
+        start, before = usage_range(found)
         days = await services(request).ledger.spent_by_day(key.id, start, before)
-        models = sorted({model for per_model in days.values() for model in per_model if model})
-        results = [
-            {
-                "date": day.isoformat(),
-                "usedCredits": [{"model": m, "amount": a} for m, a in sorted(per_model.items()) if m],
-            }
-            for day, per_model in sorted(days.items())
-        ]
-        return JSONResponse({"models": models, "results": results})
+        answer = Usage(
+            models=sorted({model for per_model in days.values() for model in per_model if model}),
+            results=[
+                UsageDay(
+                    date=day.isoformat(),
+                    usedCredits=[UsedCredits(model=m, amount=a) for m, a in sorted(per_model.items()) if m],
+                )
+                for day, per_model in sorted(days.items())
+            ],
+        )
+        return JSONResponse(wire(answer))
 
 
-install_video_routes(router, PREFIXES, _create)
+install_video_routes(router, PREFIXES, _create, creates)
 
 
 def usage_range(body: dict[str, Any]) -> tuple[date, date]:

@@ -19,13 +19,18 @@ from .runway_video_request import parse_video_to_video, parse_video_upscale
 Create = Callable[[Request, Callable[[dict[str, Any]], Any], str], Awaitable[JSONResponse]]
 
 
-def install_video_routes(router: APIRouter, prefixes: Iterable[str], create: Create) -> None:
+def install_video_routes(
+    router: APIRouter, prefixes: Iterable[str], create: Create, documented: Callable[[str], dict[str, Any]]
+) -> None:
+    """`documented(endpoint)`: the route's body and answers for /openapi.json."""
     for prefix in prefixes:
         for endpoint, parse in (
             (catalogue.VIDEO_TO_VIDEO, parse_video_to_video),
             (catalogue.VIDEO_UPSCALE, parse_video_upscale),
         ):
-            router.add_api_route(f"{prefix}/{endpoint}", _route(create, parse, endpoint), methods=["POST"])
+            router.add_api_route(
+                f"{prefix}/{endpoint}", _route(create, parse, endpoint), methods=["POST"], **documented(endpoint)
+            )
 
 
 def _route(create: Create, parse: Callable[[dict[str, Any]], Any], endpoint: str):

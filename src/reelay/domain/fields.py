@@ -37,7 +37,8 @@ class Tag:
         return "a tag of 3 to 16 letters, digits or underscores, a letter first"
 
 
-_TAG = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,15}")
+TAG_PATTERN = r"[A-Za-z][A-Za-z0-9_]{2,15}"
+_TAG = re.compile(TAG_PATTERN)
 
 
 @dataclass(frozen=True)
