@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from reelay import admin, dialects, files, health, hooks, upload_form
+from reelay import admin, files, health, hooks, upload_form
 from reelay.dialects import openapi
+from reelay.dialects import registry as dialects
 from reelay.domain.errors import InsufficientPoints, ReelayError
 from reelay.settings import Settings
 from reelay.wiring import Reelay, build, running

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reelay import dialects
 from reelay.callbacks.dispatcher import Dispatcher
 from reelay.callbacks.schedule import RetrySchedule
 from reelay.config import ChannelConfig, ReelayConfig, load_config
+from reelay.dialects import registry as dialects
 from reelay.engines.base import Engine
 from reelay.engines.placement import Placement, RetryPolicy
 from reelay.engines.registry import ChannelRegistry

@@ -24,6 +24,7 @@ own rules, then the rules between fields), as zod lists them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -52,13 +53,19 @@ def error_response(error: ReelayError) -> JSONResponse:
     status = error.status_code
     answer = RunwayError(error=error.message, docUrl=DOC_URL)
     if isinstance(error, InputError) and error.location != "header":
-        answer.error = f"Validation of {error.location} failed"
-        answer.issues = [issue(found) for found in error.issues]
+        answer = validation_failure(error.issues, error.location)
     elif isinstance(error, InsufficientPoints):
         # Runway answers missing credits with a 400, not 402.
         status = 400
         answer.error = f"You do not have enough credits to run this task. {error.message.split(': ', 1)[-1]}"
     return JSONResponse(wire(answer), status_code=status, headers=getattr(error, "headers", None))
+
+
+def validation_failure(issues: Sequence[InputError], location: str = "body") -> RunwayError:
+    """A refused request: every issue found, as zod lists them."""
+    return RunwayError(
+        error=f"Validation of {location} failed", issues=[issue(found) for found in issues], docUrl=DOC_URL
+    )
 
 
 def issue(error: InputError) -> Issue:

@@ -5,14 +5,15 @@ type and value, and the rules between fields), so the emulator accepts what Runw
 allow (a resolution-only model without `ratio`, a `duration` of "auto") and refuses the rest. A
 model the catalogue does not know is checked only for the inputs no task can run without. The
 answer is Runway's: `{"error": "Validation of body failed", "issues": [...], "docUrl": ...}`,
-every issue listed (`runway_errors.issue` renders each as zod does).
+every issue listed (`runway_errors.validation_failure` renders them as zod does).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from reelay.dialects.runway_errors import DOC_URL, issue
+from reelay.dialects.runway_errors import validation_failure
+from reelay.dialects.runway_schemas import wire
 from reelay.domain import catalogue
 from reelay.domain.errors import InputError, Problem
 
@@ -50,4 +51,4 @@ def problems(kind: str, body: Any) -> list[InputError]:
 
 
 def refusal(found: list[InputError]) -> dict[str, Any]:
-    return {"error": "Validation of body failed", "issues": [issue(error) for error in found], "docUrl": DOC_URL}
+    return wire(validation_failure(found))
