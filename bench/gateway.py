@@ -150,19 +150,30 @@ class Profiler:
         if not executable:
             raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
         directory.mkdir(parents=True, exist_ok=True)
-        self.processes = []
-        for pid in pids:
-            output = directory / f"{name}-{pid}.txt"
-            command = [executable, "record", "--pid", str(pid), "--rate", "100", "--nonblocking", "--subprocesses"]
-            command += ["--format", "raw", "--output", str(output)]
-            self.processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        time.sleep(0.5)  # attached before the first request
+        self.processes = [self.attach(executable, pid, directory / f"{name}-{pid}.txt") for pid in pids]
+
+    @staticmethod
+    def attach(executable: str, pid: int, output: Path) -> subprocess.Popen:
+        """py-spy 0.4 here often fails to read a busy interpreter's version as it attaches
+        ("Failed to find python version"): it is tried again until it holds."""
+        command = [executable, "record", "--pid", str(pid), "--rate", "100", "--nonblocking", "--subprocesses"]
+        command += ["--format", "raw", "--output", str(output)]
+        for _ in range(50):
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                process.wait(0.5)
+            except subprocess.TimeoutExpired:
+                return process  # sampling
+        raise RuntimeError(f"py-spy could not attach to process {pid}")
 
     def stop(self) -> None:
         for process in self.processes:
-            process.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            process.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT, then exits
         for process in self.processes:
-            stop(process)
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                stop(process)
 
 
 # --- the fake upstream and LiteLLM -------------------------------------------------------------
@@ -361,18 +372,20 @@ Request = Callable[[LeanHTTP, str, int], Awaitable[str | None]]
 
 async def closed_loop(target: Target, in_flight: int, seconds: float, request: Request) -> Run:
     """`in_flight` loops, each sending its next request as soon as the last is answered, for
-    `seconds`; requests go round-robin over the target's URLs."""
+    `seconds`. The loops are spread over the target's URLs, each keeping to one: a connection
+    used now and then by a loop that also talks to another process could sit idle past the
+    server's keep-alive timeout (uvicorn's 5 s) and be closed just as a request goes out."""
     run = Run()
     clients = [LeanHTTP(target.key) for _ in range(in_flight)]
     numbers = itertools.count()
     deadline = time.perf_counter() + seconds
 
-    async def loop(client: LeanHTTP) -> None:
+    async def loop(client: LeanHTTP, base: str) -> None:
         while time.perf_counter() < deadline:
             i = next(numbers)
             started = time.perf_counter()
             try:
-                kept = await request(client, target.urls[i % len(target.urls)], i)
+                kept = await request(client, base, i)
             except Exception as error:
                 run.errors += 1
                 if run.errors <= 3:
@@ -384,7 +397,7 @@ async def closed_loop(target: Target, in_flight: int, seconds: float, request: R
 
     began = time.perf_counter()
     try:
-        await asyncio.gather(*(loop(client) for client in clients))
+        await asyncio.gather(*(loop(client, target.urls[k % len(target.urls)]) for k, client in enumerate(clients)))
     finally:
         for client in clients:
             client.close()
