@@ -3,6 +3,7 @@
     .venv/bin/python bench/gateway.py                       # Reelay embedded (SQLite, worker in the process)
     .venv/bin/python bench/gateway.py --database postgres   # Reelay on PostgreSQL: 1 and 2 API processes + a worker
     .venv/bin/python bench/gateway.py --quick               # a short check that everything runs
+    .venv/bin/python bench/gateway.py --in-flight 16 --repeat 1 --profile DIR   # py-spy of Reelay per phase
 
 Every process is started the way a user starts it, on this machine:
 - the fake Runway upstream: the emulator (`python -m reelay.emulator`), told to answer at once:
