@@ -17,15 +17,31 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 REF = "#/components/schemas/{model}"
-_BODIES: dict[str, type[BaseModel]] = {}
+# Each declared body's name and how to get its model. Built when the document is first asked
+# for, not at import: the catalogue's bodies take a few hundred milliseconds to generate, and
+# every process would pay them at start.
+_BODIES: dict[str, Callable[[], type[BaseModel]]] = {}
 
 
 def body(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
     """A route's `openapi_extra` declaring `model` as its JSON body."""
-    known = _BODIES.setdefault(model.__name__, model)
-    assert known is model, f"two request models are named {model.__name__}"
-    schema = {"$ref": REF.format(model=model.__name__)}
+    return lazy_body(model.__name__, lambda: model, required=required)
+
+
+def lazy_body(name: str, build: Callable[[], type[BaseModel]], *, required: bool = True) -> dict[str, Any]:
+    """As `body`, for a model named `name` that `build()` makes when the document is made."""
+    _BODIES.setdefault(name, build)  # a route under both prefixes declares its body twice
+    schema = {"$ref": REF.format(model=name)}
     return {"requestBody": {"required": required, "content": {"application/json": {"schema": schema}}}}
+
+
+def _models() -> list[type[BaseModel]]:
+    models = []
+    for name, build in _BODIES.items():
+        model = build()
+        assert model.__name__ == name, f"{name} was declared, {model.__name__} built"
+        models.append(model)
+    return models
 
 
 def query(name: str, description: str) -> dict[str, Any]:
@@ -46,7 +62,7 @@ def install(app: FastAPI, owned: Callable[[str], bool]) -> None:
                 if owned(path):
                     for operation in operations.values():
                         operation["responses"].pop("422", None)
-            _, found = models_json_schema([(model, "validation") for model in _BODIES.values()], ref_template=REF)
+            _, found = models_json_schema([(model, "validation") for model in _models()], ref_template=REF)
             components = document.setdefault("components", {}).setdefault("schemas", {})
             for name, schema in found.get("$defs", {}).items():
                 components.setdefault(name, schema)

@@ -41,6 +41,11 @@ class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def body_name(endpoint: str) -> str:
+    """The name of `body_model(endpoint)`, known without building it."""
+    return ENDPOINT_NAMES[endpoint]
+
+
 def body_model(endpoint: str) -> type[BaseModel]:
     """The union of every model's body on `endpoint`, told apart by `model`."""
     return _endpoint_model(endpoint)
@@ -56,7 +61,7 @@ def _endpoint_model(endpoint: str) -> type[BaseModel]:
     members = tuple(row_model(row) for row in catalogue.ROWS if row.endpoint == endpoint)
     assert len({member.__name__ for member in members}) == len(members), f"two {endpoint} models share a name"
     union = Annotated[Union[members], Field(discriminator="model")]  # type: ignore[valid-type]  # noqa: UP007
-    name = ENDPOINT_NAMES[endpoint]
+    name = body_name(endpoint)
     return type(name, (RootModel[union],), {"__doc__": f"POST /v1/{endpoint}: one body per model."})
 
 

@@ -23,7 +23,7 @@ from reelay.storage.results import result_urls
 from . import openapi
 from .base import Dialect
 from .common import RUNWAY_VERSION, base_url, caller, json_object, retry_count, services
-from .runway_bodies import UsageBody, body_model
+from .runway_bodies import UsageBody, body_model, body_name
 from .runway_errors import error_response, errors
 from .runway_performance import parse_character_performance
 from .runway_request import parse_image_to_video, parse_text_to_video
@@ -130,7 +130,7 @@ def creates(endpoint: str) -> dict[str, Any]:
     return {
         "response_model": CreateAnswer,
         "responses": errors(400, 401, 409, 429),
-        "openapi_extra": openapi.body(body_model(endpoint)),
+        "openapi_extra": openapi.lazy_body(body_name(endpoint), lambda: body_model(endpoint)),
     }
 
 

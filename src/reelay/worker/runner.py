@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from reelay.domain.schedule import ScheduleState
-from reelay.domain.status import Status
+from reelay.domain.status import FINAL, Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
 from reelay.engines.placement import Placement, TaskChanged
@@ -331,43 +331,57 @@ class Worker:
         date (LeaseLost if another worker has it now) and the loop goes on from there."""
         state = update.state if update.state is not None else task.engine_state
         schedule = update.schedule if update.schedule is not None else task.schedule
-        if state != task.engine_state or schedule != task.schedule:
+        # The engine's new state rides on the status write when there is one: one write per step.
+        changed: dict[str, Any] = {"engine_state": state, "schedule": schedule}
+        if state == task.engine_state and schedule == task.schedule:
+            changed = {}
+        moves = update.status == Status.THROTTLED and task.status == Status.PENDING
+        # Clients and callbacks see RUNNING before any result, whatever the engine's pace.
+        starts_running = update.status not in (Status.THROTTLED, Status.PENDING) and task.status in (
+            Status.PENDING,
+            Status.THROTTLED,
+        )
+        writes_status = moves or starts_running or update.status in FINAL
+        if changed and not writes_status:
             if not await self._fenced(
                 task, lambda lease: self.store.save_engine_state(task.id, state, lease, schedule=schedule)
             ):
                 return False
             task.engine_state, task.schedule = state, schedule
-        if update.status == Status.THROTTLED:
-            if task.status == Status.PENDING and await self._fenced(
-                task, lambda lease: self.store.transition(task.id, Status.THROTTLED, lease=lease)
+            changed = {}
+        if update.status in (Status.THROTTLED, Status.PENDING):  # PENDING: accepted, not running yet
+            if moves and await self._fenced(
+                task, lambda lease: self.store.transition(task.id, Status.THROTTLED, lease=lease, **changed)
             ):
-                task.status = Status.THROTTLED
+                task.status, task.engine_state, task.schedule = Status.THROTTLED, state, schedule
             return False
-        if update.status == Status.PENDING:
-            return False  # accepted upstream, not running yet: nothing to tell the client
-        if task.status in (Status.PENDING, Status.THROTTLED):
-            # Clients and callbacks see RUNNING before any result, whatever the engine's pace.
-            progress = update.progress or 0.0
-            if not await self._fenced(
-                task, lambda lease: self.store.transition(task.id, Status.RUNNING, lease=lease, progress=progress)
-            ):
-                return False
-            task.status = Status.RUNNING
+        running: tuple[Status, dict[str, Any]] = (Status.RUNNING, {"progress": update.progress or 0.0})
         if update.status == Status.RUNNING:
+            if starts_running:
+                if not await self._fenced(
+                    task,
+                    lambda lease: self.store.transition(task.id, Status.RUNNING, lease=lease, **running[1], **changed),
+                ):
+                    return False
+                task.status, task.engine_state, task.schedule = Status.RUNNING, state, schedule
             if update.progress is not None and update.progress != task.progress:
                 task.progress = update.progress
                 self._progress[task.id] = update.progress
             return False
         if update.status == Status.SUCCEEDED:
             results = (*update.stored, *await store_results(self.storage, task.id, update.results))
-            final = dict(progress=1.0, results=results, raw_video_url=update.raw_video_url)
+            final: dict[str, Any] = dict(progress=1.0, results=results, raw_video_url=update.raw_video_url)
         else:
             final = dict(failure=update.failure or "The task failed.", failure_code=update.failure_code)
+        through = running if starts_running else None
         if not await self._fenced(
-            task, lambda lease: self.store.transition(task.id, update.status, lease=lease, **final)
+            task,
+            lambda lease: self.store.transition(
+                task.id, update.status, lease=lease, through=through, **final, **changed
+            ),
         ):
             return False
-        task.status = update.status
+        task.status, task.engine_state, task.schedule = update.status, state, schedule
         self._slot_freed(task)
         return True
 
