@@ -57,6 +57,25 @@ async def test_each_change_writes_one_row_in_order(store):
     ]
 
 
+async def test_a_task_that_ends_at_once_passes_running_in_the_same_write(store):
+    tasks, key, path = store
+    task_id = await new_task(tasks, key)
+    through = (Status.RUNNING, {"progress": 0.0})
+    assert await tasks.transition(task_id, Status.SUCCEEDED, through=through, progress=1.0)
+    assert await rows(
+        path, "select seq, event_status from callback_deliveries where task_id = :t order by seq", t=task_id
+    ) == [(1, "RUNNING"), (2, "SUCCEEDED")]
+    assert await rows(path, "select status, progress from tasks where id = :t", t=task_id) == [("SUCCEEDED", 1.0)]
+
+    # Only from where RUNNING may be reached: a cancelled task takes neither step, and no row.
+    cancelled = await new_task(tasks, key)
+    assert await tasks.transition(cancelled, Status.CANCELLED)
+    assert not await tasks.transition(cancelled, Status.FAILED, through=through, failure="late")
+    assert await rows(
+        path, "select event_status from callback_deliveries where task_id = :t order by seq", t=cancelled
+    ) == [("CANCELLED",)]
+
+
 async def test_no_callback_url_no_rows(store):
     tasks, key, path = store
     task_id = await new_task(tasks, key, callback_url=None)

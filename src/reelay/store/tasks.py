@@ -38,10 +38,6 @@ class IdempotencyMismatch(Exception):
     """The key was used before with another body."""
 
 
-class _Refused(Exception):
-    """A step of a transition was refused: the whole transaction is rolled back."""
-
-
 class TaskStore:
     def __init__(self, db: AsyncEngine) -> None:
         self.db = db
@@ -169,21 +165,12 @@ class TaskStore:
         A worker passes its `lease` (owner, attempt): a worker that stalled past its lease and
         was replaced can then never write over the worker that took the task over. `fields` are
         columns to write with it; `results` is a tuple of domain Artifacts, `schedule` a
-        ScheduleState. `through` = (status, its fields): a step on the way, written by the same
-        transaction with its own callback (a task that ends at its first check goes PENDING →
-        RUNNING → SUCCEEDED in one write)."""
-        steps = [*([through] if through is not None else []), (target, fields)]
-        try:
-            async with write_transaction(self.db) as conn:
-                for status, values in steps:
-                    if not await self._step(conn, task_id, status, lease, values):
-                        raise _Refused  # rolls back the steps before it
-        except _Refused:
-            return False
-        return True
-
-    async def _step(self, conn, task_id: str, target: Status, lease, fields: dict[str, Any]) -> bool:
-        values = {"status": target.value, "updated_at": time.time(), **fields}
+        ScheduleState. `through` = (status, its fields): a status passed on the way, allowed
+        from where the task is and told to callbacks, in the same write (a task that ends at its
+        first check goes PENDING → RUNNING → SUCCEEDED in one statement)."""
+        steps = (through[0], target) if through is not None else (target,)
+        values = {**(through[1] if through is not None else {}), **fields}
+        values |= {"status": target.value, "updated_at": time.time()}
         if "results" in fields:
             values["results"] = results_to_json(fields["results"])
         if "schedule" in fields:
@@ -191,18 +178,22 @@ class TaskStore:
         if target in FINAL:
             # lease_owner stays: it tells the owning worker that its task ended elsewhere (a cancel).
             values |= {"next_check_at": None, "lease_expires_at": None}
-        sources = [s.value for s in sources_for(target)]
-        result = await conn.execute(
-            update(tasks).where(tasks.c.id == task_id, tasks.c.status.in_(sources), *_leased(lease)).values(**values)
-        )
-        if result.rowcount != 1:
-            return False
-        # The callback row is written by the same transaction: no change without its row.
-        await callbacks.enqueue(conn, task_id, target)
-        if target in (Status.FAILED, Status.CANCELLED):
-            await refund_in(conn, task_id)  # exactly once: only one writer wins the final status
-        if target in FINAL:
-            await release_in(conn, task_id)  # a final task frees its channel and key slots
+        sources = [s.value for s in sources_for(steps[0])]
+        async with write_transaction(self.db) as conn:
+            result = await conn.execute(
+                update(tasks)
+                .where(tasks.c.id == task_id, tasks.c.status.in_(sources), *_leased(lease))
+                .values(**values)
+            )
+            if result.rowcount != 1:
+                return False
+            for status in steps:
+                # The callback rows are written by the same transaction: no change without its row.
+                await callbacks.enqueue(conn, task_id, status)
+            if target in (Status.FAILED, Status.CANCELLED):
+                await refund_in(conn, task_id)  # exactly once: only one writer wins the final status
+            if target in FINAL:
+                await release_in(conn, task_id)  # a final task frees its channel and key slots
         return True
 
     async def reassign(
