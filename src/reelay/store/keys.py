@@ -18,6 +18,9 @@ from .db import storable, write_transaction
 from .tables import api_keys, ledger_entries
 
 KEY_PREFIX = "rl_"
+# How long a process trusts a key it has read: a revoke in another process (the CLI, another API
+# process) takes effect there within this time; in the process that made it, at once.
+KEY_CACHE_SECONDS = 1.0
 
 
 def hash_key(plain: str) -> str:
@@ -66,9 +69,43 @@ def _from_row(row) -> ApiKey:
     )
 
 
+class _KeyCache:
+    """Keys recently authenticated, by database and key hash, so a request does not read its key.
+
+    Every write to a key in this process clears it (and bumps `generation`, so a read that was
+    under way during the write does not put back what it read before the write). Unknown or
+    revoked keys are never kept: a new key works at once, random wrong keys take no memory."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], tuple[ApiKey, float]] = {}
+        self.generation = 0
+
+    def get(self, where: tuple[str, str]) -> ApiKey | None:
+        entry = self.entries.get(where)
+        if entry is None:
+            return None
+        if entry[1] <= time.monotonic():
+            del self.entries[where]
+            return None
+        return entry[0]
+
+    def put(self, where: tuple[str, str], key: ApiKey, generation: int) -> None:
+        if generation == self.generation:
+            self.entries[where] = (key, time.monotonic() + KEY_CACHE_SECONDS)
+
+    def clear(self) -> None:
+        self.generation += 1
+        self.entries.clear()
+
+
+# One per process, shared by every KeyStore: a revoke through one store is seen by all of them.
+_cache = _KeyCache()
+
+
 class KeyStore:
     def __init__(self, db: AsyncEngine) -> None:
         self.db = db
+        self._database = str(db.url)
 
     async def create(
         self, name: str = "", *, is_admin: bool = False, points: int = 0, limits: KeyLimits | None = None
@@ -120,13 +157,24 @@ class KeyStore:
         return _from_row(row) if row else None
 
     async def authenticate(self, plain: str) -> ApiKey | None:
+        """The key in force with this plain text; read at most once per KEY_CACHE_SECONDS."""
+        key_hash = hash_key(plain)
+        where = (self._database, key_hash)
+        cached = _cache.get(where)
+        if cached is not None:
+            return cached
+        generation = _cache.generation
         async with self.db.connect() as conn:
             row = (
                 await conn.execute(
-                    select(api_keys).where(api_keys.c.key_hash == hash_key(plain), api_keys.c.revoked_at.is_(None))
+                    select(api_keys).where(api_keys.c.key_hash == key_hash, api_keys.c.revoked_at.is_(None))
                 )
             ).first()
-        return _from_row(row) if row else None
+        if row is None:
+            return None
+        key = _from_row(row)
+        _cache.put(where, key, generation)
+        return key
 
     async def list(self) -> builtins.list[ApiKey]:
         async with self.db.connect() as conn:
@@ -145,6 +193,7 @@ class KeyStore:
                 )
                 .values(revoked_at=time.time())
             )
+        _cache.clear()  # after the commit, so no read can put the key back
         return result.rowcount > 0
 
     async def signing_secrets(self, key_id: str) -> builtins.list[str]:
@@ -183,6 +232,7 @@ class KeyStore:
                     previous_secret_expires_at=time.time() + overlap_seconds,
                 )
             )
+        _cache.clear()
         return secret
 
     async def has_admin(self) -> bool:

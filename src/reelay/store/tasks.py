@@ -38,6 +38,22 @@ class IdempotencyMismatch(Exception):
     """The key was used before with another body."""
 
 
+def _get_query(by_key: bool, deleted: bool):
+    query = select(tasks).where(tasks.c.id == bindparam("task_id"))
+    if not deleted:
+        query = query.where(tasks.c.deleted.is_(False))
+    if by_key:
+        query = query.where(tasks.c.api_key_id == bindparam("api_key_id"))
+    return query
+
+
+# Built once: a status read is the hottest path, and building the statement cost more than running it.
+_GET_QUERIES = {(by_key, deleted): _get_query(by_key, deleted) for by_key in (False, True) for deleted in (False, True)}
+
+
+_INSERT_TASK = tasks.insert()
+
+
 class TaskStore:
     def __init__(self, db: AsyncEngine) -> None:
         self.db = db
@@ -66,7 +82,7 @@ class TaskStore:
                             return existing, False
                     if daily_limit is not None:
                         await self._check_daily_limit(conn, task.api_key_id, daily_limit)
-                    await conn.execute(tasks.insert().values(**row))
+                    await conn.execute(_INSERT_TASK, row)
                     if fingerprint:
                         await record_in(conn, task.api_key_id, fingerprint, task.id)
                     if task.points > 0:
@@ -134,13 +150,9 @@ class TaskStore:
 
     async def get(self, task_id: str, api_key_id: str | None = None, *, deleted: bool = False) -> Task | None:
         """The task, unless it was deleted (`deleted=True`: deleted ones too)."""
-        query = select(tasks).where(tasks.c.id == task_id)
-        if not deleted:
-            query = query.where(tasks.c.deleted.is_(False))
-        if api_key_id is not None:
-            query = query.where(tasks.c.api_key_id == api_key_id)
+        query = _GET_QUERIES[(api_key_id is not None, deleted)]
         async with self.db.connect() as conn:
-            row = (await conn.execute(query)).first()
+            row = (await conn.execute(query, {"task_id": task_id, "api_key_id": api_key_id})).first()
         return task_from_row(row) if row else None
 
     async def get_many(self, task_ids: list[str]) -> dict[str, Task]:
