@@ -21,7 +21,7 @@ import httpx
 
 from reelay.domain.errors import InputError
 from reelay.domain.task import Task
-from reelay.media.fetch import FetchPolicy, check_url_syntax, describe_failure, make_client
+from reelay.media.fetch import FetchPolicy, check_url_syntax, describe_failure
 from reelay.storage.results import result_urls
 from reelay.store.callbacks import DEAD, DELIVERED, PENDING, CallbackStore, Delivery, Outcome
 from reelay.store.keys import KeyStore
@@ -30,8 +30,10 @@ from reelay.store.tasks import TaskStore
 from . import payload
 from .schedule import RetrySchedule
 from .signing import signature_header
+from .transport import CallbackClient
 
 log = logging.getLogger("reelay.callbacks")
+GATHER_SECONDS = 0.005
 
 
 class Dispatcher:
@@ -66,13 +68,13 @@ class Dispatcher:
         self.owner = f"dispatcher-{uuid.uuid4().hex[:12]}"
         self.in_flight: dict[str, asyncio.Task] = {}
         self.per_host_in_flight: Counter[str] = Counter()
-        self._client: httpx.AsyncClient | None = None
+        self._client: CallbackClient | None = None
         self._stopping = asyncio.Event()
         self._slot_freed = asyncio.Event()
         self._outcomes: list[Outcome] = []  # written in batches: one transaction for many sends
 
     async def run(self) -> None:
-        self._client = make_client(self.policy)
+        self._client = CallbackClient(self.policy, keep_alive_per_host=self.per_host)
         try:
             while not self._stopping.is_set():
                 try:
@@ -83,6 +85,9 @@ class Dispatcher:
                 # Look again at the next poll, or as soon as a send ends and frees a slot.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._slot_freed.wait(), self.poll_seconds)
+                    # Let the sends ending about now end too: one settle and one lease for them
+                    # all, instead of a round of queries for each.
+                    await asyncio.sleep(GATHER_SECONDS)
                 self._slot_freed.clear()
         finally:
             await asyncio.gather(*self.in_flight.values(), return_exceptions=True)
@@ -109,19 +114,26 @@ class Dispatcher:
                 break
         taken = await self.callbacks.lease([d.id for d, _ in chosen], self.owner, self.lease_seconds)
         tasks = await self.tasks.get_many([d.task_id for d, _ in chosen if d.id in taken])
+        # One look-up per API key for the whole batch, not one per delivery.
+        secrets = {
+            key_id: await self.keys.signing_secrets(key_id)
+            for key_id in {d.api_key_id for d, _ in chosen if d.id in taken}
+        }
         for delivery, host in chosen:
             if delivery.id in taken:
                 self.per_host_in_flight[host] += 1
                 task = tasks.get(delivery.task_id)
-                self.in_flight[delivery.id] = asyncio.create_task(self._deliver(delivery, task, host))
+                self.in_flight[delivery.id] = asyncio.create_task(
+                    self._deliver(delivery, task, secrets[delivery.api_key_id], host)
+                )
 
     async def _settle_outcomes(self) -> None:
         outcomes, self._outcomes = self._outcomes, []
         await self.callbacks.settle(self.owner, outcomes)
 
-    async def _deliver(self, delivery: Delivery, task: Task | None, host: str) -> None:
+    async def _deliver(self, delivery: Delivery, task: Task | None, secrets: list[str], host: str) -> None:
         try:
-            await self._attempt(delivery, task)
+            await self._attempt(delivery, task, secrets)
         except Exception:
             log.exception("delivery %s failed unexpectedly; its lease will run out and it is retried", delivery.id)
         finally:
@@ -129,9 +141,9 @@ class Dispatcher:
             self.in_flight.pop(delivery.id, None)
             self._slot_freed.set()
 
-    async def _attempt(self, delivery: Delivery, task: Task | None) -> None:
+    async def _attempt(self, delivery: Delivery, task: Task | None, secrets: list[str]) -> None:
         started = time.time()
-        status, error = await self._post(delivery, task)
+        status, error = await self._post(delivery, task, secrets)
         now = time.time()
         if status is not None and 200 <= status < 300:
             state, next_at = DELIVERED, None
@@ -141,7 +153,7 @@ class Dispatcher:
             log.info("callback %s to %s failed (%s); %s", delivery.id, delivery.url, error, state)
         self._outcomes.append(Outcome(delivery.id, started, (now - started) * 1000, status, error, state, next_at))
 
-    async def _post(self, delivery: Delivery, task: Task | None) -> tuple[int | None, str | None]:
+    async def _post(self, delivery: Delivery, task: Task | None, secrets: list[str]) -> tuple[int | None, str | None]:
         if task is None:
             return None, "the task no longer exists"
         try:
@@ -158,14 +170,11 @@ class Dispatcher:
             "user-agent": "Reelay-Webhooks",
             "webhook-id": delivery.id,
             "webhook-timestamp": str(timestamp),
-            "webhook-signature": signature_header(
-                await self.keys.signing_secrets(delivery.api_key_id), delivery.id, timestamp, body
-            ),
+            "webhook-signature": signature_header(secrets, delivery.id, timestamp, body),
         }
         assert self._client is not None, "deliveries are sent only from run(), which makes the client first"
         try:
-            async with self._client.stream("POST", delivery.url, content=body, headers=headers) as answer:
-                status = answer.status_code
+            status = await self._client.post(delivery.url, body, headers)
         except Exception as failure:
             return None, describe_failure(failure, httpx.URL(delivery.url), self.policy)
         return status, None if 200 <= status < 300 else f"HTTP {status}"

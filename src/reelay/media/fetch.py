@@ -189,29 +189,39 @@ def check_url_syntax(url: str, *, field: str, policy: FetchPolicy, allow_http: b
         raise InputError(field, f"host {host} is not public")
 
 
+async def resolve_vetted(host: str, port: int, policy: FetchPolicy, timeout: float | None) -> tuple[list[str], int]:
+    """The addresses to connect to for host:port, and the port: every one vetted, or UnsafeAddress.
+    A connection made only to these can never reach an address re-resolved after the check."""
+    host = host.lower().rstrip(".")
+    override = policy.resolve_overrides.get((host, port))
+    literal = _literal_ip(host)
+    if override is not None:
+        addresses = [override]
+    elif literal is not None:
+        addresses = [str(literal)]
+    else:
+        try:
+            with anyio.fail_after(timeout):
+                infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError:  # an OSError too, but not a name that does not resolve
+            raise
+        except (OSError, UnicodeError):
+            raise ResolveFailed(host) from None
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    # A name with any non-public address is refused outright: it is either a mistake
+    # or someone trying to steer us inside.
+    for address in addresses:
+        if not _allowed(ipaddress.ip_address(address.split("%")[0]), policy):
+            raise UnsafeAddress(address, host)
+    return addresses, policy.connect_ports.get((host, port), port)
+
+
 class SafeBackend(httpcore.AsyncNetworkBackend):
     """Resolves and vets the host itself, then connects to the vetted address."""
 
     def __init__(self, policy: FetchPolicy) -> None:
         self._policy = policy
         self._inner = httpcore.AnyIOBackend()
-
-    async def _resolve(self, host: str, port: int, timeout: float | None) -> list[str]:
-        host = host.lower().rstrip(".")
-        override = self._policy.resolve_overrides.get((host, port))
-        if override is not None:
-            return [override]
-        literal = _literal_ip(host)
-        if literal is not None:
-            return [str(literal)]
-        try:
-            with anyio.fail_after(timeout):
-                infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
-        except (OSError, UnicodeError):
-            raise ResolveFailed(host) from None
-        return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
     async def connect_tcp(
         self,
@@ -221,14 +231,11 @@ class SafeBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        addresses = await self._resolve(host, port, timeout)
-        # A name with any non-public address is refused outright: it is either a mistake
-        # or someone trying to steer us inside.
-        for address in addresses:
-            if not _allowed(ipaddress.ip_address(address.split("%")[0]), self._policy):
-                raise UnsafeAddress(address, host)
+        try:
+            addresses, port = await resolve_vetted(host, port, self._policy, timeout)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
         error: Exception = ResolveFailed(host)
-        port = self._policy.connect_ports.get((host.lower().rstrip("."), port), port)
         for address in addresses:
             try:
                 return await self._inner.connect_tcp(
@@ -248,7 +255,7 @@ class SafeBackend(httpcore.AsyncNetworkBackend):
 
 
 @functools.lru_cache(maxsize=8)
-def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
+def ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
     # Loading trust stores takes tens of milliseconds, so contexts are built once per bundle.
     context = ssl.create_default_context()  # system trust store
     context.load_verify_locations(certifi.where())
@@ -259,7 +266,7 @@ def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
 
 class _SafeTransport(httpx.AsyncHTTPTransport):
     def __init__(self, policy: FetchPolicy) -> None:
-        context = _ssl_context(policy.ca_bundle)
+        context = ssl_context(policy.ca_bundle)
         super().__init__(verify=context, trust_env=False)
         # httpx has no public hook for the network backend, so swap in a pool that uses ours.
         self._pool = httpcore.AsyncConnectionPool(
@@ -298,7 +305,7 @@ def describe_failure(exc: BaseException, url: httpx.URL, policy: FetchPolicy) ->
             return f"TLS connection to {url.host} failed ({cause.reason or cause})"
     if any(isinstance(c, (httpx.TimeoutException, TimeoutError)) for c in chain):
         return f"URL did not answer within {policy.timeout:g} seconds"
-    if any(isinstance(c, httpx.ConnectError) for c in chain):
+    if any(isinstance(c, (httpx.ConnectError, ConnectionError)) for c in chain):
         return f"could not connect to {url.host}"
     return f"URL could not be fetched ({type(chain[0]).__name__})"
 

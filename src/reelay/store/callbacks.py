@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from reelay.domain.status import Status
@@ -147,35 +147,64 @@ class CallbackStore:
         return set(taken)
 
     async def settle(self, owner: str, outcomes: builtins.list[Outcome]) -> None:
-        """Record attempts and the deliveries' new states, all in one transaction."""
+        """Record attempts and the deliveries' new states, all in one transaction: one statement
+        for all the rows (executemany), not two per delivery."""
         if not outcomes:
             return
+        ids = [outcome.delivery_id for outcome in outcomes]
         async with write_transaction(self.db) as conn:
-            for outcome in outcomes:
-                result = await conn.execute(
-                    update(callback_deliveries)
-                    .where(callback_deliveries.c.id == outcome.delivery_id, callback_deliveries.c.lease_owner == owner)
-                    .values(
-                        state=outcome.state,
-                        attempts=callback_deliveries.c.attempts + 1,
-                        next_attempt_at=outcome.next_attempt_at,
-                        delivered_at=outcome.attempted_at if outcome.state == DELIVERED else None,
-                        last_error=outcome.error,
-                        lease_owner=None,
-                        lease_expires_at=None,
+            # Only rows still leased to us: a lease lost meanwhile means another sender owns the row now.
+            held = set(
+                (
+                    await conn.execute(
+                        select(callback_deliveries.c.id)
+                        .where(callback_deliveries.c.id.in_(ids), callback_deliveries.c.lease_owner == owner)
+                        .with_for_update()
                     )
                 )
-                if result.rowcount == 1:  # a lease lost meanwhile: another sender owns the row now
-                    await conn.execute(
-                        callback_attempts.insert().values(
-                            delivery_id=outcome.delivery_id,
-                            attempted_at=outcome.attempted_at,
-                            duration_ms=outcome.duration_ms,
-                            http_status=outcome.http_status,
-                            error=outcome.error,
-                            next_attempt_at=outcome.next_attempt_at,
-                        )
-                    )
+                .scalars()
+                .all()
+            )
+            mine = [outcome for outcome in outcomes if outcome.delivery_id in held]
+            if not mine:
+                return
+            await conn.execute(
+                update(callback_deliveries)
+                .where(callback_deliveries.c.id == bindparam("b_id"), callback_deliveries.c.lease_owner == owner)
+                .values(
+                    state=bindparam("b_state"),
+                    attempts=callback_deliveries.c.attempts + 1,
+                    next_attempt_at=bindparam("b_next"),
+                    delivered_at=bindparam("b_delivered"),
+                    last_error=bindparam("b_error"),
+                    lease_owner=None,
+                    lease_expires_at=None,
+                ),
+                [
+                    {
+                        "b_id": o.delivery_id,
+                        "b_state": o.state,
+                        "b_next": o.next_attempt_at,
+                        "b_delivered": o.attempted_at if o.state == DELIVERED else None,
+                        "b_error": o.error,
+                    }
+                    for o in mine
+                ],
+            )
+            await conn.execute(
+                callback_attempts.insert(),
+                [
+                    {
+                        "delivery_id": o.delivery_id,
+                        "attempted_at": o.attempted_at,
+                        "duration_ms": o.duration_ms,
+                        "http_status": o.http_status,
+                        "error": o.error,
+                        "next_attempt_at": o.next_attempt_at,
+                    }
+                    for o in mine
+                ],
+            )
 
     async def list(
         self, *, task_id: str | None = None, state: str | None = None, limit: int = 200
