@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
-from scale import LeanHTTP, Server, create_key, drive, percentile, process_cpu
+from scale import LeanHTTP, Server, create_key, drive, percentile, process_cpu, reader
 from support.images import data_uri, gradient_image
 
 
@@ -55,15 +55,6 @@ async def phases(targets: list[Target], count: int, repeat: int) -> None:
         if status != 200:
             raise RuntimeError(f"create: HTTP {status}: {answer[:200]!r}")
         return json.loads(answer)["id"]
-
-    def reader(ids: list[str]):
-        async def read(client, base: str, i: int) -> None:
-            task_id = ids[i % len(ids)]
-            status, answer = await client.request(base, "GET", f"/v1/tasks/{task_id}")
-            if status != 200 or json.loads(answer).get("id") != task_id:
-                raise RuntimeError(f"read: HTTP {status}: {answer[:200]!r}")
-
-        return read
 
     async def measured(target: Target, name: str, request, n: int) -> list:
         assert target.server.process is not None

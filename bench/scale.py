@@ -43,6 +43,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -367,7 +368,7 @@ async def create(client, base: str, _i: int) -> str:
     return json.loads(answer)["id"]
 
 
-def reader(ids: list[str | None]):
+def reader(ids: Sequence[str | None]):
     async def read(client, base: str, i: int) -> None:
         task_id = ids[i % len(ids)]
         status, answer = await client.request(base, "GET", f"/v1/tasks/{task_id}")
