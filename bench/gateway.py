@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -234,11 +235,9 @@ def start_litellm(version: str, upstream: str, work: Path) -> tuple[subprocess.P
     while time.time() < deadline:
         if process.poll() is not None:
             raise RuntimeError("litellm exited:\n" + (work / "litellm.log").read_text()[-3000:])
-        try:
+        with contextlib.suppress(httpx.HTTPError):  # not listening yet
             if httpx.get(url + "/health/liveliness", timeout=2).status_code == 200:
                 return process, url
-        except httpx.HTTPError:
-            pass
         time.sleep(0.5)
     stop(process)
     raise RuntimeError("litellm did not start:\n" + (work / "litellm.log").read_text()[-3000:])

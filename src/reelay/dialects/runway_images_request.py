@@ -18,8 +18,7 @@ _UPSCALE_CARRIED = {"model", "imageUri"}
 
 
 def parse_text_to_image(body: dict[str, Any]) -> GenerationRequest:
-    spec = catalogue.require_row(catalogue.TEXT_TO_IMAGE, body.get("model"))
-    catalogue.check_body(spec, body)
+    spec = catalogue.checked_row(catalogue.TEXT_TO_IMAGE, body)
     count = stills.check_output_count(body.get("outputCount"))
     references = tuple(
         MediaInput(item["uri"], f"referenceImages.{index}.uri", role=REFERENCE, tag=item.get("tag"))
@@ -46,8 +45,7 @@ def parse_text_to_image(body: dict[str, Any]) -> GenerationRequest:
 
 
 def parse_image_upscale(body: dict[str, Any]) -> GenerationRequest:
-    spec = catalogue.require_row(catalogue.IMAGE_UPSCALE, body.get("model"))
-    catalogue.check_body(spec, body)
+    spec = catalogue.checked_row(catalogue.IMAGE_UPSCALE, body)
     return GenerationRequest(
         dialect="runway",
         kind=catalogue.IMAGE_UPSCALE,

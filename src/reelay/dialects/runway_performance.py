@@ -20,8 +20,7 @@ _CARRIED = {"model", "seed", "ratio", "character", "reference"}
 
 
 def parse_character_performance(body: dict[str, Any]) -> GenerationRequest:
-    spec = catalogue.require_row(CHARACTER_PERFORMANCE, body.get("model"))
-    catalogue.check_body(spec, body)
+    spec = catalogue.checked_row(CHARACTER_PERFORMANCE, body)
     character, reference = body["character"], body["reference"]
     ratio = body.get("ratio") or catalogue.default_ratio(spec) or "1280:720"
     width, height = catalogue.output_size(ratio)

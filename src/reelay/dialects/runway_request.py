@@ -25,8 +25,7 @@ def parse_text_to_video(body: dict[str, Any]) -> GenerationRequest:
 
 
 def parse(endpoint: str, body: dict[str, Any]) -> GenerationRequest:
-    spec = catalogue.require_row(endpoint, body.get("model"))
-    catalogue.check_body(spec, body)
+    spec = catalogue.checked_row(endpoint, body)
     frames, frames_only = _frames(body.get("promptImage"))
     ratio = body.get("ratio")
     if ratio is None:

@@ -33,8 +33,7 @@ def parse_video_upscale(body: dict[str, Any]) -> GenerationRequest:
 
 
 def _parse(endpoint: str, body: dict[str, Any]) -> GenerationRequest:
-    spec = catalogue.require_row(endpoint, body.get("model"))
-    catalogue.check_body(spec, body)
+    spec = catalogue.checked_row(endpoint, body)
     field = "videoUri" if "videoUri" in spec.fields else "promptVideo"
     if body.get(field) is None:
         raise InputError(field, "is required", problem=Problem.MISSING)

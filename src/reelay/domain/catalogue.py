@@ -55,6 +55,14 @@ def require_row(endpoint: str, model: Any) -> Row:
     return spec
 
 
+def checked_row(endpoint: str, body: Mapping[str, Any]) -> Row:
+    """The row the body's `model` names on `endpoint`, after checking the body against it: every
+    dialect parser of an official create starts here."""
+    spec = require_row(endpoint, body.get("model"))
+    check_body(spec, body)
+    return spec
+
+
 def check_body(spec: Row, body: Mapping[str, Any]) -> None:
     """Raise InputError for what is wrong with `body` as `spec` takes it: every problem found
     (InputErrors when there are several), in `body_problems`' order."""
