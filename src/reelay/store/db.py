@@ -12,6 +12,8 @@ from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from .sqlite_driver import one_hop_url
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -20,7 +22,7 @@ def open_engine(url: str) -> AsyncEngine:
         # The default pool (5 kept, 10 more on demand) opened and closed a connection, and its
         # aiosqlite thread, for nearly every request beyond 5 in flight: keep the same 15 open.
         pool = {} if _in_memory(url) else {"pool_size": 15, "max_overflow": 0}
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
+        engine = create_async_engine(one_hop_url(url), connect_args={"timeout": 30}, **pool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # A fixed pool: no overflow connections opened and closed under bursts (each costs
