@@ -25,6 +25,7 @@ from reelay.domain.task import Task
 from reelay.media.fetch import FetchPolicy, check_url_syntax, describe_failure
 from reelay.storage.results import result_urls
 from reelay.store.callbacks import DEAD, DELIVERED, PENDING, CallbackStore, Delivery, Outcome
+from reelay.store.db import BACKGROUND
 from reelay.store.keys import KeyStore
 from reelay.store.tasks import TaskStore
 
@@ -83,6 +84,7 @@ class Dispatcher:
         self._refusals: dict[str, str | None] = {}  # by URL: why it may not be called, or None
 
     async def run(self) -> None:
+        BACKGROUND.set(True)  # for this task and every send it starts: clients' writes go first
         self._client = CallbackClient(self.policy, keep_alive_per_host=self.per_host)
         try:
             while not self._stopping.is_set():
