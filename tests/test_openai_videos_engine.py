@@ -9,6 +9,7 @@ import hashlib
 import itertools
 import re
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -77,7 +78,7 @@ def test_the_default_sizes_are_multiples_of_16_near_wan_720p_pixels():
         assert 0.8 < width * height / (1280 * 720) < 1.2
 
 
-def test_a_channel_size_map_overrides_by_ratio_as_given_then_by_aspect():
+def test_a_channel_sizes_overrides_by_ratio_as_given_then_by_aspect():
     overrides = {"16:9": "832x480", "1280:768": "1280x704"}
     assert size_for(request(1280, 720, ratio="1280:720"), overrides) == "832x480"  # by its aspect
     # Pro gen3's "16:9" is 1280x768 (the table's 5:3), but the client said "16:9": the map's "16:9".
@@ -128,10 +129,10 @@ def test_a_failed_videos_message_and_code():
 @pytest.mark.parametrize(
     ("setting", "named"),
     [
-        ('size_map = { "16:9" = "wide" }', "channels[0].size_map.16:9"),
+        ('sizes = { "16:9" = "wide" }', "channels[0].sizes.16:9"),
         ('model_map = { "gen4_turbo" = 3 }', "channels[0].model_map.gen4_turbo"),
         ("durations = [5, 0]", "channels[0].durations"),
-        ('size_map = "832x480"', "channels[0].size_map"),
+        ('sizes = "832x480"', "channels[0].sizes"),
     ],
 )
 def test_bad_openai_videos_settings_are_named(tmp_path, setting, named):
@@ -145,15 +146,27 @@ def test_a_good_openai_videos_channel_loads(tmp_path):
     path = tmp_path / "reelay.toml"
     path.write_text(
         '[[channels]]\nname = "gpu"\nengine = "openai-videos"\nbase_url = "http://gpu:8091/"\n'
-        f'upstream_model = "{WAN_I2V}"\nsize_map = {{ "16:9" = "832x480" }}\ndurations = [8, 4]\n'
+        f'upstream_model = "{WAN_I2V}"\nsizes = {{ "16:9" = "832x480" }}\ndurations = [8, 4]\n'
     )
     (config,) = load_config(path).channels
-    assert (config.base_url, config.upstream_model, config.size_map, config.durations) == (
+    assert (config.base_url, config.upstream_model, config.sizes, config.durations) == (
         "http://gpu:8091",
         WAN_I2V,
         {"16:9": "832x480"},
         (4, 8),
     )
+
+
+def test_the_guides_examples_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("VLLM_KEY", "k1")
+    monkeypatch.setenv("RUNWAY_KEY", "k2")
+    guide = (Path(__file__).parents[1] / "docs" / "openai-videos.md").read_text()
+    blocks = re.findall(r"```toml\n(.*?)```", guide, re.S)
+    assert len(blocks) == 2
+    for index, block in enumerate(blocks):
+        (tmp_path / f"{index}.toml").write_text(block)
+        channels = load_config(tmp_path / f"{index}.toml").channels
+        assert any(c.engine == "openai-videos" for c in channels)
 
 
 # -- against the emulator, through real processes --------------------------------------------------
@@ -168,7 +181,7 @@ def gpu_server(tmp_path_factory, emulator):
         ["ok-a"],
         upstream_model=WAN_I2V,
         model_map={"veo3.1": WAN_T2V},
-        size_map={"9:16": "480x832"},
+        sizes={"9:16": "480x832"},
     )
     gateway = Gateway(tmp_path_factory.mktemp("openai-videos"), config)
     yield gateway
@@ -261,6 +274,26 @@ def test_an_ambiguous_create_is_never_sent_again(gpu, emulator, fault):
     assert len(video_creates(emulator)) == 1
 
 
+def test_a_refused_create_fails_the_task_with_the_servers_message(gpu, emulator):
+    refusal = {"error": {"message": "size 1280x720 is not supported by this model", "param": "size"}}
+    emulator.faults({"match": {"method": "POST", "path": "/v1/videos"}, "status": 400, "body": refusal})
+    task = wait_official(
+        gpu.http, gpu.official("/v1/text_to_video", model="veo3.1", promptText="x", ratio="1280:720", duration=4)
+    )
+    assert task["status"] == "FAILED" and "size 1280x720 is not supported by this model" in task["failure"]
+    assert len(video_creates(emulator)) == 1
+
+
+def test_failed_reads_are_read_again(gpu, emulator):
+    emulator.faults({"match": {"method": "GET", "path": "/v1/videos/*"}, "times": 3, "status": 503})
+    task = wait_official(
+        gpu.http, gpu.official("/v1/text_to_video", model="veo3.1", promptText="x", ratio="1280:720", duration=4)
+    )
+    assert task["status"] == "SUCCEEDED", task
+    reads = [r["status_answered"] for r in emulator.requests("/v1/videos/") if r["method"] == "GET"]
+    assert reads[:3] == [503] * 3 and reads[-1] == 200
+
+
 def test_a_failed_upstream_video_fails_the_task_with_its_message(gpu, emulator):
     task = wait_official(
         gpu.http,
@@ -328,3 +361,74 @@ def test_a_last_frame_goes_to_a_channel_that_can_send_it(tmp_path, emulator):
         gateway.stop()
     assert [r["json"]["promptText"] for r in creates(emulator, "/v1/image_to_video")] == ["keys"]
     assert [r["form"]["prompt"] for r in video_creates(emulator)] == ["one"]
+
+
+# -- the emulator's /v1/videos face, spoken to directly ---------------------------------------------
+
+
+@pytest.fixture
+def videos(emulator):
+    emulator.reset(pending_seconds=0.1, running_seconds=0.4)
+    with httpx.Client(base_url=emulator.url, headers={"Authorization": "Bearer vk"}, timeout=10) as client:
+        yield client
+
+
+def _until(client: httpx.Client, video_id: str, status: str) -> httpx.Response:
+    deadline = time.time() + 10
+    while (answer := client.get(f"/v1/videos/{video_id}")).json()["status"] != status and time.time() < deadline:
+        time.sleep(0.05)
+    return answer
+
+
+def test_the_emulator_takes_a_json_create_and_answers_openais_video_object(videos, emulator):
+    emulator.reset(pending_seconds=0.1, running_seconds=0.4, openai_poll_after_ms=250)
+    created = videos.post("/v1/videos", json={"prompt": "sea", "seconds": "8", "size": "1280x720", "model": "ltx"})
+    assert created.status_code == 200 and created.headers["openai-poll-after-ms"] == "250"
+    video = created.json()
+    assert {k: video[k] for k in ("object", "status", "progress", "seconds", "size", "model", "prompt")} == {
+        "object": "video",
+        "status": "queued",
+        "progress": 0,
+        "seconds": "8",
+        "size": "1280x720",
+        "model": "ltx",
+        "prompt": "sea",
+    }
+    done = _until(videos, video["id"], "completed").json()
+    assert done["progress"] == 100 and done["completed_at"] >= video["created_at"] and done["expires_at"]
+    content = videos.get(f"/v1/videos/{video['id']}/content")
+    assert content.headers["content-type"] == "video/mp4" and probe(content.content).codec == "h264"
+    part = videos.get(f"/v1/videos/{video['id']}/content", headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and part.content == content.content[:100]
+    thumbnail = videos.get(f"/v1/videos/{video['id']}/content", params={"variant": "thumbnail"})
+    assert thumbnail.headers["content-type"] == "image/jpeg"
+
+
+def test_the_emulator_refuses_a_bad_create_naming_the_parameter(videos):
+    for fields, param in (({"seconds": "5"}, "prompt"), ({"prompt": "x", "size": "wide"}, "size")):
+        answer = videos.post("/v1/videos", data=fields, files={"unused": ("a.txt", b"x", "text/plain")})
+        assert answer.status_code == 400 and answer.json()["error"]["param"] == param
+    not_image = videos.post(
+        "/v1/videos", data={"prompt": "x"}, files={"input_reference": ("a.png", b"no", "image/png")}
+    )
+    assert not_image.json()["error"]["param"] == "input_reference"
+    assert httpx.post(videos.base_url.join("/v1/videos"), json={"prompt": "x"}).status_code == 401
+
+
+def test_the_emulators_videos_are_their_keys_own_and_delete_cancels_a_live_one(videos, emulator):
+    live = videos.post("/v1/videos", json={"prompt": "[emu:run=30] slow"}).json()["id"]
+    other = httpx.get(videos.base_url.join(f"/v1/videos/{live}"), headers={"Authorization": "Bearer other"})
+    assert other.status_code == 404 and other.json()["error"]["code"] == "video_not_found"
+    assert videos.get(f"/v1/videos/{live}/content").json()["error"]["code"] == "video_not_ready"
+    assert videos.delete(f"/v1/videos/{live}").json() == {"id": live, "object": "video.deleted", "deleted": True}
+    assert videos.get(f"/v1/videos/{live}").json()["error"]["code"] == "cancelled"
+    assert videos.delete(f"/v1/videos/{live}").status_code == 200  # a finished video is deleted
+    assert videos.get(f"/v1/videos/{live}").status_code == 404
+
+
+def test_the_emulators_faults_answer_in_openais_error_shape(videos, emulator):
+    emulator.faults({"match": {"method": "POST", "path": "/v1/videos"}, "status": 429, "retry_after": 2})
+    refused = videos.post("/v1/videos", json={"prompt": "x"})
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "2"
+    assert refused.json()["error"]["type"] == "requests"
+    assert emulator.stats()["creates"] == 0

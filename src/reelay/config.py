@@ -12,7 +12,7 @@ max_concurrent = 4                # tasks upstream at once (whole life of a task
 key_max_concurrent = 2            # per key of the pool
 
 An `openai-videos` channel (docs/openai-videos.md) also takes `upstream_model`, `model_map`,
-`size_map` and `durations`.
+`sizes` and `durations`.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class ChannelConfig:
     model_map: dict = field(default_factory=dict, hash=False, compare=False)
     # openai-videos: `size` ("WxH") per Runway ratio or aspect ("1280:720", "16:9"), over the
     # default table (engines/upstream/openai_form.py).
-    size_map: dict = field(default_factory=dict, hash=False, compare=False)
+    sizes: dict = field(default_factory=dict, hash=False, compare=False)
     # openai-videos: the clip lengths the upstream takes; a task's duration goes as the nearest
     # (empty: as asked).
     durations: tuple[int, ...] = ()
@@ -139,15 +139,15 @@ def _openai_videos(entry: dict, where: str) -> dict:
     found: dict = {}
     if "upstream_model" in entry and not isinstance(entry["upstream_model"], str):
         raise ConfigError(f"{where}.upstream_model must be a string")
-    for name in ("model_map", "size_map"):
+    for name in ("model_map", "sizes"):
         table = entry.get(name, {})
         if not isinstance(table, dict):
             raise ConfigError(f'{where}.{name} must be a table, e.g. {name} = {{ "gen4_turbo" = "..." }}')
         for key, value in table.items():
             if not isinstance(value, str) or not value:
                 raise ConfigError(f"{where}.{name}.{key} must be a non-empty string, not {value!r}")
-            if name == "size_map" and not SIZE.match(value):
-                raise ConfigError(f"{where}.size_map.{key} must be a size like 1280x720, not {value!r}")
+            if name == "sizes" and not SIZE.match(value):
+                raise ConfigError(f"{where}.sizes.{key} must be a size like 1280x720, not {value!r}")
         found[name] = dict(table)
     durations = entry.get("durations", [])
     if not isinstance(durations, list) or not all(

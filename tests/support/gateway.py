@@ -22,7 +22,7 @@ def channel(name, engine, url, keys, **extra):
 
 
 def _toml(value) -> str:
-    """A setting's value as TOML: tables inline (`size_map = { "16:9" = "832x480" }`)."""
+    """A setting's value as TOML: tables inline (`sizes = { "16:9" = "832x480" }`)."""
     if isinstance(value, dict):
         return "{ " + ", ".join(f'"{key}" = {_toml(item)}' for key, item in value.items()) + " }"
     return str(value).lower() if isinstance(value, bool) else repr(value).replace("'", '"')

@@ -60,7 +60,7 @@ async def _fields(request: Request) -> dict[str, Any]:
         fields: dict[str, Any] = {}
         for name, value in form.multi_items():
             if isinstance(value, UploadFile):
-                fields[name] = _image(await value.read(), value.filename, value.content_type)
+                fields[name] = _file(name, await value.read(), value.filename, value.content_type)
             elif name == "input_reference[image_url]":
                 fields["input_reference"] = {"image_url": value}
             else:
@@ -73,20 +73,22 @@ async def _fields(request: Request) -> dict[str, Any]:
     return dict(body)
 
 
-def _image(data: bytes, filename: str | None, content_type: str | None) -> dict[str, Any]:
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-    except (UnidentifiedImageError, OSError):
-        raise Refused("input_reference must be an image (PNG, JPEG or WebP).", "input_reference") from None
-    return {
+def _file(name: str, data: bytes, filename: str | None, content_type: str | None) -> dict[str, Any]:
+    """A file part as the task keeps it; `input_reference` must be an image, and its size is noted."""
+    summary: dict[str, Any] = {
         "filename": filename,
         "content_type": content_type,
         "bytes": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
-        "width": width,
-        "height": height,
     }
+    if name != "input_reference":
+        return summary  # an extension's file (vLLM-Omni's control_reference, ...): kept, not read
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            summary["width"], summary["height"] = image.size
+    except (UnidentifiedImageError, OSError):
+        raise Refused("input_reference must be an image (PNG, JPEG or WebP).", "input_reference") from None
+    return summary
 
 
 def _check(fields: dict[str, Any]) -> None:

@@ -5,10 +5,10 @@ given (vLLM-Omni honours it), and the first image as the `input_reference` file 
 verified copy, so the upstream never has to reach Reelay or the client's URL.
 
 Sizes: a Runway ratio goes as the size of its aspect in DEFAULT_SIZES, the nearest aspect for a
-ratio not listed, unless the channel's `size_map` names the ratio as given ("1280:720", "16:9")
+ratio not listed, unless the channel's `sizes` names the ratio as given ("1280:720", "16:9")
 or its aspect. The defaults are Runway's own gen4_turbo/gen3a_turbo sizes: multiples of 16 at
 about 0.92 megapixels, which is Wan 720P's pixel budget, so a Wan 2.1/2.2 14B server renders them
-as they are; a 480P or a TI2V-5B server gets its sizes from `size_map` (docs/openai-videos.md).
+as they are; a 480P or a TI2V-5B server gets its sizes from `sizes` (docs/openai-videos.md).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ async def create_form(request: GenerationRequest, config: ChannelConfig, storage
     if model:
         form.append(("model", model))
     form.append(("seconds", str(seconds_for(request.seconds, config.durations))))
-    form.append(("size", size_for(request, config.size_map)))
+    form.append(("size", size_for(request, config.sizes)))
     if request.seed is not None:
         form.append(("seed", str(request.seed)))
     first = request.first_image
