@@ -46,7 +46,7 @@ class FilePart:
 
 
 # A multipart form, in order: (name, text or file).
-FormField = tuple[str, "str | FilePart"]
+FormField = tuple[str, str | FilePart]
 
 
 @dataclass
