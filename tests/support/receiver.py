@@ -53,7 +53,12 @@ def main() -> None:
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    class Server(ThreadingHTTPServer):
+        # socketserver's listen backlog is 5: 64 senders connecting at once overflowed it, and
+        # the dropped connections waited a second for their retry. Web servers take hundreds.
+        request_queue_size = 512
+
+    server = Server(("127.0.0.1", args.port), Handler)
     print(f"receiving on {args.port}", flush=True)
     server.serve_forever()
 
