@@ -10,6 +10,13 @@ priority = 10                     # higher first
 weight = 1                        # share among channels of the same priority
 max_concurrent = 4                # tasks upstream at once (whole life of a task)
 key_max_concurrent = 2            # per key of the pool
+
+[[channels]]                      # an open model on this machine's GPU (docs/gpu.md)
+name = "wan-5b"
+engine = "diffusers"
+model_dir = "/models/Wan2.2-TI2V-5B-Diffusers"   # a local folder; never downloaded
+family = "wan2.2-ti2v-5b"
+models = ["gen4_turbo"]
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ENGINES = ("sandbox", "runway", "relay")
+ENGINES = ("sandbox", "runway", "relay", "diffusers")
+LOCAL_ENGINES = ("sandbox", "diffusers")  # no base_url: nothing upstream
 
 
 class ConfigError(ValueError):
@@ -51,6 +59,18 @@ class ChannelConfig:
     feed_grace_seconds: float = 30.0
     # Points per second of video per model on this channel, over the [prices] table.
     prices: dict = field(default_factory=dict, hash=False, compare=False)
+    # diffusers: an open model run in the worker's process (engines/diffusers/settings.py reads
+    # and checks these; docs/gpu.md). Steps and guidance default to the family's.
+    model_dir: str = ""
+    family: str = ""
+    dtype: str = "bfloat16"
+    device: str = "cuda"
+    cpu_offload: bool = False
+    steps: int | None = None
+    guidance: float | None = None
+    negative_prompt: str = ""
+    # Ratio -> "WIDTHxHEIGHT": replaces the family's size table (a tiny model renders small in tests).
+    sizes: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def capacity(self) -> int | None:
@@ -58,6 +78,8 @@ class ChannelConfig:
         caps = []
         if self.max_concurrent is not None:
             caps.append(self.max_concurrent)
+        elif self.engine == "diffusers":
+            caps.append(1)  # one task at a time on the device unless the operator says otherwise
         if self.key_max_concurrent is not None and self.keys:
             caps.append(self.key_max_concurrent * len(self.keys))
         return min(caps) if caps else None
@@ -105,7 +127,7 @@ def _channel(entry: dict, index: int) -> ChannelConfig:
     engine = entry.get("engine")
     if engine not in ENGINES:
         raise ConfigError(f"{where}.engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    if engine != "sandbox" and not entry.get("base_url"):
+    if engine not in LOCAL_ENGINES and not entry.get("base_url"):
         raise ConfigError(f"{where}.base_url is required for engine {engine}")
     known = set(ChannelConfig.__dataclass_fields__)
     unknown = set(entry) - known
@@ -115,6 +137,7 @@ def _channel(entry: dict, index: int) -> ChannelConfig:
     values["keys"] = tuple(_secret(key, f"{where}.keys") for key in entry.get("keys", []))
     values["models"] = tuple(entry.get("models", []))
     values["base_url"] = str(entry.get("base_url", "")).rstrip("/")
+    # A diffusers channel's own settings are checked by its engine, built at every start.
     return ChannelConfig(**values)
 
 
