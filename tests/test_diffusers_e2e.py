@@ -177,3 +177,14 @@ def test_a_missing_model_folder_fails_the_task_with_a_code_and_the_worker_serves
     done = client.wait_pro(client.pro(prompt="a dog", model="gen4_turbo", ratio="1:1", options={"seconds": 5}))
     assert done["state"] == "succeeded", done
     assert probe(httpx.get(done["video_url"]).content).width == 64
+
+
+def test_the_server_never_loads_torch_and_the_worker_does(box, client):
+    """After the tasks above: the API process routed them with no torch in it."""
+
+    def loaded(pid: int) -> bool:
+        with open(f"/proc/{pid}/maps") as maps:
+            return "libtorch" in maps.read()
+
+    assert not loaded(box.process.pid)
+    assert loaded(box.workers[0].pid)

@@ -45,10 +45,11 @@ def _umt5():
     return UMT5EncoderModel(config).eval()
 
 
-def _wan_transformer(in_channels: int, out_channels: int):
+def _wan_transformer(in_channels: int, out_channels: int, **extra):
     from diffusers import WanTransformer3DModel
 
     return WanTransformer3DModel(
+        **extra,
         patch_size=(1, 2, 2),
         num_attention_heads=2,
         attention_head_dim=12,
@@ -120,6 +121,38 @@ def wan22_i2v_a14b(folder: Path) -> Path:
         transformer=_wan_transformer(36, 16),
         transformer_2=_wan_transformer(36, 16),
         boundary_ratio=0.9,
+    )
+    pipe.save_pretrained(folder)
+    return folder
+
+
+def wan21_flf2v(folder: Path) -> Path:
+    """Wan 2.1 FLF2V-14B's shape: a CLIP image encoder, and a transformer whose image embedding
+    takes two images' tokens (pos_embed_seq_len), so it needs the first and the last frame."""
+    import torch
+    from diffusers import FlowMatchEulerDiscreteScheduler, WanImageToVideoPipeline
+    from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModelWithProjection
+
+    torch.manual_seed(0)
+    encoder = CLIPVisionModelWithProjection(
+        CLIPVisionConfig(
+            hidden_size=4,
+            projection_dim=4,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            image_size=4,
+            intermediate_size=16,
+            patch_size=1,
+        )
+    )
+    pipe = WanImageToVideoPipeline(
+        tokenizer=tokenizer(),
+        text_encoder=_umt5(),
+        vae=_wan21_vae(),
+        scheduler=FlowMatchEulerDiscreteScheduler(shift=16.0),
+        image_processor=CLIPImageProcessor(crop_size=4, size=4),
+        image_encoder=encoder,
+        transformer=_wan_transformer(36, 16, image_dim=4, pos_embed_seq_len=2 * (4 * 4 + 1)),
     )
     pipe.save_pretrained(folder)
     return folder
@@ -213,5 +246,6 @@ BUILDERS = {
     "wan2.2-ti2v-5b": wan22_ti2v_5b,
     "wan2.2-i2v-a14b": wan22_i2v_a14b,
     "wan2.2-t2v-a14b": wan22_t2v_a14b,
+    "wan2.1-flf2v": wan21_flf2v,
     "ltx-condition": ltx_condition,
 }
