@@ -4,16 +4,22 @@ load, and the MP4 it writes. (The whole engine in a real worker: test_diffusers_
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
+import time
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 
 from reelay.config import ChannelConfig
 from reelay.domain.request import FIRST, LAST, GenerationRequest, MediaRef
+from reelay.domain.status import Status
+from reelay.domain.task import Task
 from reelay.engines.diffusers import loading, mapping, output, run
-from reelay.engines.diffusers.errors import MODEL_INVALID, MODEL_NOT_FOUND, ModelError
+from reelay.engines.diffusers.engine import DiffusersEngine
+from reelay.engines.diffusers.errors import MODEL_INVALID, MODEL_NOT_FOUND, OUT_OF_MEMORY, Cancelled, ModelError
 from reelay.engines.diffusers.settings import DiffusersSettings
 from support import tiny_diffusers as tiny
 from support.images import gradient_image
@@ -97,7 +103,7 @@ def test_the_same_seed_gives_the_same_frames_and_another_seed_others(folders):
 
 def test_a_cancel_stops_the_run_at_the_end_of_the_step_under_way(folders):
     settings = settings_for(folders["wan2.2-ti2v-5b"], "wan2.2-ti2v-5b", steps=50)
-    with pytest.raises(run.Cancelled) as stopped:
+    with pytest.raises(Cancelled) as stopped:
         generate(settings, plan_for(settings), cancel_after=3)
     # Set while step 4 ran (right after step 3 was reported): the run ends as step 4 does.
     assert (stopped.value.step, stopped.value.steps) == (4, 50)
@@ -133,3 +139,57 @@ def test_16_fps_frames_become_an_mp4_of_exactly_the_asked_seconds(folders, tmp_p
     facts = probe(path.read_bytes())
     assert (facts.codec, facts.width, facts.height, facts.fps, facts.frames) == ("h264", 64, 32, 24, 48)
     assert poster.stat().st_size > 100 and last.stat().st_size > 100
+
+
+def engine_task(task_id: str, seconds: int = 1) -> Task:
+    asked = GenerationRequest("runway", "text_to_video", "m", "m", "1280:720", 1280, 720, seconds, "a cat")
+    now = datetime.now(UTC)
+    return Task(task_id, "key", asked, Status.RUNNING, now, now, seed=4, channel="tiny")
+
+
+async def drive(engine: DiffusersEngine, task: Task, timeout: float = 60):
+    update = await engine.start(task)
+    deadline = time.monotonic() + timeout
+    while update.status == Status.RUNNING and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+        update = await engine.check(task)
+    return update
+
+
+async def test_out_of_memory_fails_the_task_with_its_code_and_the_next_task_runs(folders, tmp_path, monkeypatch):
+    """No GPU here to fill: the pipeline call raises what torch raises when CUDA runs out."""
+    import torch
+
+    channel = ChannelConfig("tiny", "diffusers", model_dir=str(folders["wan2.2-ti2v-5b"]), family="wan2.2-ti2v-5b",
+                            device="cpu", dtype="float32", steps=2, sizes=SIZES)  # fmt: skip
+    engine = DiffusersEngine(channel, storage=None, work_dir=tmp_path)  # type: ignore[arg-type]  (no inputs to fetch)
+    real = run.generate
+
+    def full(*args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+
+    monkeypatch.setattr(run, "generate", full)
+    failed = await drive(engine, engine_task("oom"))
+    assert (failed.status, failed.failure_code) == (Status.FAILED, OUT_OF_MEMORY)
+    assert "out of memory" in failed.failure
+    monkeypatch.setattr(run, "generate", real)
+    done = await drive(engine, engine_task("next"))
+    assert done.status == Status.SUCCEEDED
+    assert [r.role for r in done.results] == ["video", "poster", "last_frame"]
+    assert done.results[0].info.width == 64 and done.results[0].info.duration == pytest.approx(1.0)
+
+
+async def test_a_worker_stopping_stops_the_run_without_failing_the_task(folders, tmp_path):
+    channel = ChannelConfig("tiny", "diffusers", model_dir=str(folders["wan2.2-ti2v-5b"]), family="wan2.2-ti2v-5b",
+                            device="cpu", dtype="float32", steps=5000, sizes=SIZES)  # fmt: skip
+    engine = DiffusersEngine(channel, storage=None, work_dir=tmp_path)  # type: ignore[arg-type]
+    task = engine_task("stopping")
+    await engine.start(task)
+    job = engine._jobs[task.id]
+    while job.progress == 0:
+        await asyncio.sleep(0.05)
+    await engine.close()
+    await asyncio.wait([job.future], timeout=10)  # 5000 steps would take minutes
+    assert isinstance(job.future.exception(), Cancelled)
+    update = await engine.check(task)
+    assert update.status == Status.RUNNING  # handed back by the worker, to run again elsewhere

@@ -30,7 +30,7 @@ from reelay.engines.results import BadOutput, describe
 from reelay.storage.base import Storage
 
 from . import mapping
-from .errors import MODEL_FAILED, OUT_OF_MEMORY, ModelError, is_out_of_memory
+from .errors import MODEL_FAILED, OUT_OF_MEMORY, Cancelled, ModelError, is_out_of_memory
 from .settings import DiffusersSettings
 
 log = logging.getLogger("reelay.diffusers")
@@ -86,6 +86,9 @@ class DiffusersEngine:
             video, poster, last = job.future.result()
         except ModelError as error:
             return EngineUpdate(Status.FAILED, failure=error.message, failure_code=error.code)
+        except Cancelled:
+            # Stopped by close() (the worker stopping, its tasks handed back): never a failure.
+            return EngineUpdate(Status.RUNNING, progress=task.progress, next_check_in=CHECK_INTERVAL)
         except Exception as error:
             if is_out_of_memory(error):
                 return EngineUpdate(
@@ -125,7 +128,7 @@ class DiffusersEngine:
 
             try:
                 frames = run.generate(settings, plan, first, last, on_step, job.cancelled)
-            except run.Cancelled as stopped:
+            except Cancelled as stopped:
                 log.info("task %s cancelled: stopped after step %d of %d", task_id, stopped.step, stopped.steps)
                 raise
             except Exception as error:

@@ -23,3 +23,12 @@ def is_out_of_memory(error: BaseException) -> bool:
     if isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryError":
         return True
     return isinstance(error, RuntimeError) and "out of memory" in str(error).lower()
+
+
+class Cancelled(Exception):
+    """The task was cancelled: the run stopped after `step` of `steps` denoising steps."""
+
+    def __init__(self, step: int, steps: int) -> None:
+        super().__init__(f"cancelled after step {step} of {steps}")
+        self.step = step
+        self.steps = steps

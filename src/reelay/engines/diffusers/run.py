@@ -15,18 +15,12 @@ from PIL import Image
 from reelay.engines.sandbox.stills import load_still
 
 from . import loading
+from .errors import Cancelled
 from .families import LTX_CONDITION
 from .mapping import Plan
 from .settings import DiffusersSettings
 
 log = logging.getLogger("reelay.diffusers")
-
-
-class Cancelled(Exception):
-    def __init__(self, step: int, steps: int) -> None:
-        super().__init__(f"cancelled after step {step} of {steps}")
-        self.step = step
-        self.steps = steps
 
 
 def picture(path: str, width: int, height: int) -> Image.Image:
@@ -44,6 +38,8 @@ def generate(
     cancelled: threading.Event,
 ) -> np.ndarray:
     """The model's frames, (frames, height, width, 3) uint8. Raises Cancelled between steps."""
+    if cancelled.is_set():  # cancelled while it waited for the device
+        raise Cancelled(0, plan.steps)
     pipe = loading.for_images(loading.pipeline(settings), first is not None)
     # A CPU generator whatever the device: the same seed gives the same noise on any machine.
     generator = torch.Generator("cpu").manual_seed(plan.seed)
