@@ -64,18 +64,43 @@ from reelay.engines.diffusers.settings import DiffusersSettings  # noqa: E402
 WAN_14B = dict(num_attention_heads=40, attention_head_dim=128, ffn_dim=13824, num_layers=40)
 FULL: dict[str, dict[str, Any]] = {
     "wan2.2-ti2v-5b": dict(
-        transformer=dict(num_attention_heads=24, attention_head_dim=128, ffn_dim=14336, num_layers=30, in_channels=48,
-                         out_channels=48),  # fmt: skip
-        vae=dict(base_dim=160, decoder_base_dim=256, z_dim=48, in_channels=12, out_channels=12, is_residual=True,
-                 patch_size=2, scale_factor_spatial=16, dim_mult=[1, 2, 4, 4], num_res_blocks=2,
-                 latents_mean=[0.0] * 48, latents_std=[1.0] * 48),  # fmt: skip
+        transformer=dict(
+            num_attention_heads=24,
+            attention_head_dim=128,
+            ffn_dim=14336,
+            num_layers=30,
+            in_channels=48,
+            out_channels=48,
+        ),
+        vae=dict(
+            base_dim=160,
+            decoder_base_dim=256,
+            z_dim=48,
+            in_channels=12,
+            out_channels=12,
+            is_residual=True,
+            patch_size=2,
+            scale_factor_spatial=16,
+            dim_mult=[1, 2, 4, 4],
+            num_res_blocks=2,
+            latents_mean=[0.0] * 48,
+            latents_std=[1.0] * 48,
+        ),
         expand_timesteps=True,
     ),
     "wan2.2-t2v-a14b": dict(transformer=dict(WAN_14B, in_channels=16, out_channels=16), experts=2, boundary=0.875),
     "wan2.2-i2v-a14b": dict(transformer=dict(WAN_14B, in_channels=36, out_channels=16), experts=2, boundary=0.9),
 }
-UMT5_XXL = dict(vocab_size=256384, d_model=4096, d_kv=64, d_ff=10240, num_layers=24, num_heads=64,
-                feed_forward_proj="gated-gelu", relative_attention_num_buckets=32)  # fmt: skip
+UMT5_XXL = dict(
+    vocab_size=256384,
+    d_model=4096,
+    d_kv=64,
+    d_ff=10240,
+    num_layers=24,
+    num_heads=64,
+    feed_forward_proj="gated-gelu",
+    relative_attention_num_buckets=32,
+)
 
 
 def build_full(family: str, folder: Path, dtype: torch.dtype) -> Path:
@@ -86,23 +111,38 @@ def build_full(family: str, folder: Path, dtype: torch.dtype) -> Path:
     from support.tiny_diffusers import tokenizer
 
     spec = FULL[family]
-    common = dict(patch_size=(1, 2, 2), text_dim=4096, freq_dim=256, cross_attn_norm=True,
-                  qk_norm="rms_norm_across_heads", rope_max_seq_len=1024)  # fmt: skip
+    common = dict(
+        patch_size=(1, 2, 2),
+        text_dim=4096,
+        freq_dim=256,
+        cross_attn_norm=True,
+        qk_norm="rms_norm_across_heads",
+        rope_max_seq_len=1024,
+    )
     transformers_ = [
-        diffusers.WanTransformer3DModel(**common, **spec["transformer"]).to(dtype) for _ in range(spec.get("experts", 1))
+        diffusers.WanTransformer3DModel(**common, **spec["transformer"]).to(dtype)
+        for _ in range(spec.get("experts", 1))
     ]
     vae = diffusers.AutoencoderKLWan(**spec.get("vae", {})).to(torch.float32)  # the VAE runs in float32 (wan.md)
     # A word-level tokenizer stands in for UMT5's SentencePiece (no download); the encoder is full size.
     text_encoder = UMT5EncoderModel(UMT5Config(**UMT5_XXL)).to(dtype).eval()
-    scheduler = diffusers.UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=5.0)
+    scheduler = diffusers.UniPCMultistepScheduler(
+        prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=5.0
+    )
     pipe_class = diffusers.WanImageToVideoPipeline if family == "wan2.2-i2v-a14b" else diffusers.WanPipeline
     extra: dict[str, Any] = {}
     if spec.get("experts") == 2:
         extra = dict(transformer_2=transformers_[1], boundary_ratio=spec["boundary"])
     if spec.get("expand_timesteps"):
         extra["expand_timesteps"] = True
-    pipe = pipe_class(tokenizer=tokenizer(), text_encoder=text_encoder, vae=vae, scheduler=scheduler,
-                      transformer=transformers_[0], **extra)  # fmt: skip
+    pipe = pipe_class(
+        tokenizer=tokenizer(),
+        text_encoder=text_encoder,
+        vae=vae,
+        scheduler=scheduler,
+        transformer=transformers_[0],
+        **extra,
+    )
     pipe.save_pretrained(folder)
     return folder
 
@@ -112,8 +152,9 @@ def check_configs() -> None:
     from accelerate import init_empty_weights
     from transformers import UMT5Config, UMT5EncoderModel
 
-    common = dict(patch_size=(1, 2, 2), text_dim=4096, freq_dim=256, cross_attn_norm=True,
-                  qk_norm="rms_norm_across_heads")  # fmt: skip
+    common = dict(
+        patch_size=(1, 2, 2), text_dim=4096, freq_dim=256, cross_attn_norm=True, qk_norm="rms_norm_across_heads"
+    )
     with init_empty_weights():
         for family, spec in FULL.items():
             model = diffusers.WanTransformer3DModel(**common, **spec["transformer"])
@@ -134,8 +175,9 @@ def scaled_sizes(family: str, scale: int) -> dict[str, tuple[int, int]]:
 def reelay_side(settings: DiffusersSettings, plan: mapping.Plan, out: Path) -> tuple[float, float]:
     marks: list[float] = []
     started = time.perf_counter()
-    frames = run.generate(settings, plan, None, None, lambda step, steps: marks.append(time.perf_counter()),
-                          threading.Event())  # fmt: skip
+    frames = run.generate(
+        settings, plan, None, None, lambda step, steps: marks.append(time.perf_counter()), threading.Event()
+    )
     output.encode(frames, plan.fps, plan.seconds, out, "bench")
     return time.perf_counter() - started, per_step(started, marks)
 
@@ -198,8 +240,10 @@ def main() -> None:
         list(FULL) if args.full else ["wan2.2-ti2v-5b", "wan2.2-t2v-a14b"]
     )
     mode = "published architectures, random weights" if args.full else f"TINY pipelines at sizes ÷ {args.scale}"
-    print(f"# bench/gpu.py: {mode}; {args.device} {dtype}; torch {torch.__version__}; {platform.processor() or ''}"
-          f" {os.cpu_count()} CPUs; {args.seconds} s clips; {args.rounds} round(s)")  # fmt: skip
+    print(
+        f"# bench/gpu.py: {mode}; {args.device} {dtype}; torch {torch.__version__}; {platform.processor() or ''}"
+        f" {os.cpu_count()} CPUs; {args.seconds} s clips; {args.rounds} round(s)"
+    )
     if not args.full:
         print("# No GPU figures: a tiny model's arithmetic is negligible; this is the engine's overhead.")
     print("| family | size | frames | steps | Reelay s/step | plain s/step | Reelay s/clip | plain s/clip | ratio |")
@@ -216,16 +260,31 @@ def main() -> None:
             sizes = dict(FAMILIES[family].sizes) if args.full else scaled_sizes(family, args.scale)
             wanted = [r for r in args.ratios.split(",") if r] or list(sizes)
             channel = ChannelConfig(
-                f"bench-{family}", "diffusers", model_dir=str(folder), family=family, device=args.device, dtype=dtype,
-                cpu_offload=args.cpu_offload, steps=steps,
+                f"bench-{family}",
+                "diffusers",
+                model_dir=str(folder),
+                family=family,
+                device=args.device,
+                dtype=dtype,
+                cpu_offload=args.cpu_offload,
+                steps=steps,
                 sizes={ratio: f"{w}x{h}" for ratio, (w, h) in sizes.items()},
-            )  # fmt: skip
+            )
             settings = DiffusersSettings.of(channel)
             loading.pipeline(settings)  # loaded once, before either side is timed
             for ratio in wanted:
                 width, height = sizes[ratio]
-                asked = GenerationRequest("runway", "text_to_video", "m", "m", ratio, width, height, args.seconds,
-                                          prompt="a lighthouse at dusk")  # fmt: skip
+                asked = GenerationRequest(
+                    "runway",
+                    "text_to_video",
+                    "m",
+                    "m",
+                    ratio,
+                    width,
+                    height,
+                    args.seconds,
+                    prompt="a lighthouse at dusk",
+                )
                 plan = mapping.plan(asked, 7, settings)
                 reelay_side(settings, plan, root / "warm")  # first call: kernels, caches
                 ours: list[tuple[float, float]] = []
@@ -236,8 +295,11 @@ def main() -> None:
                         into.append(side(settings, plan, root / f"out-{index}"))
                 clip = statistics.median(c for c, _ in ours), statistics.median(c for c, _ in theirs)
                 step = statistics.median(s for _, s in ours), statistics.median(s for _, s in theirs)
-                print(f"| {family} | {width}×{height} ({ratio}) | {plan.frames} | {steps} | {step[0]:.4f} | "
-                      f"{step[1]:.4f} | {clip[0]:.2f} | {clip[1]:.2f} | {clip[0] / clip[1]:.2f} |", flush=True)  # fmt: skip
+                print(
+                    f"| {family} | {width}×{height} ({ratio}) | {plan.frames} | {steps} | {step[0]:.4f} | "
+                    f"{step[1]:.4f} | {clip[0]:.2f} | {clip[1]:.2f} | {clip[0] / clip[1]:.2f} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -24,15 +24,27 @@ def channel(**fields) -> ChannelConfig:
 
 
 def image(role: str) -> MediaRef:
-    return MediaRef(uri="https://x/y.png", key=f"inputs/{role}.png", width=800, height=500, content_type="image/png",
-                    role=role)  # fmt: skip
+    return MediaRef(
+        uri="https://x/y.png", key=f"inputs/{role}.png", width=800, height=500, content_type="image/png", role=role
+    )
 
 
 def request(width=1280, height=720, seconds=5, images=(), kind=None, motion=None) -> GenerationRequest:
     kind = kind or ("image_to_video" if images else "text_to_video")
     inputs = tuple(image(role) for role in images)
-    return GenerationRequest("pro", kind, "gen4_turbo", "gen4_turbo", "16:9", width, height, seconds,
-                             prompt="a cat", inputs=inputs, motion=motion)  # fmt: skip
+    return GenerationRequest(
+        "pro",
+        kind,
+        "gen4_turbo",
+        "gen4_turbo",
+        "16:9",
+        width,
+        height,
+        seconds,
+        prompt="a cat",
+        inputs=inputs,
+        motion=motion,
+    )
 
 
 @pytest.mark.parametrize(

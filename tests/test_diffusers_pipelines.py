@@ -86,8 +86,9 @@ def generate(settings, plan, first=None, last=None, cancel_after: int | None = N
 def test_each_family_runs_what_it_takes(folders, pictures, family, images, frames):
     settings = settings_for(folders[family], family)
     plan = plan_for(settings, images=images)
-    video, steps = generate(settings, plan, pictures.get(FIRST) if FIRST in images else None,
-                            pictures.get(LAST) if LAST in images else None)  # fmt: skip
+    video, steps = generate(
+        settings, plan, pictures.get(FIRST) if FIRST in images else None, pictures.get(LAST) if LAST in images else None
+    )
     assert video.shape == (frames, 32, 64, 3) and video.dtype == np.uint8
     assert steps == [1, 2]
 
@@ -160,8 +161,16 @@ async def test_out_of_memory_fails_the_task_with_its_code_and_the_next_task_runs
     """No GPU here to fill: the pipeline call raises what torch raises when CUDA runs out."""
     import torch
 
-    channel = ChannelConfig("tiny", "diffusers", model_dir=str(folders["wan2.2-ti2v-5b"]), family="wan2.2-ti2v-5b",
-                            device="cpu", dtype="float32", steps=2, sizes=SIZES)  # fmt: skip
+    channel = ChannelConfig(
+        "tiny",
+        "diffusers",
+        model_dir=str(folders["wan2.2-ti2v-5b"]),
+        family="wan2.2-ti2v-5b",
+        device="cpu",
+        dtype="float32",
+        steps=2,
+        sizes=SIZES,
+    )
     engine = DiffusersEngine(channel, storage=None, work_dir=tmp_path)  # type: ignore[arg-type]  (no inputs to fetch)
     real = run.generate
 
@@ -180,8 +189,16 @@ async def test_out_of_memory_fails_the_task_with_its_code_and_the_next_task_runs
 
 
 async def test_a_worker_stopping_stops_the_run_without_failing_the_task(folders, tmp_path):
-    channel = ChannelConfig("tiny", "diffusers", model_dir=str(folders["wan2.2-ti2v-5b"]), family="wan2.2-ti2v-5b",
-                            device="cpu", dtype="float32", steps=5000, sizes=SIZES)  # fmt: skip
+    channel = ChannelConfig(
+        "tiny",
+        "diffusers",
+        model_dir=str(folders["wan2.2-ti2v-5b"]),
+        family="wan2.2-ti2v-5b",
+        device="cpu",
+        dtype="float32",
+        steps=5000,
+        sizes=SIZES,
+    )
     engine = DiffusersEngine(channel, storage=None, work_dir=tmp_path)  # type: ignore[arg-type]
     task = engine_task("stopping")
     await engine.start(task)

@@ -102,8 +102,9 @@ def wan22_ti2v_5b(folder: Path) -> Path:
 def _wan21_vae():
     from diffusers import AutoencoderKLWan
 
-    return AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
-                            temperal_downsample=[False, True, True])  # fmt: skip
+    return AutoencoderKLWan(
+        base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True]
+    )
 
 
 def wan22_i2v_a14b(folder: Path) -> Path:

@@ -22,8 +22,13 @@ _loaded: dict[tuple[Any, ...], Any] = {}
 
 
 def _key(settings: DiffusersSettings) -> tuple[Any, ...]:
-    return (str(settings.model_dir.resolve()), settings.family.loads, settings.dtype, settings.device,
-            settings.cpu_offload)  # fmt: skip
+    return (
+        str(settings.model_dir.resolve()),
+        settings.family.loads,
+        settings.dtype,
+        settings.device,
+        settings.cpu_offload,
+    )
 
 
 def pipeline(settings: DiffusersSettings) -> Any:
