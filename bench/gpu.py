@@ -17,7 +17,9 @@ ones), so a busy machine slows both alike; figures are medians over the rounds.
 
 Per step: the median interval between step-end callbacks (both sides have one; plain diffusers'
 only records the time). Per clip: the whole call plus the encoding, for `--seconds` of video
-(5 by default: the families' trained length).
+(5 by default: the families' trained length), as wall time and as CPU time (user + system of
+this process's threads and of the ffmpeg process imageio starts): on a shared machine the CPU
+time is the steadier figure.
 
 `--full` builds each family from its published architecture (transformer, VAE, UMT5/T5-XXL text
 encoder; see FULL below) with random weights: no download, and speed does not depend on weight
@@ -37,6 +39,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import sys
 import tempfile
@@ -172,17 +175,26 @@ def scaled_sizes(family: str, scale: int) -> dict[str, tuple[int, int]]:
     }
 
 
-def reelay_side(settings: DiffusersSettings, plan: mapping.Plan, out: Path) -> tuple[float, float]:
+def cpu_seconds() -> float:
+    """User + system time of this process's threads and of its finished children (ffmpeg)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+Timing = tuple[float, float, float]  # wall seconds a clip, CPU seconds a clip, wall seconds a step
+
+
+def reelay_side(settings: DiffusersSettings, plan: mapping.Plan, out: Path) -> Timing:
     marks: list[float] = []
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     frames = run.generate(
         settings, plan, None, None, lambda step, steps: marks.append(time.perf_counter()), threading.Event()
     )
     output.encode(frames, plan.fps, plan.seconds, out, "bench")
-    return time.perf_counter() - started, per_step(started, marks)
+    return time.perf_counter() - started, cpu_seconds() - cpu, per_step(started, marks)
 
 
-def plain_side(settings: DiffusersSettings, plan: mapping.Plan, out: Path) -> tuple[float, float]:
+def plain_side(settings: DiffusersSettings, plan: mapping.Plan, out: Path) -> Timing:
     from diffusers.utils import export_to_video
 
     pipe = loading.pipeline(settings)  # the same object: loading is not what is timed
@@ -192,7 +204,7 @@ def plain_side(settings: DiffusersSettings, plan: mapping.Plan, out: Path) -> tu
         marks.append(time.perf_counter())
         return tensors
 
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     frames = pipe(
         prompt=plan.prompt,
         height=plan.height,
@@ -206,7 +218,7 @@ def plain_side(settings: DiffusersSettings, plan: mapping.Plan, out: Path) -> tu
     ).frames[0]
     out.mkdir(parents=True, exist_ok=True)
     export_to_video(list(frames), str(out / "plain.mp4"), fps=plan.fps)
-    return time.perf_counter() - started, per_step(started, marks)
+    return time.perf_counter() - started, cpu_seconds() - cpu, per_step(started, marks)
 
 
 def per_step(started: float, marks: list[float]) -> float:
@@ -246,8 +258,11 @@ def main() -> None:
     )
     if not args.full:
         print("# No GPU figures: a tiny model's arithmetic is negligible; this is the engine's overhead.")
-    print("| family | size | frames | steps | Reelay s/step | plain s/step | Reelay s/clip | plain s/clip | ratio |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(
+        "| family | size | frames | steps | s/step Reelay | s/step plain | s/clip Reelay | s/clip plain "
+        "| CPU s/clip Reelay | CPU s/clip plain | CPU ratio |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         for family in families:
@@ -287,17 +302,19 @@ def main() -> None:
                 )
                 plan = mapping.plan(asked, 7, settings)
                 reelay_side(settings, plan, root / "warm")  # first call: kernels, caches
-                ours: list[tuple[float, float]] = []
-                theirs: list[tuple[float, float]] = []
+                ours: list[Timing] = []
+                theirs: list[Timing] = []
                 for index in range(args.rounds):
                     sides = [(ours, reelay_side), (theirs, plain_side)]
                     for into, side in sides if index % 2 == 0 else reversed(sides):
                         into.append(side(settings, plan, root / f"out-{index}"))
-                clip = statistics.median(c for c, _ in ours), statistics.median(c for c, _ in theirs)
-                step = statistics.median(s for _, s in ours), statistics.median(s for _, s in theirs)
+                wall, cpu, step = (
+                    (statistics.median(t[i] for t in ours), statistics.median(t[i] for t in theirs)) for i in range(3)
+                )
                 print(
                     f"| {family} | {width}×{height} ({ratio}) | {plan.frames} | {steps} | {step[0]:.4f} | "
-                    f"{step[1]:.4f} | {clip[0]:.2f} | {clip[1]:.2f} | {clip[0] / clip[1]:.2f} |",
+                    f"{step[1]:.4f} | {wall[0]:.2f} | {wall[1]:.2f} | {cpu[0]:.2f} | {cpu[1]:.2f} | "
+                    f"{cpu[0] / cpu[1]:.2f} |",
                     flush=True,
                 )
 

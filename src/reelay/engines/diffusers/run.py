@@ -3,7 +3,6 @@ denoising step, a cancel honoured at the next step. Imports torch: never in an A
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -19,8 +18,6 @@ from .errors import Cancelled
 from .families import LTX_CONDITION
 from .mapping import Plan
 from .settings import DiffusersSettings
-
-log = logging.getLogger("reelay.diffusers")
 
 
 def picture(path: str, width: int, height: int) -> Image.Image:
