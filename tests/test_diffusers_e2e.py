@@ -6,8 +6,10 @@ determinism, routing, cancels and errors."""
 
 from __future__ import annotations
 
+import io
 import time
 
+import av
 import httpx
 import numpy as np
 import pytest
@@ -96,10 +98,6 @@ def client(box):
 
 
 def frames_of(data: bytes) -> list[np.ndarray]:
-    import io
-
-    import av
-
     with av.open(io.BytesIO(data)) as container:
         return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
 
