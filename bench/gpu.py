@@ -1,6 +1,7 @@
 """The diffusers engine against plain diffusers: seconds per denoising step and per clip.
 
     .venv/bin/python bench/gpu.py                  # no GPU: tiny pipelines, sizes ÷ 8 (a few minutes)
+    .venv/bin/python bench/gpu.py --quick          # the same, 16:9 only, one round (under a minute)
     .venv/bin/python bench/gpu.py --full           # a GPU: the published architectures, every size
     .venv/bin/python bench/gpu.py --full --families wan2.2-ti2v-5b --steps 10
 
@@ -232,6 +233,7 @@ def main() -> None:
     parser.add_argument("--check-configs", action="store_true", help="parameter counts of FULL on the meta device")
     parser.add_argument("--families", default="", help="comma separated (default: all the mode has)")
     parser.add_argument("--ratios", default="", help="comma separated (default: every ratio of the table)")
+    parser.add_argument("--quick", action="store_true", help="16:9 only, one round")
     parser.add_argument("--scale", type=int, default=8, help="without --full: each side of the sizes divided by")
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=None, help="default: 4 tiny, the family's own with --full")
@@ -240,6 +242,8 @@ def main() -> None:
     parser.add_argument("--dtype", default=None, help="default: bfloat16 on a GPU, float32 on the CPU")
     parser.add_argument("--cpu-offload", action="store_true")
     args = parser.parse_args()
+    if args.quick:
+        args.ratios, args.rounds = "16:9", 1
     if args.check_configs:
         check_configs()
         return
