@@ -115,6 +115,20 @@ def test_the_pipeline_is_loaded_once_per_process(folders):
     assert loading.pipeline(settings) is loading.pipeline(settings_for(folders["wan2.2-t2v-a14b"], "wan2.2-t2v-a14b"))
 
 
+def test_in_bfloat16_wans_vae_stays_in_float32(folders):
+    import torch
+
+    settings = settings_for(folders["wan2.2-ti2v-5b"], "wan2.2-ti2v-5b", dtype="bfloat16")
+    pipe = loading.pipeline(settings)
+    assert (pipe.transformer.dtype, pipe.text_encoder.dtype, pipe.vae.dtype) == (
+        torch.bfloat16,
+        torch.bfloat16,
+        torch.float32,
+    )
+    video, _ = generate(settings, plan_for(settings))
+    assert video.shape == (25, 32, 64, 3)
+
+
 def test_a_missing_folder_and_a_broken_one_fail_with_their_codes(tmp_path, folders):
     with pytest.raises(ModelError) as missing:
         loading.pipeline(settings_for(tmp_path / "nowhere", "wan2.2-ti2v-5b"))

@@ -52,7 +52,14 @@ def _load(settings: DiffusersSettings) -> Any:
 
     cls = getattr(diffusers, settings.family.loads)
     try:
-        pipe = cls.from_pretrained(str(folder), dtype=_DTYPES[settings.dtype], local_files_only=True)
+        components = {}
+        if settings.family.loads in (WAN_T2V, WAN_I2V) and settings.dtype != "float32":
+            # Wan's VAE decodes better in float32 (diffusers' wan.md); the pipelines cast the
+            # latents to the VAE's dtype before decoding.
+            components["vae"] = diffusers.AutoencoderKLWan.from_pretrained(
+                str(folder), subfolder="vae", dtype=torch.float32, local_files_only=True
+            )
+        pipe = cls.from_pretrained(str(folder), dtype=_DTYPES[settings.dtype], local_files_only=True, **components)
     except Exception as error:
         if is_out_of_memory(error):
             raise ModelError(OUT_OF_MEMORY, f"Out of memory loading {folder}: {error}") from error
