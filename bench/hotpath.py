@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/hotpath.py [--requests 3000] [--in-flight 16] [--repeat 3]
     .venv/bin/python bench/hotpath.py --before /path/to/other/checkout   # the same run, beside another version
+    .venv/bin/python bench/hotpath.py --repeat 1 --profile /tmp/prof     # py-spy (--gil) per phase, folded stacks
 
 Starts `reelay serve --no-worker` on SQLite in a temp data dir, with one `runway` channel (to an
 address nothing listens on: no worker runs, so nothing is sent), makes a key with
@@ -21,7 +22,9 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +50,31 @@ class Target:
         self.rows: list[tuple[str, float, float, float, float]] = []
 
 
-async def phases(targets: list[Target], count: int, repeat: int) -> None:
+class Profiler:
+    """py-spy on one server for the length of a phase: folded stacks, samples holding the GIL."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def start(self, pid: int, name: str):
+        if self.folder is None:
+            return None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        out = self.folder / f"{name.replace(' ', '-')}.txt"
+        spy_path = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+        command = [spy_path, "record", "--pid", str(pid), "--format", "raw", "--gil", "--rate", "200", "-o", str(out)]
+        spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)  # py-spy attaches before the phase starts
+        return spy
+
+    @staticmethod
+    def stop(spy) -> None:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
+
+
+async def phases(targets: list[Target], count: int, repeat: int, profiler: Profiler) -> None:
     body = create_body()
 
     async def create(client, base: str, _i: int) -> str:
@@ -61,8 +88,10 @@ async def phases(targets: list[Target], count: int, repeat: int) -> None:
         pid = target.server.process.pid
         for client in target.clients:  # the server closed them if the other one ran in between (keep-alive 5 s)
             client.close()
+        spy = profiler.start(pid, f"{target.name} {name}") if not name.startswith("warm-up") else None
         cpu = process_cpu(pid)
         latencies, errors, kept, seconds = await drive(target.clients, [target.server.url], n, request)
+        profiler.stop(spy)
         if errors:
             raise RuntimeError(f"{target.name} {name}: {errors} of {n} requests failed")
         cpu_ms = (process_cpu(pid) - cpu) * 1000 / n
@@ -104,6 +133,9 @@ def main() -> None:
     parser.add_argument("--in-flight", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--before", help="another checkout whose code a second server runs, for before/after")
+    parser.add_argument(
+        "--profile", type=Path, help="a folder for py-spy's folded stacks of each phase (pip install py-spy)"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="reelay-bench-hotpath-"))
@@ -117,7 +149,7 @@ def main() -> None:
         if args.before:
             targets.insert(0, start("before", work, config, Path(args.before).resolve(), args.in_flight))
         started = time.time()
-        asyncio.run(phases(targets, args.requests, args.repeat))
+        asyncio.run(phases(targets, args.requests, args.repeat, Profiler(args.profile)))
     finally:
         for target in targets:
             target.server.stop()

@@ -2,7 +2,7 @@
 
 [[channels]]
 name = "runway-main"
-engine = "runway"                 # sandbox | runway | relay
+engine = "runway"                 # sandbox | runway | relay | openai-videos
 base_url = "https://api.dev.runwayml.com"
 keys = ["env:RUNWAY_KEY", "key_..."]   # a pool; "env:VAR" reads the environment
 models = ["gen4_turbo"]           # empty: every model
@@ -17,17 +17,22 @@ engine = "diffusers"
 model_dir = "/models/Wan2.2-TI2V-5B-Diffusers"   # a local folder; never downloaded
 family = "wan2.2-ti2v-5b"
 models = ["gen4_turbo"]
+
+An `openai-videos` channel (docs/openai-videos.md) also takes `upstream_model`, `model_map`,
+`sizes` and `durations`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ENGINES = ("sandbox", "runway", "relay", "diffusers")
+ENGINES = ("sandbox", "runway", "relay", "openai-videos", "diffusers")
 LOCAL_ENGINES = ("sandbox", "diffusers")  # no base_url: nothing upstream
+SIZE = re.compile(r"^[1-9][0-9]*x[1-9][0-9]*$")
 
 
 class ConfigError(ValueError):
@@ -57,6 +62,17 @@ class ChannelConfig:
     text_model: str = "gen4.5"
     # relay: how long a fresh upstream id may answer task_not_exist.
     feed_grace_seconds: float = 30.0
+    # openai-videos: the `model` sent upstream (empty: none, the server's own model), and per
+    # Reelay model (the client's name or the official one it stands for) in `model_map`.
+    upstream_model: str = ""
+    model_map: dict = field(default_factory=dict, hash=False, compare=False)
+    # openai-videos: `size` ("WxH") per Runway ratio or aspect ("1280:720", "16:9"), over the
+    # default table (engines/upstream/openai_form.py). diffusers: ratio -> "WxH", replacing the
+    # family's size table whole (a tiny model renders small in tests; engines/diffusers/settings.py).
+    sizes: dict = field(default_factory=dict, hash=False, compare=False)
+    # openai-videos: the clip lengths the upstream takes; a task's duration goes as the nearest
+    # (empty: as asked).
+    durations: tuple[int, ...] = ()
     # Points per second of video per model on this channel, over the [prices] table.
     prices: dict = field(default_factory=dict, hash=False, compare=False)
     # diffusers: an open model run in the worker's process (engines/diffusers/settings.py reads
@@ -69,8 +85,6 @@ class ChannelConfig:
     steps: int | None = None
     guidance: float | None = None
     negative_prompt: str = ""
-    # Ratio -> "WIDTHxHEIGHT": replaces the family's size table (a tiny model renders small in tests).
-    sizes: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def capacity(self) -> int | None:
@@ -137,8 +151,33 @@ def _channel(entry: dict, index: int) -> ChannelConfig:
     values["keys"] = tuple(_secret(key, f"{where}.keys") for key in entry.get("keys", []))
     values["models"] = tuple(entry.get("models", []))
     values["base_url"] = str(entry.get("base_url", "")).rstrip("/")
+    values.update(_openai_videos(entry, where))
     # A diffusers channel's own settings are checked by its engine, built at every start.
     return ChannelConfig(**values)
+
+
+def _openai_videos(entry: dict, where: str) -> dict:
+    """The openai-videos settings, checked: each wrong value is named."""
+    found: dict = {}
+    if "upstream_model" in entry and not isinstance(entry["upstream_model"], str):
+        raise ConfigError(f"{where}.upstream_model must be a string")
+    for name in ("model_map", "sizes"):
+        table = entry.get(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f'{where}.{name} must be a table, e.g. {name} = {{ "gen4_turbo" = "..." }}')
+        for key, value in table.items():
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{where}.{name}.{key} must be a non-empty string, not {value!r}")
+            if name == "sizes" and not SIZE.match(value):
+                raise ConfigError(f"{where}.sizes.{key} must be a size like 1280x720, not {value!r}")
+        found[name] = dict(table)
+    durations = entry.get("durations", [])
+    if not isinstance(durations, list) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in durations
+    ):
+        raise ConfigError(f"{where}.durations must be a list of whole seconds > 0, e.g. [4, 8, 12]")
+    found["durations"] = tuple(sorted(durations))
+    return found
 
 
 def _secret(value: str, where: str) -> str:

@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     callback_max_retry_seconds: float = 3600.0
     callback_give_up_hours: float = 24.0
     callback_per_host: int = 4
-    callback_max_in_flight: int = 64
+    callback_max_in_flight: int = 256
     # How long a rotated signing secret keeps signing beside the new one.
     secret_overlap_hours: float = 24.0
 

@@ -21,6 +21,7 @@ from reelay.engines.diffusers.engine import DiffusersEngine
 from reelay.engines.placement import Placement, RetryPolicy
 from reelay.engines.registry import ChannelRegistry
 from reelay.engines.sandbox.engine import SandboxEngine
+from reelay.engines.upstream.openai_videos import OpenAIVideosEngine
 from reelay.engines.upstream.relay import RelayEngine
 from reelay.engines.upstream.runway import RunwayEngine
 from reelay.media import frames_pool
@@ -200,6 +201,8 @@ def build_engines(
             engine = DiffusersEngine(channel, storage, work_dir)
         elif channel.engine == "runway":
             engine = RunwayEngine(channel, storage, work_dir, public_url=settings.public_url)
+        elif channel.engine == "openai-videos":
+            engine = OpenAIVideosEngine(channel, storage, work_dir)
         else:
             engine = RelayEngine(channel, storage, work_dir, hook_url=hook_url, callbacks=relay_callbacks)
         channels.append((channel, engine))

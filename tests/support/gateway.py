@@ -17,9 +17,15 @@ def channel(name, engine, url, keys, **extra):
         "keys = [" + ", ".join(f'"{k}"' for k in keys) + "]",
     ]
     for setting, value in settings.items():
-        text = str(value).lower() if isinstance(value, bool) else repr(value).replace("'", '"')
-        lines.append(f"{setting} = {text}")
+        lines.append(f"{setting} = {_toml(value)}")
     return "\n".join(lines) + "\n"
+
+
+def _toml(value) -> str:
+    """A setting's value as TOML: tables inline (`sizes = { "16:9" = "832x480" }`)."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f'"{key}" = {_toml(item)}' for key, item in value.items()) + " }"
+    return str(value).lower() if isinstance(value, bool) else repr(value).replace("'", '"')
 
 
 class Gateway:

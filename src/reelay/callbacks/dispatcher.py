@@ -3,7 +3,8 @@
 Runs beside the worker. Each delivery is leased before it is sent, so several processes can
 dispatch at once; a process that dies mid-send loses its leases and the rows are sent again
 (at least once, never skipped). Concurrency is bounded per destination host, so one slow
-receiver holds back only its own deliveries.
+receiver holds back only its own deliveries; a few deliveries per host are leased ahead and
+wait for a sending slot, so a host's slots never idle between the loop's rounds.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from reelay.domain.task import Task
 from reelay.media.fetch import FetchPolicy, check_url_syntax, describe_failure
 from reelay.storage.results import result_urls
 from reelay.store.callbacks import DEAD, DELIVERED, PENDING, CallbackStore, Delivery, Outcome
+from reelay.store.db import BACKGROUND
 from reelay.store.keys import KeyStore
 from reelay.store.tasks import TaskStore
 
@@ -34,6 +36,12 @@ from .transport import CallbackClient
 
 log = logging.getLogger("reelay.callbacks")
 GATHER_SECONDS = 0.005
+# Deliveries leased ahead per sending slot of a host: a slot that frees takes the next at once,
+# instead of waiting for the loop's next round of queries (which capped a host at 4 slots to
+# about 160 deliveries a second). A slow host still holds only its own share of max_in_flight.
+QUEUED_PER_SLOT = 8
+# Rows read per round: enough to pass over the hosts already full, not the whole backlog.
+CANDIDATES_PER_ROUND = 128
 
 
 class Dispatcher:
@@ -50,7 +58,7 @@ class Dispatcher:
         schedule: RetrySchedule,
         timeout: float = 10.0,
         per_host: int = 4,
-        max_in_flight: int = 64,
+        max_in_flight: int = 256,
         poll_seconds: float = 0.2,
     ) -> None:
         self.callbacks = callbacks
@@ -72,8 +80,11 @@ class Dispatcher:
         self._stopping = asyncio.Event()
         self._slot_freed = asyncio.Event()
         self._outcomes: list[Outcome] = []  # written in batches: one transaction for many sends
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
+        self._refusals: dict[str, str | None] = {}  # by URL: why it may not be called, or None
 
     async def run(self) -> None:
+        BACKGROUND.set(True)  # for this task and every send it starts: clients' writes go first
         self._client = CallbackClient(self.policy, keep_alive_per_host=self.per_host)
         try:
             while not self._stopping.is_set():
@@ -104,15 +115,16 @@ class Dispatcher:
             return
         chosen: list[tuple[Delivery, str]] = []
         planned = Counter(self.per_host_in_flight)
-        for delivery in await self.callbacks.candidates(room * 3):
+        for delivery in await self.callbacks.candidates(min(room * 3, CANDIDATES_PER_ROUND)):
             host = urlsplit(delivery.url).hostname or ""
-            if delivery.id in self.in_flight or planned[host] >= self.per_host:
+            if delivery.id in self.in_flight or planned[host] >= self.per_host * QUEUED_PER_SLOT:
                 continue
             planned[host] += 1
             chosen.append((delivery, host))
             if len(chosen) >= room:
                 break
         taken = await self.callbacks.lease([d.id for d, _ in chosen], self.owner, self.lease_seconds)
+        leased_at = time.monotonic()
         tasks = await self.tasks.get_many([d.task_id for d, _ in chosen if d.id in taken])
         # One look-up per API key for the whole batch, not one per delivery.
         secrets = {
@@ -124,22 +136,36 @@ class Dispatcher:
                 self.per_host_in_flight[host] += 1
                 task = tasks.get(delivery.task_id)
                 self.in_flight[delivery.id] = asyncio.create_task(
-                    self._deliver(delivery, task, secrets[delivery.api_key_id], host)
+                    self._deliver(delivery, task, secrets[delivery.api_key_id], host, leased_at)
                 )
 
     async def _settle_outcomes(self) -> None:
         outcomes, self._outcomes = self._outcomes, []
         await self.callbacks.settle(self.owner, outcomes)
 
-    async def _deliver(self, delivery: Delivery, task: Task | None, secrets: list[str], host: str) -> None:
+    async def _deliver(
+        self, delivery: Delivery, task: Task | None, secrets: list[str], host: str, leased_at: float
+    ) -> None:
         try:
-            await self._attempt(delivery, task, secrets)
+            async with self._host_slot(host):
+                # A delivery that waited for its slot so long that its lease could run out during
+                # the send is left alone: it is leased again (here or elsewhere) and sent then.
+                if time.monotonic() - leased_at < self.lease_seconds - self.policy.timeout:
+                    await self._attempt(delivery, task, secrets)
         except Exception:
             log.exception("delivery %s failed unexpectedly; its lease will run out and it is retried", delivery.id)
         finally:
             self.per_host_in_flight[host] -= 1
             self.in_flight.pop(delivery.id, None)
-            self._slot_freed.set()
+            # The loop leases more once the queue has room for a batch, not after every send.
+            if self.per_host_in_flight[host] <= self.per_host * QUEUED_PER_SLOT // 2:
+                self._slot_freed.set()
+
+    def _host_slot(self, host: str) -> asyncio.Semaphore:
+        slot = self._host_slots.get(host)
+        if slot is None:
+            slot = self._host_slots[host] = asyncio.Semaphore(self.per_host)
+        return slot
 
     async def _attempt(self, delivery: Delivery, task: Task | None, secrets: list[str]) -> None:
         started = time.time()
@@ -153,14 +179,26 @@ class Dispatcher:
             log.info("callback %s to %s failed (%s); %s", delivery.id, delivery.url, error, state)
         self._outcomes.append(Outcome(delivery.id, started, (now - started) * 1000, status, error, state, next_at))
 
+    def _refusal(self, url: str) -> str | None:
+        """Why this URL may not be called, or None. Checked at send time (the rules that held at
+        the create may have changed), and remembered: the answer depends on the URL and this
+        dispatcher's rules alone (names are vetted as each connection resolves them)."""
+        if url not in self._refusals:
+            if len(self._refusals) >= 4096:
+                self._refusals.clear()
+            try:
+                check_url_syntax(url, field="callback_url", policy=self.policy, allow_http=True)
+                self._refusals[url] = None
+            except InputError as refused:
+                self._refusals[url] = refused.message
+        return self._refusals[url]
+
     async def _post(self, delivery: Delivery, task: Task | None, secrets: list[str]) -> tuple[int | None, str | None]:
         if task is None:
             return None, "the task no longer exists"
-        try:
-            # Checked again at send time: the rules (or the URL's host) may have changed since.
-            check_url_syntax(delivery.url, field="callback_url", policy=self.policy, allow_http=True)
-        except InputError as refused:
-            return None, refused.message
+        refused = self._refusal(delivery.url)
+        if refused is not None:
+            return None, refused
         body = payload.render(
             task, delivery.event_status, result_urls(task, self.storage, self.base_url), self.task_object
         )

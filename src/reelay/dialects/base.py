@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from reelay.dialects.hot import plain_routes
 from reelay.domain.errors import ReelayError
 from reelay.domain.task import Task
 
@@ -23,6 +24,8 @@ class Dialect:
     error_response: Callable[[ReelayError], JSONResponse]
     # The paths this API owns: an unknown path or a wrong method under them is answered in its shape.
     prefixes: tuple[str, ...] = ()
+    # The busiest routes (status reads, creates): served as plain Starlette routes (dialects/hot.py).
+    hot: tuple[str, ...] = ()
 
     def owns(self, path: str) -> bool:
         return any(path == prefix or path.startswith(prefix.rstrip("/") + "/") for prefix in self.prefixes)
@@ -34,6 +37,7 @@ class Dialect:
             request.state.dialect = self
 
         app.include_router(self.router, dependencies=[Depends(mark)])
+        app.router.routes[0:0] = plain_routes(self.router, self.hot, self)
 
 
 def dialect_of(request: Request, dialects: Iterable[Dialect], default: Dialect) -> Dialect:

@@ -214,4 +214,12 @@ async def _feed(request: Request, key, task_id: Any, started: float) -> JSONResp
     return envelope(pro_task(task, _urls(task, request)), started)
 
 
-DIALECT = Dialect("pro", router, task_object, error_response, prefixes=("/runway",))
+HOT = (
+    "POST /runway/pro/generate",
+    "POST /runway/v1/pro/generate",
+    "POST /runway/feed",
+    "POST /runway/v1/feed",
+    "GET /runway/feed",
+    "GET /runway/v1/feed",
+)
+DIALECT = Dialect("pro", router, task_object, error_response, prefixes=("/runway",), hot=HOT)

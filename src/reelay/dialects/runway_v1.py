@@ -245,4 +245,9 @@ def usage_range(body: dict[str, Any]) -> tuple[date, date]:
     return start, before
 
 
-DIALECT = Dialect("runway", router, task_object, error_response, prefixes=PREFIXES)
+HOT = tuple(
+    f"{method} {prefix}/{path}"
+    for prefix in PREFIXES
+    for method, path in (("GET", "tasks/{task_id}"), ("POST", "image_to_video"), ("POST", "text_to_video"))
+)
+DIALECT = Dialect("runway", router, task_object, error_response, prefixes=PREFIXES, hot=HOT)

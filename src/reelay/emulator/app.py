@@ -1,5 +1,6 @@
 """The upstream emulator's app: Runway's official API (/v1), the resellers' "pro" format
-(/runway/...), signed file URLs (/files), and the control API (/_control, see control.py)."""
+(/runway/...), OpenAI's video API (/v1/videos, see openai_videos.py), signed file URLs (/files),
+and the control API (/_control, see control.py)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import control, validation
+from . import control, openai_videos, validation
 from .callbacks import Callbacks
 from .faults import FaultBook
-from .frontdoor import NOT_JSON, FrontDoor, is_pro
+from .frontdoor import NOT_JSON, FrontDoor, is_openai, is_pro
 from .images import IMAGE_SUFFIX, image_size, png
-from .media import SUFFIXES, Media, Signer, make_media
-from .shapes import PRO_REASONS, newapi_error, newapi_task, official_error, official_task, pro_envelope, pro_task
+from .media import SUFFIXES, Media, Signer, make_media, ranged
+from .shapes import (
+    PRO_REASONS,
+    newapi_error,
+    newapi_task,
+    official_error,
+    official_task,
+    openai_error,
+    pro_envelope,
+    pro_task,
+)
 from .state import LIVE, Store, Task
 
 RUNWAY_VERSION = "2024-11-06"
@@ -72,6 +82,7 @@ def create_app(video_size: tuple[int, int] = (320, 192), *, log_limit: int = 100
         *official,
         *(Route("/runwayml" + route.path, route.endpoint, methods=route.methods) for route in official),
         *_pro_routes(emu),
+        *openai_videos.routes(emu),
         Route("/files/{name}", _files(emu), methods=["GET"]),
         *control.routes(emu),
     ]
@@ -82,12 +93,16 @@ def create_app(video_size: tuple[int, int] = (320, 192), *, log_limit: int = 100
 
 
 async def _not_found(request: Request, _exc) -> Response:
+    if is_openai(request.url.path):
+        return JSONResponse(openai_error("Not found", 404), 404)
     if is_pro(request.url.path):
         return JSONResponse(pro_envelope(None, 404, "not_found"), 404)
     return JSONResponse(official_error("Not found"), 404)
 
 
 async def _not_allowed(request: Request, _exc) -> Response:
+    if is_openai(request.url.path):
+        return JSONResponse(openai_error("Method not allowed", 405), 405)
     if is_pro(request.url.path):
         return JSONResponse(pro_envelope(None, 405, "method_not_allowed"), 405)
     return JSONResponse(official_error("Method not allowed"), 405)
@@ -268,7 +283,6 @@ def _pro_routes(emu: Emulator) -> list[Route]:
 # ---------------------------------------------------------------- files
 
 _FILE_NAME = re.compile(r"^([0-9a-f-]{36})(\.mp4|_poster\.jpg|_last\.jpg|_image(\d+)\.png)$")
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 def _files(emu: Emulator):
@@ -282,30 +296,9 @@ def _files(emu: Emulator):
         if refused:
             return JSONResponse(official_error(refused), 403)
         if match.group(3):  # an image task's Nth image, at the size its body asked for
-            return _ranged(png(*image_size(task.endpoint, task.body), int(match.group(3))), "image/png", None)
+            return ranged(png(*image_size(task.endpoint, task.body), int(match.group(3))), "image/png", None)
         kind, content_type = SUFFIXES[match.group(2)]
         data = {"mp4": emu.media.mp4, "poster": emu.media.poster, "last_frame": emu.media.last_frame}[kind]
-        return _ranged(data, content_type, request.headers.get("range"))
+        return ranged(data, content_type, request.headers.get("range"))
 
     return serve
-
-
-def _ranged(data: bytes, content_type: str, range_header: str | None) -> Response:
-    """One byte range, as CDNs serve video (resumable downloads)."""
-    size = len(data)
-    match = _RANGE.match(range_header.strip()) if range_header else None
-    if not match or match.groups() == ("", ""):
-        return Response(data, media_type=content_type, headers={"accept-ranges": "bytes"})
-    first, last = match.groups()
-    if first:
-        start, end = int(first), min(int(last), size - 1) if last else size - 1
-    else:  # suffix range: the last N bytes
-        start, end = max(size - int(last), 0), size - 1
-    if start >= size or start > end:
-        return Response(status_code=416, headers={"content-range": f"bytes */{size}"})
-    return Response(
-        data[start : end + 1],
-        status_code=206,
-        media_type=content_type,
-        headers={"accept-ranges": "bytes", "content-range": f"bytes {start}-{end}/{size}"},
-    )

@@ -3,7 +3,8 @@
 POST /_control/reset              -> {"ok": true, "behaviour": {...defaults}}  (tasks, logs, rules, counters gone)
 GET|POST /_control/behaviour      POST merges {field: value} into the defaults for NEW tasks -> the full behaviour:
     pending_seconds 0.2, throttled_seconds 0, running_seconds 1.0, fail_code null, url_ttl_seconds 3600,
-    feed_shape "flat"|"newapi", feed_lag_seconds 0, credits 5, pro_http_200 false. Unknown field/bad value: 400.
+    feed_shape "flat"|"newapi", feed_lag_seconds 0, credits 5, pro_http_200 false,
+    openai_poll_after_ms null (an integer: the /v1/videos answers' openai-poll-after-ms). Unknown field/bad value: 400.
     Prompt markers override per task: [emu:fail=CODE] [emu:run=S] [emu:throttle=S] [emu:pending=S].
 GET|POST|DELETE /_control/faults  POST {"rules": [rule, ...]} appends; DELETE clears -> {"rules": [described]}
     rule: {"match": {"method", "path" (exact, or prefix ending in *), "key"}, "times": 1 (-1 forever),
@@ -11,7 +12,8 @@ GET|POST|DELETE /_control/faults  POST {"rules": [rule, ...]} appends; DELETE cl
            "accept_then_hang": S, "accept_then_status": N (+ "body")}
     described: {"id", "match", "times" (uses left), "applied", <action>: value, ["retry_after"], ["body"]}
 GET /_control/requests?path=PREFIX&key=K
-    -> [{"time", "method", "path", "query", "key", "json", "status_answered", "fault"}]
+    -> [{"time", "method", "path", "query", "key", "json", "status_answered", "fault"}], plus "form" for a
+       /v1/videos create sent as a form
 GET /_control/callbacks?task_id=ID
     -> [{"time", "task_id", "url", "status", "answered", "error", "body"}]
 GET /_control/stats -> {"creates", "creates_by_key", "max_concurrent", "max_concurrent_by_key", "live",

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .faults import FaultBook, Rule
-from .shapes import PRO_REASONS, official_error, phrase, pro_envelope
+from .shapes import PRO_REASONS, official_error, openai_error, phrase, pro_envelope
 from .state import Store
 
 if TYPE_CHECKING:
@@ -39,7 +39,13 @@ def is_pro(path: str) -> bool:
     return path.startswith("/runway/")
 
 
+def is_openai(path: str) -> bool:
+    return path == "/v1/videos" or path.startswith("/v1/videos/")
+
+
 def error_body(path: str, status: int) -> dict[str, Any]:
+    if is_openai(path):
+        return openai_error(phrase(status), status)
     if is_pro(path):
         return pro_envelope(None, status, PRO_REASONS.get(status, "error"))
     return official_error(phrase(status))
@@ -67,7 +73,6 @@ class FrontDoor:
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
         query = _query(scope)
         key = key_from(headers, parsed, query.get("key"))
-        scope["emu.json"], scope["emu.key"] = parsed, key
 
         method, path = scope["method"], scope["path"]
         entry = {
@@ -82,6 +87,8 @@ class FrontDoor:
         }
         self.store.requests += 1
         self.store.request_log.append(entry)
+        # A route that parses another body (a multipart form) notes it in its log entry.
+        scope["emu.json"], scope["emu.key"], scope["emu.entry"] = parsed, key, entry
 
         async def replay():
             return {"type": "http.request", "body": raw, "more_body": False}

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import io
 import math
+import re
 import secrets
 import tempfile
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 import av
 import numpy as np
 from PIL import Image
+from starlette.responses import Response
 
 FPS = 24
 
@@ -117,3 +119,27 @@ class Signer:
         if now > int(exp):
             return "URL expired"
         return None
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def ranged(data: bytes, content_type: str, range_header: str | None) -> Response:
+    """One byte range, as CDNs serve video (resumable downloads)."""
+    size = len(data)
+    match = _RANGE.match(range_header.strip()) if range_header else None
+    if not match or match.groups() == ("", ""):
+        return Response(data, media_type=content_type, headers={"accept-ranges": "bytes"})
+    first, last = match.groups()
+    if first:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+    else:  # suffix range: the last N bytes
+        start, end = max(size - int(last), 0), size - 1
+    if start >= size or start > end:
+        return Response(status_code=416, headers={"content-range": f"bytes */{size}"})
+    return Response(
+        data[start : end + 1],
+        status_code=206,
+        media_type=content_type,
+        headers={"accept-ranges": "bytes", "content-range": f"bytes {start}-{end}/{size}"},
+    )

@@ -1,5 +1,6 @@
-"""Wire shapes: Runway's official task object, the duomi "pro" task object and envelope, and
-CometAPI's new-api feed wrapper (reference/runway-official-api.md §4, aggregator-runway-format.md §2)."""
+"""Wire shapes: Runway's official task object, the duomi "pro" task object and envelope,
+CometAPI's new-api feed wrapper (reference/runway-official-api.md §4, aggregator-runway-format.md §2),
+and OpenAI's `Video` object and error (`openai` 3.51's types/video.py, video_create_error.py)."""
 
 from __future__ import annotations
 
@@ -159,3 +160,59 @@ def phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+# -- OpenAI's /v1/videos ---------------------------------------------------------------------
+
+OPENAI_STATUS = {
+    "PENDING": "queued",
+    "THROTTLED": "queued",
+    "RUNNING": "in_progress",
+    "SUCCEEDED": "completed",
+    "FAILED": "failed",
+    "CANCELLED": "failed",
+}
+# Messages of the failure codes a test gives with [emu:fail=CODE]; any other code gets a generic one.
+OPENAI_FAILURES = {
+    "moderation_blocked": "Your request was blocked by our moderation system.",
+    "internal_error": "Video generation failed due to an internal error.",
+}
+_OPENAI_ERROR_TYPES = {401: "invalid_request_error", 429: "requests"}
+
+
+def openai_error(message: str, status: int = 400, param: str | None = None, code: str | None = None) -> dict:
+    kind = _OPENAI_ERROR_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
+def openai_video(task: Task, now: float) -> dict[str, Any]:
+    """The `Video` object: status, whole-percent progress, and once final `completed_at`, then
+    `expires_at` (when /content stops answering) or `error`."""
+    status = task.status(now)
+    body = task.body if isinstance(task.body, dict) else {}
+    video: dict[str, Any] = {
+        "id": task.id,
+        "object": "video",
+        "created_at": int(task.created_at),
+        "status": OPENAI_STATUS[status],
+        "model": body.get("model") or "emulated-video",
+        "progress": {"RUNNING": int(task.progress(now) * 100), "SUCCEEDED": 100}.get(status, 0),
+        "seconds": body.get("seconds") or "4",
+        "size": body.get("size") or "720x1280",
+        "prompt": body.get("prompt"),
+        "remixed_from_video_id": None,
+        "completed_at": None,
+        "expires_at": None,
+        "error": None,
+    }
+    if status in ("SUCCEEDED", "FAILED", "CANCELLED"):
+        video["completed_at"] = int(task.ended_at)
+    if status == "SUCCEEDED":
+        video["expires_at"] = int(task.final_at + task.url_ttl_seconds)
+    elif status == "CANCELLED":
+        video["error"] = {"code": "cancelled", "message": "The video was cancelled."}
+    elif status == "FAILED":
+        code = task.fail_code or "internal_error"
+        message = OPENAI_FAILURES.get(code, f"Video generation failed ({code}).")
+        video["error"] = {"code": code, "message": message}
+    return video

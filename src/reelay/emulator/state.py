@@ -26,6 +26,7 @@ DEFAULT_BEHAVIOUR: dict[str, Any] = {
     "feed_lag_seconds": 0.0,  # pro feed says task_not_exist this long after create
     "credits": 5,  # estimatedCost / cost credits, and the pro `point`
     "pro_http_200": False,  # pro errors answer HTTP 200 with the error only in `code`, as PHP resellers often do
+    "openai_poll_after_ms": None,  # /v1/videos reads carry `openai-poll-after-ms: N` (null: no header, as vLLM-Omni)
 }
 
 _NUMBERS = ("pending_seconds", "throttled_seconds", "running_seconds", "url_ttl_seconds", "feed_lag_seconds")
@@ -51,6 +52,10 @@ def merge_behaviour(current: dict[str, Any], patch: Any) -> dict[str, Any]:
             raise ValueError("credits: must be an integer >= 0")
         elif name == "pro_http_200" and not isinstance(value, bool):
             raise ValueError("pro_http_200: must be a boolean")
+        elif name == "openai_poll_after_ms" and not (
+            value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+        ):
+            raise ValueError("openai_poll_after_ms: must be an integer >= 0 or null")
         merged[name] = value
     return merged
 
@@ -83,7 +88,7 @@ LIVE = ("PENDING", "THROTTLED", "RUNNING")
 @dataclass(slots=True)
 class Task:
     id: str
-    dialect: str  # "official" or "pro"; each dialect sees only its own tasks, as two real services would
+    dialect: str  # "official", "pro" or "openai"; each sees only its own tasks, as separate real services would
     endpoint: str  # the path it was created at
     key: str | None
     body: Any

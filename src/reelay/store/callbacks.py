@@ -95,56 +95,72 @@ async def enqueue(conn: AsyncConnection, task_id: str, status: Status) -> None:
     )
 
 
+# The dispatcher's statements, built once: it runs them every round, and building one (its cache
+# key included) cost more than running it.
+_deliveries = callback_deliveries.c
+_earlier = callback_deliveries.alias("earlier")
+_LEASE_FREE = or_(_deliveries.lease_expires_at.is_(None), _deliveries.lease_expires_at < bindparam("now"))
+_CANDIDATES = (
+    select(callback_deliveries)
+    .where(
+        _deliveries.state == PENDING,
+        _deliveries.next_attempt_at <= bindparam("now"),
+        _LEASE_FREE,
+        ~exists().where(
+            _earlier.c.task_id == _deliveries.task_id, _earlier.c.seq < _deliveries.seq, _earlier.c.state == PENDING
+        ),
+    )
+    .order_by(_deliveries.next_attempt_at)
+    .limit(bindparam("limit"))
+)
+# One statement takes the leases and names the rows it took (both databases have RETURNING).
+_LEASE = (
+    update(callback_deliveries)
+    .where(_deliveries.id.in_(bindparam("ids", expanding=True)), _deliveries.state == PENDING, _LEASE_FREE)
+    .values(lease_owner=bindparam("owner"), lease_expires_at=bindparam("until"))
+    .returning(_deliveries.id)
+)
+_HELD = (
+    select(_deliveries.id)
+    .where(_deliveries.id.in_(bindparam("ids", expanding=True)), _deliveries.lease_owner == bindparam("owner"))
+    .with_for_update()
+)
+_SETTLE = (
+    update(callback_deliveries)
+    .where(_deliveries.id == bindparam("b_id"), _deliveries.lease_owner == bindparam("b_owner"))
+    .values(
+        state=bindparam("b_state"),
+        attempts=_deliveries.attempts + 1,
+        next_attempt_at=bindparam("b_next"),
+        delivered_at=bindparam("b_delivered"),
+        last_error=bindparam("b_error"),
+        lease_owner=None,
+        lease_expires_at=None,
+    )
+)
+_RECORD_ATTEMPT = callback_attempts.insert()
+
+
 class CallbackStore:
     def __init__(self, db: AsyncEngine) -> None:
         self.db = db
 
     async def candidates(self, limit: int) -> builtins.list[Delivery]:
         """Due deliveries whose lease is free and whose earlier deliveries (same task) are settled."""
-        now = time.time()
-        earlier = callback_deliveries.alias("earlier")
-        blocked = exists().where(
-            earlier.c.task_id == callback_deliveries.c.task_id,
-            earlier.c.seq < callback_deliveries.c.seq,
-            earlier.c.state == PENDING,
-        )
-        query = (
-            select(callback_deliveries)
-            .where(
-                callback_deliveries.c.state == PENDING,
-                callback_deliveries.c.next_attempt_at <= now,
-                or_(callback_deliveries.c.lease_expires_at.is_(None), callback_deliveries.c.lease_expires_at < now),
-                ~blocked,
-            )
-            .order_by(callback_deliveries.c.next_attempt_at)
-            .limit(limit)
-        )
         async with self.db.connect() as conn:
-            return [_delivery(r) for r in (await conn.execute(query)).all()]
+            rows = (await conn.execute(_CANDIDATES, {"now": time.time(), "limit": limit})).all()
+        return [_delivery(r) for r in rows]
 
     async def lease(self, delivery_ids: builtins.list[str], owner: str, seconds: float) -> set[str]:
         """Take the lease on those of `delivery_ids` still pending and free; returns the ids taken."""
         if not delivery_ids:
             return set()
         now = time.time()
-        free = or_(callback_deliveries.c.lease_expires_at.is_(None), callback_deliveries.c.lease_expires_at < now)
-        token = f"{owner}:{uuid.uuid4().hex[:8]}"  # tells this claim's rows from earlier ones
         async with write_transaction(self.db) as conn:
-            await conn.execute(
-                update(callback_deliveries)
-                .where(callback_deliveries.c.id.in_(delivery_ids), callback_deliveries.c.state == PENDING, free)
-                .values(lease_owner=token, lease_expires_at=now + seconds)
+            taken = await conn.execute(
+                _LEASE, {"ids": delivery_ids, "now": now, "owner": owner, "until": now + seconds}
             )
-            taken = (
-                (await conn.execute(select(callback_deliveries.c.id).where(callback_deliveries.c.lease_owner == token)))
-                .scalars()
-                .all()
-            )
-            if taken:
-                await conn.execute(
-                    update(callback_deliveries).where(callback_deliveries.c.id.in_(taken)).values(lease_owner=owner)
-                )
-        return set(taken)
+            return set(taken.scalars().all())
 
     async def settle(self, owner: str, outcomes: builtins.list[Outcome]) -> None:
         """Record attempts and the deliveries' new states, all in one transaction: one statement
@@ -154,35 +170,16 @@ class CallbackStore:
         ids = [outcome.delivery_id for outcome in outcomes]
         async with write_transaction(self.db) as conn:
             # Only rows still leased to us: a lease lost meanwhile means another sender owns the row now.
-            held = set(
-                (
-                    await conn.execute(
-                        select(callback_deliveries.c.id)
-                        .where(callback_deliveries.c.id.in_(ids), callback_deliveries.c.lease_owner == owner)
-                        .with_for_update()
-                    )
-                )
-                .scalars()
-                .all()
-            )
+            held = set((await conn.execute(_HELD, {"ids": ids, "owner": owner})).scalars().all())
             mine = [outcome for outcome in outcomes if outcome.delivery_id in held]
             if not mine:
                 return
             await conn.execute(
-                update(callback_deliveries)
-                .where(callback_deliveries.c.id == bindparam("b_id"), callback_deliveries.c.lease_owner == owner)
-                .values(
-                    state=bindparam("b_state"),
-                    attempts=callback_deliveries.c.attempts + 1,
-                    next_attempt_at=bindparam("b_next"),
-                    delivered_at=bindparam("b_delivered"),
-                    last_error=bindparam("b_error"),
-                    lease_owner=None,
-                    lease_expires_at=None,
-                ),
+                _SETTLE,
                 [
                     {
                         "b_id": o.delivery_id,
+                        "b_owner": owner,
                         "b_state": o.state,
                         "b_next": o.next_attempt_at,
                         "b_delivered": o.attempted_at if o.state == DELIVERED else None,
@@ -192,7 +189,7 @@ class CallbackStore:
                 ],
             )
             await conn.execute(
-                callback_attempts.insert(),
+                _RECORD_ATTEMPT,
                 [
                     {
                         "delivery_id": o.delivery_id,

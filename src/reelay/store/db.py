@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -11,6 +13,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from .sqlite_driver import one_hop_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -20,7 +24,7 @@ def open_engine(url: str) -> AsyncEngine:
         # The default pool (5 kept, 10 more on demand) opened and closed a connection, and its
         # aiosqlite thread, for nearly every request beyond 5 in flight: keep the same 15 open.
         pool = {} if _in_memory(url) else {"pool_size": 15, "max_overflow": 0}
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
+        engine = create_async_engine(one_hop_url(url), connect_args={"timeout": 30}, **pool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # A fixed pool: no overflow connections opened and closed under bursts (each costs
@@ -31,6 +35,51 @@ def open_engine(url: str) -> AsyncEngine:
 def _in_memory(url: str) -> bool:
     # SQLAlchemy gives in-memory SQLite one shared connection (StaticPool), which takes no size.
     return url.rstrip("/").endswith(("sqlite+aiosqlite:", ":memory:")) or "mode=memory" in url
+
+
+# Set by the worker and the callback dispatcher for everything they run: their writes yield to
+# those of requests a client waits on.
+BACKGROUND: ContextVar[bool] = ContextVar("reelay_background_writer", default=False)
+
+
+class WriteLock:
+    """SQLite's one writer, taken in turn: when both wait, a client request's write and a
+    background write alternate (each kind first come, first served), so a create waits for at
+    most one of the worker's writes, not a burst of them (a batch of tasks ending at once), and
+    the worker is never starved by a stream of creates."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiting: tuple[deque[asyncio.Future], deque[asyncio.Future]] = (deque(), deque())
+        self._last_background = True  # whose turn it was last: the other kind goes next
+
+    async def acquire(self, background: bool) -> None:
+        if not self._held and not any(self._waiting):
+            self._held = True
+            return
+        turn = asyncio.get_running_loop().create_future()
+        queue = self._waiting[background]
+        queue.append(turn)
+        try:
+            await turn  # the releaser hands the lock over: _held stays True
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # handed over just as this waiter was cancelled: pass it on
+            else:
+                queue.remove(turn)
+            raise
+
+    def release(self) -> None:
+        first = not self._last_background  # False (clients) after a background write, and back
+        for background in (first, not first):
+            queue = self._waiting[background]
+            while queue:
+                turn = queue.popleft()
+                if not turn.done():
+                    self._last_background = background
+                    turn.set_result(None)
+                    return
+        self._held = False
 
 
 @asynccontextmanager
@@ -44,9 +93,13 @@ async def write_transaction(engine: AsyncEngine):
         async with engine.begin() as conn:
             yield conn
         return
-    lock = _sqlite_write_locks.setdefault(engine.sync_engine, asyncio.Lock())
-    async with lock, engine.begin() as conn:
-        yield conn
+    lock = _sqlite_write_locks.setdefault(engine.sync_engine, WriteLock())
+    await lock.acquire(BACKGROUND.get())
+    try:
+        async with engine.begin() as conn:
+            yield conn
+    finally:
+        lock.release()
 
 
 _sqlite_write_locks: WeakKeyDictionary = WeakKeyDictionary()

@@ -18,14 +18,13 @@ from .db import write_transaction
 from .rows import task_from_row
 from .tables import create_fingerprints, tasks
 
+_INSERT = create_fingerprints.insert()  # built once: every create runs it
+
 
 async def record_in(conn: AsyncConnection, api_key_id: str, fingerprint: str, task_id: str) -> None:
     """Called by the transaction that inserts the task: a committed task always has its row."""
-    await conn.execute(
-        create_fingerprints.insert().values(
-            task_id=task_id, api_key_id=api_key_id, fingerprint=fingerprint, created_at=time.time()
-        )
-    )
+    row = {"task_id": task_id, "api_key_id": api_key_id, "fingerprint": fingerprint, "created_at": time.time()}
+    await conn.execute(_INSERT, row)
 
 
 class CreateFingerprints:

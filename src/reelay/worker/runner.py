@@ -28,6 +28,7 @@ from reelay.engines.placement import Placement, TaskChanged
 from reelay.metrics import Metrics
 from reelay.storage.results import store_results
 from reelay.storage.uploads import delete_expired_uploads
+from reelay.store.db import BACKGROUND
 from reelay.store.slots import Admission, SlotLeaseLost, SlotStore
 from reelay.store.tasks import TaskStore
 
@@ -88,6 +89,7 @@ class Worker:
         self._wakeup.set()
 
     async def run(self) -> None:
+        BACKGROUND.set(True)  # for this task and every one it starts: clients' writes go first
         helpers = [asyncio.create_task(h()) for h in (self._heartbeat, self._watch, self._sweep, self._expire_uploads)]
         try:
             while not self._stopping.is_set():

@@ -80,11 +80,15 @@ def _issues(issues: Any) -> str:
 
 
 def _retry_after(answer: Answer) -> float | None:
-    value = answer.headers.get("retry-after")
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
+    """Retry-After in seconds, or OpenAI's Retry-After-Ms, the finer of the two when both come."""
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = answer.headers.get(name)
+        try:
+            if value:
+                return float(value) / scale
+        except ValueError:
+            continue  # an HTTP date or garbage: try the other header
+    return None
 
 
 @dataclass
@@ -170,8 +174,9 @@ class UpstreamEngine(ABC):
             # got round to reading the answer: pace is worked out from when the poll was sent.
             self._polling_of(task.id).asked_at = time.monotonic()
             return await self.poll(task, state)
-        except (TransportFailure, NotAccepted):
-            # A failed poll changes nothing upstream: look again later.
+        except (TransportFailure, NotAccepted, Ambiguous):
+            # A failed poll changes nothing upstream (a 504 to a read is no lost create): look
+            # again later.
             polling = self._polling_of(task.id)
             polling.errors += 1
             return EngineUpdate(Status.PENDING, next_check_in=self._backoff(polling.errors))
@@ -246,13 +251,18 @@ class UpstreamEngine(ABC):
         }
 
     async def collect(
-        self, task: Task, urls: dict[str, str | None], refresh: Callable[[], Awaitable[dict[str, str | None]]]
+        self,
+        task: Task,
+        urls: dict[str, str | None],
+        refresh: Callable[[], Awaitable[dict[str, str | None]]],
+        headers: dict[str, str] | None = None,
     ) -> list[ResultFile]:
         """Copy the upstream's result files into the work dir, make missing posters from the
         video, and probe each: the video, its poster, its last frame.
 
         `urls` by role (VIDEO, POSTER, LAST_FRAME); `refresh()` re-reads the upstream task for
-        fresh URLs when one has expired. Raises BadOutput when a file is not what it should be.
+        fresh URLs when one has expired; `headers` go with each download (an upstream whose
+        results need its key). Raises BadOutput when a file is not what it should be.
         """
         folder = self.work_dir / task.id
         shutil.rmtree(folder, ignore_errors=True)
@@ -265,7 +275,7 @@ class UpstreamEngine(ABC):
                 if not url:
                     break
                 try:
-                    await self._download(url, folder / name)
+                    await self._download(url, folder / name, headers)
                     files[role] = folder / name
                     break
                 except ResultExpired:
@@ -279,8 +289,8 @@ class UpstreamEngine(ABC):
             files[POSTER], files[LAST_FRAME] = folder / names[POSTER], folder / names[LAST_FRAME]
         return await describe([(role, files[role]) for role in names])
 
-    async def _download(self, url: str, target: Path) -> None:
-        async with self.client.download(url) as answer:
+    async def _download(self, url: str, target: Path, headers: dict[str, str] | None = None) -> None:
+        async with self.client.download(url, headers) as answer:
             if answer.status_code in (401, 403, 404, 410):
                 raise ResultExpired(f"{url} answered {answer.status_code}")
             if answer.status_code != 200:

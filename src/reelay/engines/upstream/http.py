@@ -3,8 +3,9 @@
 A worker with 10,000 upstream tasks in flight spends most of its event loop on polls. httpx
 took 1.3 to 1.5 ms of CPU a request here (its pool looks at every idle connection on each
 request), aiohttp 0.7 ms, so one worker polls twice as many tasks for the same CPU.
-The engines see only this module: `request`, `download`, and three kinds of failure, named by
-what they mean for a create that may or may not have reached the upstream.
+The engines see only this module: `request` (a JSON body, or a multipart form of `FormField`s),
+`download`, and three kinds of failure, named by what they mean for a create that may or may not
+have reached the upstream.
 """
 
 from __future__ import annotations
@@ -33,6 +34,19 @@ class CannotConnect(TransportFailure):
 
 class NoAnswer(TransportFailure):
     """The request was (at least partly) sent and no answer came: the upstream may have acted on it."""
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """A file in a multipart form."""
+
+    data: bytes
+    filename: str
+    content_type: str
+
+
+# A multipart form, in order: (name, text or file).
+FormField = tuple[str, str | FilePart]
 
 
 @dataclass
@@ -79,10 +93,19 @@ class UpstreamHttp:
         return path_or_url if "://" in path_or_url else self.base_url + path_or_url
 
     async def request(
-        self, method: str, path_or_url: str, *, json: Any = None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        json: Any = None,
+        form: list[FormField] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Answer:
+        data = _form_data(form) if form is not None else None
         try:
-            async with self._client().request(method, self._url(path_or_url), json=json, headers=headers) as response:
+            async with self._client().request(
+                method, self._url(path_or_url), json=json, data=data, headers=headers
+            ) as response:
                 return Answer(response.status, response.headers, await response.read())
         except Exception as error:
             _raise_translated(error)
@@ -90,17 +113,24 @@ class UpstreamHttp:
     async def get(self, path: str, *, headers: dict[str, str] | None = None) -> Answer:
         return await self.request("GET", path, headers=headers)
 
-    async def post(self, path: str, *, json: Any = None, headers: dict[str, str] | None = None) -> Answer:
-        return await self.request("POST", path, json=json, headers=headers)
+    async def post(
+        self,
+        path: str,
+        *,
+        json: Any = None,
+        form: list[FormField] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        return await self.request("POST", path, json=json, form=form, headers=headers)
 
     async def delete(self, path: str, *, headers: dict[str, str] | None = None) -> Answer:
         return await self.request("DELETE", path, headers=headers)
 
     @asynccontextmanager
-    async def download(self, url: str) -> AsyncIterator[Download]:
+    async def download(self, url: str, headers: dict[str, str] | None = None) -> AsyncIterator[Download]:
         """A GET whose body is read in chunks, for result files of any size."""
         try:
-            async with self._client().get(self._url(url)) as response:
+            async with self._client().get(self._url(url), headers=headers) as response:
                 yield Download(response)
         except Exception as error:
             _raise_translated(error)
@@ -119,6 +149,18 @@ class Download:
     async def chunks(self, size: int = 1 << 16) -> AsyncIterator[bytes]:
         async for chunk in self._response.content.iter_chunked(size):
             yield chunk
+
+
+def _form_data(form: list[FormField]) -> aiohttp.FormData:
+    """Built for each request: aiohttp's FormData cannot be sent twice."""
+    # Multipart even without a file, as OpenAI's SDK sends every create.
+    data = aiohttp.FormData(default_to_multipart=True)
+    for name, value in form:
+        if isinstance(value, FilePart):
+            data.add_field(name, value.data, filename=value.filename, content_type=value.content_type)
+        else:
+            data.add_field(name, value)
+    return data
 
 
 def _raise_translated(error: Exception) -> NoReturn:
