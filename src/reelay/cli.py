@@ -43,7 +43,8 @@ def serve(
 @app.command()
 def worker(
     engines: str = typer.Option(
-        None, help="Only claim tasks of these engine kinds, comma separated (sandbox,runway,relay)."
+        None,
+        help="Only claim tasks of these engine kinds, comma separated (sandbox,runway,relay,openai-videos,diffusers).",
     ),
 ) -> None:
     """Run a worker process: claims due tasks, drives engines, delivers callbacks. SIGTERM hands

@@ -11,6 +11,13 @@ weight = 1                        # share among channels of the same priority
 max_concurrent = 4                # tasks upstream at once (whole life of a task)
 key_max_concurrent = 2            # per key of the pool
 
+[[channels]]                      # an open model on this machine's GPU (docs/gpu.md)
+name = "wan-5b"
+engine = "diffusers"
+model_dir = "/models/Wan2.2-TI2V-5B-Diffusers"   # a local folder; never downloaded
+family = "wan2.2-ti2v-5b"
+models = ["gen4_turbo"]
+
 An `openai-videos` channel (docs/openai-videos.md) also takes `upstream_model`, `model_map`,
 `sizes` and `durations`.
 """
@@ -23,7 +30,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ENGINES = ("sandbox", "runway", "relay", "openai-videos")
+ENGINES = ("sandbox", "runway", "relay", "openai-videos", "diffusers")
+LOCAL_ENGINES = ("sandbox", "diffusers")  # no base_url: nothing upstream
 SIZE = re.compile(r"^[1-9][0-9]*x[1-9][0-9]*$")
 
 
@@ -59,13 +67,24 @@ class ChannelConfig:
     upstream_model: str = ""
     model_map: dict = field(default_factory=dict, hash=False, compare=False)
     # openai-videos: `size` ("WxH") per Runway ratio or aspect ("1280:720", "16:9"), over the
-    # default table (engines/upstream/openai_form.py).
+    # default table (engines/upstream/openai_form.py). diffusers: ratio -> "WxH", replacing the
+    # family's size table whole (a tiny model renders small in tests; engines/diffusers/settings.py).
     sizes: dict = field(default_factory=dict, hash=False, compare=False)
     # openai-videos: the clip lengths the upstream takes; a task's duration goes as the nearest
     # (empty: as asked).
     durations: tuple[int, ...] = ()
     # Points per second of video per model on this channel, over the [prices] table.
     prices: dict = field(default_factory=dict, hash=False, compare=False)
+    # diffusers: an open model run in the worker's process (engines/diffusers/settings.py reads
+    # and checks these; docs/gpu.md). Steps and guidance default to the family's.
+    model_dir: str = ""
+    family: str = ""
+    dtype: str = "bfloat16"
+    device: str = "cuda"
+    cpu_offload: bool = False
+    steps: int | None = None
+    guidance: float | None = None
+    negative_prompt: str = ""
 
     @property
     def capacity(self) -> int | None:
@@ -73,6 +92,8 @@ class ChannelConfig:
         caps = []
         if self.max_concurrent is not None:
             caps.append(self.max_concurrent)
+        elif self.engine == "diffusers":
+            caps.append(1)  # one task at a time on the device unless the operator says otherwise
         if self.key_max_concurrent is not None and self.keys:
             caps.append(self.key_max_concurrent * len(self.keys))
         return min(caps) if caps else None
@@ -120,7 +141,7 @@ def _channel(entry: dict, index: int) -> ChannelConfig:
     engine = entry.get("engine")
     if engine not in ENGINES:
         raise ConfigError(f"{where}.engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    if engine != "sandbox" and not entry.get("base_url"):
+    if engine not in LOCAL_ENGINES and not entry.get("base_url"):
         raise ConfigError(f"{where}.base_url is required for engine {engine}")
     known = set(ChannelConfig.__dataclass_fields__)
     unknown = set(entry) - known
@@ -131,6 +152,7 @@ def _channel(entry: dict, index: int) -> ChannelConfig:
     values["models"] = tuple(entry.get("models", []))
     values["base_url"] = str(entry.get("base_url", "")).rstrip("/")
     values.update(_openai_videos(entry, where))
+    # A diffusers channel's own settings are checked by its engine, built at every start.
     return ChannelConfig(**values)
 
 

@@ -17,6 +17,7 @@ from reelay.callbacks.schedule import RetrySchedule
 from reelay.config import ChannelConfig, ReelayConfig, load_config
 from reelay.dialects import registry as dialects
 from reelay.engines.base import Engine
+from reelay.engines.diffusers.engine import DiffusersEngine
 from reelay.engines.placement import Placement, RetryPolicy
 from reelay.engines.registry import ChannelRegistry
 from reelay.engines.sandbox.engine import SandboxEngine
@@ -196,6 +197,8 @@ def build_engines(
             engine = SandboxEngine(
                 storage, work_dir, settings.render_processes, name=channel.name, scale=settings.sandbox_scale
             )
+        elif channel.engine == "diffusers":
+            engine = DiffusersEngine(channel, storage, work_dir)
         elif channel.engine == "runway":
             engine = RunwayEngine(channel, storage, work_dir, public_url=settings.public_url)
         elif channel.engine == "openai-videos":

@@ -27,16 +27,18 @@ RELATIVE_MAPS = hasattr(cv2, "WARP_RELATIVE_MAP")  # OpenCV >= 4.10: offsets, no
 class FlowMorph:
     """Frames between two I420 pictures of the same size, for t in [0, 1]."""
 
-    def __init__(self, first: Planes, last: Planes) -> None:
+    def __init__(self, first: Planes, last: Planes, *, flow_width: int = FLOW_WIDTH, preset: int = FLOW_PRESET) -> None:
+        """`flow_width` and `preset`: pictures a frame apart (the diffusers engine's 16 → 24 fps)
+        move little, and do with a smaller, faster flow."""
         if first.size != last.size:
             raise ValueError(f"the two pictures differ in size: {first.size} and {last.size}")
         self.first, self.last = first, last
         width, height = first.size
-        scale = min(1.0, FLOW_WIDTH / width)
+        scale = min(1.0, flow_width / width)
         small = (max(8, round(width * scale)), max(8, round(height * scale)))
         a = cv2.resize(first.y, small, interpolation=cv2.INTER_AREA)
         b = cv2.resize(last.y, small, interpolation=cv2.INTER_AREA)
-        forward, backward = trusted(dense_flow(a, b), dense_flow(b, a))
+        forward, backward = trusted(dense_flow(a, b, preset), dense_flow(b, a, preset))
         # Both flows at the size of each plane, once: a frame only mixes them.
         self.flows = {}
         for plane in (first.y, first.u):
@@ -66,7 +68,7 @@ class FlowMorph:
             target[...] = cv2.addWeighted(from_first, 1.0 - t, from_last, t, 0.0)
 
 
-def dense_flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def dense_flow(a: np.ndarray, b: np.ndarray, preset: int = FLOW_PRESET) -> np.ndarray:
     """Where each pixel of a went in b (DIS), found around the pictures' overall shift.
 
     DIS refines motion locally, from coarse to fine, and loses what moves further than its
@@ -82,7 +84,7 @@ def dense_flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     centred = cv2.warpAffine(b, shift, (b.shape[1], b.shape[0]), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                              borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
     # OpenCV's generated stubs make `flow` (an output array, None to have one made) a required array.
-    flow = cv2.DISOpticalFlow.create(FLOW_PRESET).calc(a, centred, None)  # type: ignore[call-overload]
+    flow = cv2.DISOpticalFlow.create(preset).calc(a, centred, None)  # type: ignore[call-overload]
     flow += np.array([dx, dy], np.float32)
     return flow
 
