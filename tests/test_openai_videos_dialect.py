@@ -8,10 +8,12 @@ import io
 import httpx
 import pytest
 from openai import BadRequestError, ConflictError, NotFoundError, OpenAI
+from standardwebhooks import Webhook
 
 from reelay.dialects.openai_v1 import event_object, task_object
 from support.images import data_uri, encode, gradient_image
 from support.official import auth
+from support.receiving import Receiver
 from support.tasks import wait_official
 from support.video import probe
 
@@ -257,3 +259,28 @@ def test_cancelled_reads_as_failed_with_code_cancelled_and_events_name_the_outco
     task.status = Status.SUCCEEDED
     event = event_object(task, {})
     assert (event["type"], event["object"], event["data"]["id"]) == ("video.completed", "event", "t1")
+
+
+def test_callback_url_gets_openais_webhook_events_signed(reelay, tmp_path):
+    made = reelay.new_key("openai-webhooks")
+    receiver = Receiver(tmp_path / "events.jsonl").start()
+    try:
+        created = httpx.post(
+            f"{reelay.url}/v1/videos",
+            json={
+                "prompt": "rain",
+                "model": "wan3",
+                "seconds": "2",
+                "size": "480x832",
+                "callback_url": receiver.url + "/hook",
+            },
+            headers={"Authorization": f"Bearer {made['key']}"},
+        ).json()
+        entries = receiver.wait_for(lambda got: any(e["json"].get("type") == "video.completed" for e in got))
+        mine = [e for e in entries if e["json"]["data"]["id"] == created["id"]]
+        assert [e["json"]["type"] for e in mine] == ["video.in_progress", "video.completed"]
+        final = mine[-1]
+        assert final["json"]["object"] == "event" and final["json"]["data"]["video"]["status"] == "completed"
+        Webhook(made["signing_secret"]).verify(final["body"], final["headers"])  # Standard Webhooks, as OpenAI signs
+    finally:
+        receiver.stop()

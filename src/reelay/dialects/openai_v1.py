@@ -298,16 +298,17 @@ CONTENT = {
     "description": "The stored file (Range requests answered with 206).",
     "content": {"video/mp4": {}, "image/jpeg": {}, "image/png": {}},
 }
+CONTENT_ANSWERS: dict[int | str, dict[str, Any]] = {200: CONTENT, 206: CONTENT, **errors(400, 401, 404, 429)}
 VARIANTS = {"video": artifacts.VIDEO, "thumbnail": artifacts.POSTER}
 
 
 # One route per method: one route with both gives /openapi.json two operations of one id.
-@router.get(f"{PREFIX}/{{video_id}}/content", responses={200: CONTENT, **errors(400, 401, 404, 429)})
+@router.get(f"{PREFIX}/{{video_id}}/content", response_class=Response, responses=CONTENT_ANSWERS)
 async def download_content(video_id: str, request: Request) -> Response:
     return await _content(video_id, request)
 
 
-@router.head(f"{PREFIX}/{{video_id}}/content", responses={200: CONTENT, **errors(400, 401, 404, 429)})
+@router.head(f"{PREFIX}/{{video_id}}/content", response_class=Response, responses=CONTENT_ANSWERS)
 async def content_headers(video_id: str, request: Request) -> Response:
     return await _content(video_id, request)
 
