@@ -11,6 +11,7 @@ from openai import BadRequestError, ConflictError, NotFoundError, OpenAI
 from standardwebhooks import Webhook
 
 from reelay.dialects.openai_v1 import event_object, task_object
+from support import litellm
 from support.images import data_uri, encode, gradient_image
 from support.official import auth
 from support.receiving import Receiver
@@ -284,3 +285,35 @@ def test_callback_url_gets_openais_webhook_events_signed(reelay, tmp_path):
         Webhook(made["signing_secret"]).verify(final["body"], final["headers"])  # Standard Webhooks, as OpenAI signs
     finally:
         receiver.stop()
+
+
+def test_litellm_proxy_in_front_of_reelay(reelay, tmp_path):
+    """LiteLLM's proxy (its own virtual environment) with `openai/wan3` pointed at Reelay: a create
+    through it ends completed, and the content downloads through it."""
+    key = reelay.create_key("litellm")
+    config = (
+        "model_list:\n"
+        "  - model_name: reelay-wan3\n"
+        "    litellm_params:\n"
+        "      model: openai/wan3\n"
+        f"      api_base: {reelay.url}/v1\n"
+        f"      api_key: {key}\n"
+        "general_settings:\n"
+        "  master_key: sk-reelay-test\n"
+    )
+    process, url = litellm.start(config, tmp_path)
+    try:
+        proxy = OpenAI(base_url=f"{url}/v1", api_key="sk-reelay-test", max_retries=0, timeout=60)
+        video = proxy.videos.create_and_poll(
+            prompt="rain on a window", model="reelay-wan3", seconds="2", size="832x480"
+        )
+        assert (video.status, video.size, video.seconds) == ("completed", "832x480", "2")
+        facts = probe(proxy.videos.download_content(video.id).read())
+        assert (facts.codec, facts.width, facts.height) == ("h264", 832, 480)
+        assert facts.duration == pytest.approx(2.0)
+        # LiteLLM's id wraps Reelay's; the task is the key's own on Reelay.
+        with httpx.Client(base_url=reelay.url, headers={"Authorization": f"Bearer {key}"}) as http:
+            [mine] = http.get("/v1/videos").json()["data"]
+        assert mine["status"] == "completed" and mine["model"] == "wan3"
+    finally:
+        litellm.stop(process)
