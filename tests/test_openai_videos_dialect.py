@@ -230,6 +230,14 @@ def test_remix_repeats_the_request_with_a_new_prompt(client, finished):
     assert done.status == "completed" and done.remixed_from_video_id == finished.id
 
 
+def test_an_image_task_is_not_remixed(http):
+    made = http.post("/v1/text_to_image", json={"model": "ideogram_4_5", "promptText": "[sandbox:delay=30] a lamp"})
+    task_id = made.json()["id"]
+    refused = http.post(f"/v1/videos/{task_id}/remix", json={"prompt": "again"})
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "video_id"
+    assert http.delete(f"/v1/tasks/{task_id}").status_code == 204
+
+
 def test_a_task_reads_in_every_dialect(http, finished):
     official = http.get(f"/v1/tasks/{finished.id}").json()
     assert official["status"] == "SUCCEEDED" and official["output"][0].startswith("http")

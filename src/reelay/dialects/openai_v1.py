@@ -16,8 +16,9 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from reelay.domain import artifacts
+from reelay.domain import artifacts, catalogue
 from reelay.domain.errors import InputError, InsufficientPoints, Problem, RateLimited, ReelayError, TaskNotFound
+from reelay.domain.request import OFFICIAL_SHAPED
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.service.submit import body_hash
@@ -288,6 +289,9 @@ async def remix_video(video_id: str, request: Request) -> JSONResponse:
     if not isinstance(prompt, str) or not prompt.strip():
         raise InputError("prompt", "is required", problem=Problem.MISSING)
     source = await services(request).reader.get(key, video_id)
+    if source.request.dialect not in OFFICIAL_SHAPED or source.request.kind not in catalogue.VIDEO_KINDS:
+        # A pro request or a video-in one has no OpenAI create to repeat it as.
+        raise InputError("video_id", "can be remixed only if it was made from text or an image here or on /v1")
     generation = replace(
         source.request, dialect="openai", prompt=prompt.strip(), remixed_from=source.id, callback_url=None
     )
