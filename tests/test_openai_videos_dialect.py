@@ -77,6 +77,30 @@ def test_input_reference_as_an_image_url_object(client):
     assert client.videos.poll(video.id).status == "completed"
 
 
+def test_input_reference_as_a_stored_upload(http, client):
+    """A file uploaded through Runway's POST /v1/uploads, named by its runway:// URI as `file_id`."""
+    started = http.post("/v1/uploads", json={"filename": "frame.jpg", "type": "ephemeral"}).json()
+    image = encode(gradient_image(640, 360, seed=4), "JPEG")
+    sent = httpx.post(started["uploadUrl"], data=started["fields"], files={"file": ("frame.jpg", image, "image/jpeg")})
+    assert sent.status_code in (200, 201, 204), sent.text
+    created = http.post(
+        "/v1/videos",
+        json={
+            "prompt": "pan",
+            "model": "gen4_turbo",
+            "seconds": "2",
+            "input_reference": {"file_id": started["runwayUri"]},
+        },
+    )
+    assert created.status_code == 200, created.text
+    assert client.videos.poll(created.json()["id"]).status == "completed"
+    stranger = http.post(
+        "/v1/videos",
+        json={"prompt": "pan", "model": "gen4_turbo", "input_reference": {"file_id": "runway://nothing-here"}},
+    )
+    assert stranger.status_code == 400 and stranger.json()["error"]["param"] == "input_reference"
+
+
 def test_a_model_that_needs_an_image_names_input_reference(client):
     with pytest.raises(BadRequestError) as refused:
         client.videos.create(prompt="a cat", model="gen4_turbo", seconds="2")
@@ -155,6 +179,15 @@ def test_openrouter_fields_as_plain_json(http):
             {"type": "image_url", "image_url": {"url": last}, "frame_type": "last_frame"},
         ],
     }
+    broken = {
+        **body,
+        "frame_images": [
+            body["frame_images"][0],
+            {**body["frame_images"][1], "image_url": {"url": "data:text/plain;base64,aGk="}},
+        ],
+    }
+    refused = http.post("/v1/videos", json=broken)  # found when the images are loaded, at submission
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "frame_images[1].image_url.url"
     created = http.post("/v1/videos", json=body)
     assert created.status_code == 200, created.text
     video = created.json()
@@ -202,6 +235,10 @@ def test_list_pages_with_openais_cursor(client, reelay):
         for video_id in made:  # cancelled (Runway's DELETE), so the worker renders none of them
             assert http.delete(f"/v1/tasks/{video_id}").status_code == 204
     assert own.videos.list().data == []
+    with httpx.Client(base_url=reelay.url, headers=auth(key)) as http:  # an image task is no video
+        image = http.post("/v1/text_to_image", json={"model": "ideogram_4_5", "promptText": "[sandbox:delay=30] a"})
+        assert own.videos.list().data == []
+        assert http.delete(f"/v1/tasks/{image.json()['id']}").status_code == 204
 
 
 def test_delete_a_finished_video_and_refuse_a_live_one(client, http, api_key):

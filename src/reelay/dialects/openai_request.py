@@ -14,7 +14,7 @@ from typing import Any
 
 from reelay.domain import catalogue
 from reelay.domain.errors import InputError, InputErrors, Problem
-from reelay.domain.request import GenerationRequest
+from reelay.domain.request import GenerationRequest, MediaInput
 
 from .runway_request import parse
 
@@ -69,7 +69,12 @@ def parse_create(body: Mapping[str, Any], *, aliases: Mapping[str, str], default
         request = parse(kind, official)
     except InputError as error:
         raise _renamed(error, names) from None
-    return replace(request, dialect=DIALECT, callback_url=_text(body, "callback_url"))
+    # Errors found later, fetching an image at submission, name the field as this client sent it.
+    inputs = tuple(
+        replace(item, field=names.get(item.field, "input_reference")) if isinstance(item, MediaInput) else item
+        for item in request.inputs
+    )
+    return replace(request, dialect=DIALECT, inputs=inputs, callback_url=_text(body, "callback_url"))
 
 
 def _text(body: Mapping[str, Any], name: str, *, required: bool = False) -> str | None:

@@ -249,7 +249,7 @@ async def list_videos(request: Request) -> JSONResponse:
         if not raw.isdigit() or not 1 <= int(raw) <= 100:
             raise InputError("limit", "must be a whole number from 1 to 100", location="query")
         limit = int(raw)
-    tasks, more = await services(request).reader.page(key, after=after, limit=limit, newest_first=order == "desc")
+    tasks, more = await services(request).reader.videos(key, after=after, limit=limit, newest_first=order == "desc")
     found = VideoList(
         data=[video(task) for task in tasks],
         first_id=tasks[0].id if tasks else None,

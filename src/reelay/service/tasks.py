@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reelay.domain import catalogue
 from reelay.domain.errors import TaskNotFinished, TaskNotFound
 from reelay.domain.status import Status
 from reelay.domain.task import Task
@@ -39,12 +40,17 @@ class TaskReader:
         await self.tasks.mark_deleted(task.id)
         return task
 
-    async def page(self, key: ApiKey, *, after: str | None, limit: int, newest_first: bool) -> tuple[list[Task], bool]:
-        """The key's tasks by creation time, starting past the task `after` (a cursor), and
-        whether more follow. An `after` that names no task of the key is refused."""
+    async def videos(
+        self, key: ApiKey, *, after: str | None, limit: int, newest_first: bool
+    ) -> tuple[list[Task], bool]:
+        """The key's video tasks (images left out) by creation time, starting past the task
+        `after` (a cursor), and whether more follow. An `after` naming no task of the key is refused."""
         if after is not None:
             await self.get(key, after, deleted=True)
-        tasks = await self.tasks.page(key.id, after=after, limit=limit + 1, newest_first=newest_first)
+        stills = tuple(model for kind in catalogue.STILL_KINDS for model in catalogue.models(kind))
+        tasks = await self.tasks.page(
+            key.id, after=after, limit=limit + 1, newest_first=newest_first, without_models=stills
+        )
         return tasks[:limit], len(tasks) > limit
 
 

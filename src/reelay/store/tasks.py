@@ -283,11 +283,22 @@ class TaskStore:
             await conn.execute(update(tasks).where(tasks.c.id == task_id).values(engine_state=state))
         return True
 
-    async def page(self, api_key_id: str, *, after: str | None, limit: int, newest_first: bool) -> list[Task]:
+    async def page(
+        self,
+        api_key_id: str,
+        *,
+        after: str | None,
+        limit: int,
+        newest_first: bool,
+        without_models: tuple[str, ...] = (),
+    ) -> list[Task]:
         """Up to `limit` of the key's tasks not deleted, ordered by (created_at, id), from past the
-        task `after` (its stored time is compared as stored: no float round trip)."""
+        task `after` (its stored time is compared as stored: no float round trip); none of the
+        models `without_models`."""
         order = (tasks.c.created_at, tasks.c.id)
         query = select(tasks).where(tasks.c.api_key_id == api_key_id, tasks.c.deleted.is_(False))
+        if without_models:
+            query = query.where(tasks.c.model.notin_(without_models))
         if after is not None:
             moment = select(tasks.c.created_at).where(tasks.c.id == after).scalar_subquery()
             if newest_first:
