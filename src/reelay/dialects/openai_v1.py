@@ -158,7 +158,8 @@ async def _body(request: Request) -> dict[str, Any]:
         return await json_object(request)
     limit = services(request).settings.data_uri_max_bytes
     try:
-        form = await request.form(max_files=1, max_fields=FORM_FIELDS, max_part_size=64 * 1024)
+        # A text part may be an image as a data URI (`input_reference[image_url]`): base64 of the limit.
+        form = await request.form(max_files=1, max_fields=FORM_FIELDS, max_part_size=limit * 4 // 3 + 1024)
     except HTTPException as error:  # Starlette's answer to a malformed or oversized form
         raise InputError("body", f"is not a readable form ({error.detail})") from None
     try:
