@@ -362,3 +362,20 @@ def test_litellm_proxy_in_front_of_reelay(reelay, tmp_path):
         assert mine["status"] == "completed" and mine["model"] == "wan3"
     finally:
         litellm.stop(process)
+
+
+def test_openapi_documents_the_routes_in_openais_shapes(reelay):
+    document = httpx.get(f"{reelay.url}/openapi.json").json()
+    paths = document["paths"]
+    assert {"post", "get"} <= set(paths["/v1/videos"]) and {"get", "delete"} <= set(paths["/v1/videos/{video_id}"])
+    assert {"get", "head"} <= set(paths["/v1/videos/{video_id}/content"])
+    refused = paths["/v1/videos"]["post"]["responses"]["400"]["content"]["application/json"]["schema"]
+    assert refused["$ref"].endswith("/OpenAIError")
+    body = document["components"]["schemas"]["CreateVideoBody"]
+    assert {"prompt", "model", "seconds", "size", "input_reference", "frame_images"} <= set(body["properties"])
+    assert set(document["components"]["schemas"]["Video"]["properties"]["status"]["enum"]) == {
+        "queued",
+        "in_progress",
+        "completed",
+        "failed",
+    }
