@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import json
 import os
@@ -67,13 +66,13 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from inflight import start_emulator  # noqa: E402
-from scale import LeanHTTP, free_port, machine_ticks, percentile, wait_for_connections  # noqa: E402
+from scale import LeanHTTP, machine_ticks, percentile, wait_for_connections  # noqa: E402
+from support import litellm  # noqa: E402
 from support.databases import create_database, drop_database  # noqa: E402
 from support.images import data_uri, gradient_image  # noqa: E402
 from support.server import ReelayProcess  # noqa: E402
 
-LITELLM_VERSION = "1.108.7"  # the newest 1.108.x whose [proxy] extra installs: later ones pin .post wheels PyPI lacks
-CACHE = Path.home() / ".cache" / "reelay-bench"
+LITELLM_VERSION = litellm.VERSION
 IN_FLIGHT = (1, 16, 64)
 TICKS = os.sysconf("SC_CLK_TCK")
 FINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
@@ -191,18 +190,8 @@ def fake_runway() -> tuple[subprocess.Popen, str]:
 
 
 def litellm_executable(version: str) -> Path:
-    """`litellm` of a virtual environment of its own, outside the project: made once, then reused."""
-    venv = CACHE / f"litellm-{version}"
-    executable = venv / "bin" / "litellm"
-    installed = venv / ".installed"
-    if not installed.exists():
-        print(f"installing litellm[proxy]=={version} into {venv} (once)…", file=sys.stderr, flush=True)
-        shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        pip = [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check"]
-        subprocess.run([*pip, f"litellm[proxy]=={version}"], check=True)
-        installed.write_text(version + "\n")
-    return executable
+    """`litellm` of a virtual environment of its own (tests/support/litellm.py): made once, then reused."""
+    return litellm.executable(version)
 
 
 def litellm_config(upstream: str) -> str:
@@ -220,27 +209,7 @@ def litellm_config(upstream: str) -> str:
 
 
 def start_litellm(version: str, upstream: str, work: Path) -> tuple[subprocess.Popen, str]:
-    executable = litellm_executable(version)
-    (work / "litellm.yaml").write_text(litellm_config(upstream))
-    port = free_port()
-    # The model cost map is read from the package, not fetched from GitHub (no internet here).
-    env = dict(os.environ, LITELLM_LOCAL_MODEL_COST_MAP="True")
-    log = (work / "litellm.log").open("w")
-    process = subprocess.Popen(
-        [str(executable), "--config", str(work / "litellm.yaml"), "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("litellm exited:\n" + (work / "litellm.log").read_text()[-3000:])
-        with contextlib.suppress(httpx.HTTPError):  # not listening yet
-            if httpx.get(url + "/health/liveliness", timeout=2).status_code == 200:
-                return process, url
-        time.sleep(0.5)
-    stop(process)
-    raise RuntimeError("litellm did not start:\n" + (work / "litellm.log").read_text()[-3000:])
+    return litellm.start(litellm_config(upstream), work, version)
 
 
 # --- Reelay ------------------------------------------------------------------------------------

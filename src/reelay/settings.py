@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     # Official dialect: refuse /v1 requests without X-Runway-Version, as Runway does (/runwayml/v1
     # never requires it); false lets old clients that omit it in.
     require_runway_version: bool = True
+    # OpenAI dialect (/v1/videos): the model when a create names none, and the operator's aliases
+    # (a name clients send -> a catalogue model), e.g. REELAY_OPENAI_MODELS='{"sora-2": "veo3.1"}'.
+    openai_default_model: str = "gen4.5"
+    openai_models: dict[str, str] = {"sora-2": "gen4.5", "sora-2-pro": "veo3.1"}
     idempotency_hours: int = 24
     # How long a create retried by Runway's SDKs (x-stainless-retry-count >= 1, no
     # Idempotency-Key) returns the task an identical first attempt made, in seconds.

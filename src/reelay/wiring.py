@@ -135,7 +135,7 @@ async def build(settings: Settings) -> Reelay:
             tasks,
             keys,
             storage,
-            task_object=dialects.task_object,
+            task_object=dialects.callback_object,
             base_url=settings.own_url,
             policy=policy,
             schedule=RetrySchedule(

@@ -18,7 +18,9 @@ def auth(key: str, **headers: str) -> dict[str, str]:
 def official_error(answer: httpx.Response | dict[str, Any]) -> str:
     """The sentence of an error in Runway's shape: a refused body's issue ("<field>: <reason>"),
     else the error itself. Also takes the parsed body (an SDK exception's `.body`)."""
-    body = answer.json() if isinstance(answer, httpx.Response) else answer
+    # Not isinstance(httpx.Response): Starlette's TestClient answers with httpx2's Response when
+    # httpx2 is installed (the openai SDK brings it).
+    body = answer if isinstance(answer, dict) else answer.json()
     assert body.get("docUrl"), body
     if body["error"] == "Validation of body failed":
         return body["issues"][0]["message"]

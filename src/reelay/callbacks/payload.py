@@ -1,4 +1,5 @@
-"""The callback body: the task as the receiver's dialect shows it, at the status of the change."""
+"""The callback body: the task as the receiver's dialect shows it (or the event that dialect sends,
+OpenAI's `video.completed`), at the status of the change."""
 
 from __future__ import annotations
 

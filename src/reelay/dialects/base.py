@@ -26,9 +26,18 @@ class Dialect:
     prefixes: tuple[str, ...] = ()
     # The busiest routes (status reads, creates): served as plain Starlette routes (dialects/hot.py).
     hot: tuple[str, ...] = ()
+    # A callback's body, when it is not the task object itself (OpenAI's webhook events).
+    event_object: Callable[[Task, dict[str, str]], dict[str, Any]] | None = None
 
     def owns(self, path: str) -> bool:
-        return any(path == prefix or path.startswith(prefix.rstrip("/") + "/") for prefix in self.prefixes)
+        return self.claim(path) > 0
+
+    def claim(self, path: str) -> int:
+        """How specific this dialect's hold on `path` is: its longest prefix that holds it, 0 for none."""
+        return max(
+            (len(prefix) for prefix in self.prefixes if path == prefix or path.startswith(prefix.rstrip("/") + "/")),
+            default=0,
+        )
 
     def install(self, app: FastAPI) -> None:
         """Serve the routes; an error on any of them is answered in this dialect's shape."""
@@ -42,8 +51,11 @@ class Dialect:
 
 def dialect_of(request: Request, dialects: Iterable[Dialect], default: Dialect) -> Dialect:
     """The dialect whose route is answering the request; before any route was found (an unknown
-    path, a wrong method), the one that owns the path; else `default`."""
+    path, a wrong method), the one that owns the path most specifically (/v1/videos/... is
+    OpenAI's inside Runway's /v1); else `default`."""
     found = getattr(request.state, "dialect", None)
     if found is not None:
         return found
-    return next((dialect for dialect in dialects if dialect.owns(request.url.path)), default)
+    path = request.url.path
+    best = max(dialects, key=lambda dialect: dialect.claim(path), default=None)
+    return best if best is not None and best.claim(path) > 0 else default

@@ -141,6 +141,16 @@ class IdempotencyConflict(ReelayError):
     reason = "idempotency_conflict"
 
 
+class TaskNotFinished(ReelayError):
+    """A delete that only removes finished tasks, asked of a live one."""
+
+    status_code = 409
+    reason = "task_not_finished"
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(f"Task {task_id} is still being generated; it can be deleted once it has finished.")
+
+
 class EngineUnavailable(ReelayError):
     status_code = 503
     reason = "engine_unavailable"

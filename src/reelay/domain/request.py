@@ -18,6 +18,10 @@ CHARACTER = "character"  # the character to animate (image or video)
 AUDIO = "audio"  # reference audio
 SOURCE = "source"  # the image to upscale
 
+# Dialects whose requests carry Runway's official fields (the OpenAI dialect's creates are
+# translated into official bodies), so an upstream sends them as an official request.
+OFFICIAL_SHAPED = ("runway", "openai")
+
 
 @dataclass(frozen=True)
 class MediaInput:
@@ -58,7 +62,7 @@ Input = MediaInput | MediaRef
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    dialect: str  # "pro" | "runway"
+    dialect: str  # "pro" | "runway" | "openai"
     kind: str  # catalogue.IMAGE_TO_VIDEO | catalogue.TEXT_TO_VIDEO
     model: str  # the model name as the client gave it
     engine_model: str  # the official model this request is served as
@@ -78,6 +82,8 @@ class GenerationRequest:
     markers: str | None = None
     # Dialect-only fields kept so an upstream of the same dialect gets them back verbatim.
     extras: dict[str, Any] = field(default_factory=dict)
+    # The task whose request this one repeats with a new prompt (OpenAI's remix).
+    remixed_from: str | None = None
 
     @property
     def first_image(self) -> Input | None:

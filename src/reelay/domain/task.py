@@ -40,6 +40,8 @@ class Task:
     # write a worker makes is conditional on both, so a replaced worker cannot write.
     lease_owner: str | None = None
     attempts: int = 0
+    # When the worker next looks at a live task (unix seconds), as last read; None when unknown.
+    next_check_at: float | None = None
 
     @property
     def is_final(self) -> bool:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from reelay.domain.errors import TaskNotFound
+from reelay.domain import catalogue
+from reelay.domain.errors import TaskNotFinished, TaskNotFound
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.store.db import storable
@@ -30,6 +31,27 @@ class TaskReader:
         if not task.is_final and await self.tasks.transition(task.id, Status.CANCELLED, deleted=True):
             return
         await self.tasks.mark_deleted(task.id)
+
+    async def delete_finished(self, key: ApiKey, task_id: str) -> Task:
+        """Delete a finished task (OpenAI's DELETE, which never cancels); a live one is refused."""
+        task = await self.get(key, task_id)
+        if not task.is_final:
+            raise TaskNotFinished(task_id)
+        await self.tasks.mark_deleted(task.id)
+        return task
+
+    async def videos(
+        self, key: ApiKey, *, after: str | None, limit: int, newest_first: bool
+    ) -> tuple[list[Task], bool]:
+        """The key's video tasks (images left out) by creation time, starting past the task
+        `after` (a cursor), and whether more follow. An `after` naming no task of the key is refused."""
+        if after is not None:
+            await self.get(key, after, deleted=True)
+        stills = tuple(model for kind in catalogue.STILL_KINDS for model in catalogue.models(kind))
+        tasks = await self.tasks.page(
+            key.id, after=after, limit=limit + 1, newest_first=newest_first, without_models=stills
+        )
+        return tasks[:limit], len(tasks) > limit
 
 
 def _looks_like_id(task_id: str) -> bool:

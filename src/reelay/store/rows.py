@@ -39,6 +39,7 @@ def task_from_row(row: Any) -> Task:
         deleted=bool(m["deleted"]),
         lease_owner=m["lease_owner"],
         attempts=m["attempts"],
+        next_check_at=m.get("next_check_at"),
     )
 
 

@@ -283,6 +283,34 @@ class TaskStore:
             await conn.execute(update(tasks).where(tasks.c.id == task_id).values(engine_state=state))
         return True
 
+    async def page(
+        self,
+        api_key_id: str,
+        *,
+        after: str | None,
+        limit: int,
+        newest_first: bool,
+        without_models: tuple[str, ...] = (),
+    ) -> list[Task]:
+        """Up to `limit` of the key's tasks not deleted, ordered by (created_at, id), from past the
+        task `after` (its stored time is compared as stored: no float round trip); none of the
+        models `without_models`."""
+        order = (tasks.c.created_at, tasks.c.id)
+        query = select(tasks).where(tasks.c.api_key_id == api_key_id, tasks.c.deleted.is_(False))
+        if without_models:
+            query = query.where(tasks.c.model.notin_(without_models))
+        if after is not None:
+            moment = select(tasks.c.created_at).where(tasks.c.id == after).scalar_subquery()
+            if newest_first:
+                past = or_(tasks.c.created_at < moment, and_(tasks.c.created_at == moment, tasks.c.id < after))
+            else:
+                past = or_(tasks.c.created_at > moment, and_(tasks.c.created_at == moment, tasks.c.id > after))
+            query = query.where(past)
+        query = query.order_by(*(column.desc() for column in order) if newest_first else order).limit(limit)
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [task_from_row(row) for row in rows]
+
     async def mark_deleted(self, task_id: str) -> None:
         async with write_transaction(self.db) as conn:
             await conn.execute(

@@ -6,7 +6,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 from reelay.domain import catalogue
-from reelay.domain.request import GenerationRequest
+from reelay.domain.request import OFFICIAL_SHAPED, GenerationRequest
 
 from . import markers
 from .video_render import FRAME_RATE, RESTYLE, UPSCALE, VideoJob
@@ -19,7 +19,7 @@ NTSC = {"23_98": Fraction(24000, 1001), "29_97": Fraction(30000, 1001), "59_94":
 def is_video_in(request: GenerationRequest) -> bool:
     """Runway's video_to_video or video_upscale; the pro family's video2video (kind
     video_to_video too) is a restyle of its own (domain.footage)."""
-    return request.kind in VIDEO_IN_KINDS and request.dialect == "runway"
+    return request.kind in VIDEO_IN_KINDS and request.dialect in OFFICIAL_SHAPED
 
 
 def video_job(request: GenerationRequest, source: str, width: int, height: int, out_dir: str, seed: int) -> VideoJob:

@@ -9,7 +9,7 @@ from typing import Any
 from reelay.config import ChannelConfig
 from reelay.domain import catalogue
 from reelay.domain.footage import CHARACTER_PERFORMANCE
-from reelay.domain.request import CHARACTER, REFERENCE, GenerationRequest
+from reelay.domain.request import CHARACTER, OFFICIAL_SHAPED, REFERENCE, GenerationRequest
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
@@ -27,7 +27,7 @@ VERSION = "2024-11-06"
 
 def official_body(request: GenerationRequest, text_model: str, image_uri) -> tuple[str, dict[str, Any]]:
     """The path and body Runway's API takes for a request of either dialect."""
-    if request.dialect == "runway":
+    if request.dialect in OFFICIAL_SHAPED:
         return _official_as_sent(request, image_uri)
     model, ratio, duration = _from_pro(request, text_model)
     body: dict[str, Any] = {"model": model, "ratio": ratio, "duration": duration}
@@ -124,7 +124,7 @@ class RunwayEngine(UpstreamEngine):
             super().supports(request)
             or request.kind == CHARACTER_PERFORMANCE
             or request.kind in catalogue.STILL_KINDS
-            or (request.kind in VIDEO_IN_KINDS and request.dialect == "runway")
+            or (request.kind in VIDEO_IN_KINDS and request.dialect in OFFICIAL_SHAPED)
         )
 
     def _headers(self, key: str) -> dict[str, str]:
