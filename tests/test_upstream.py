@@ -150,7 +150,9 @@ def test_a_long_task_is_read_seldom_while_its_progress_says_the_end_is_far(tmp_p
     assert paced <= steady / 2
     for model, key in (("gen4.5", "key-p"), ("veo3.1", "key-s")):
         finished_upstream = emulator.task(reads[key][0])["timeline"]["final_at"]
-        assert seen_done[model] - finished_upstream < 0.3 + 1.0  # within one poll interval plus a second
+        # Within one poll interval and the result's copy (download, poster, storing: over a second
+        # on a loaded machine), still well under the 3 s a paced poll that overshot would add.
+        assert seen_done[model] - finished_upstream < 0.3 + 2.0
 
 
 def test_upstream_failure_code_reaches_both_dialects(runway_gateway, emulator):
