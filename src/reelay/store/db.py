@@ -93,7 +93,9 @@ async def write_transaction(engine: AsyncEngine):
         async with engine.begin() as conn:
             yield conn
         return
-    lock = _sqlite_write_locks.setdefault(engine.sync_engine, WriteLock())
+    lock = _sqlite_write_locks.get(engine.sync_engine)
+    if lock is None:  # once per engine, not a new lock built and dropped on every write
+        lock = _sqlite_write_locks[engine.sync_engine] = WriteLock()
     await lock.acquire(BACKGROUND.get())
     try:
         async with engine.begin() as conn:

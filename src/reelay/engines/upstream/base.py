@@ -9,6 +9,7 @@ attempt unconfirmed and never sends it again blindly.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import time
 import uuid
@@ -203,6 +204,20 @@ class UpstreamEngine(ABC):
     @abstractmethod
     async def cancel(self, task: Task) -> None:
         """Cancel the task upstream, if it was ever accepted there."""
+
+    @abstractmethod
+    def _headers(self, key: str) -> dict[str, str]:
+        """What every request to this upstream carries with its key."""
+
+    async def _delete_upstream(self, task: Task, path: str) -> None:
+        """DELETE `path` ("{id}" stands for the upstream id) with the key the task was sent with,
+        if the upstream ever accepted the task. Best effort: the task is cancelled here whatever
+        the upstream says."""
+        state = UpstreamState.from_json(task.engine_state)
+        if state.upstream_id:
+            headers = self._headers(self.config.key_for_slot(state.slot))
+            with contextlib.suppress(Exception):
+                await self.client.delete(path.format(id=state.upstream_id), headers=headers)
 
     def next_poll(self, task: Task, waiting: bool, progress: float | None = None) -> float:
         """Backing off while the upstream queues the task; while it runs, every poll_seconds, or

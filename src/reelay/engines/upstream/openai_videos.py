@@ -11,7 +11,6 @@ to find a lost create, so such a task fails with INTERNAL.UPSTREAM_UNCONFIRMED.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from reelay.domain.request import GenerationRequest
@@ -141,13 +140,8 @@ class OpenAIVideosEngine(UpstreamEngine):
         return EngineUpdate(Status.SUCCEEDED, progress=1.0, results=files, state=stored)
 
     async def cancel(self, task: Task) -> None:
-        state = UpstreamState.from_json(task.engine_state)
-        if state.upstream_id:
-            key = self.config.key_for_slot(state.slot)
-            # vLLM-Omni aborts a live job on DELETE; OpenAI deletes only finished videos. Best
-            # effort: the task is cancelled here whatever the upstream says.
-            with contextlib.suppress(Exception):
-                await self.client.delete(f"/v1/videos/{state.upstream_id}", headers=self._headers(key))
+        # vLLM-Omni aborts a live job on DELETE; OpenAI deletes only finished videos.
+        await self._delete_upstream(task, "/v1/videos/{id}")
 
 
 def _progress(value: Any) -> float | None:

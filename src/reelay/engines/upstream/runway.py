@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -215,9 +214,4 @@ class RunwayEngine(UpstreamEngine):
         return EngineUpdate(Status.SUCCEEDED, progress=1.0, results=files, state=stored)
 
     async def cancel(self, task: Task) -> None:
-        state = UpstreamState.from_json(task.engine_state)
-        if state.upstream_id:
-            key = self.config.key_for_slot(state.slot)
-            # Best effort: the task is cancelled here whatever the upstream says.
-            with contextlib.suppress(Exception):
-                await self.client.delete(f"/v1/tasks/{state.upstream_id}", headers=self._headers(key))
+        await self._delete_upstream(task, "/v1/tasks/{id}")
