@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from reelay import admin, files, health, hooks, upload_form
+from reelay import admin, console, files, health, hooks, upload_form
 from reelay.dialects import openapi
 from reelay.dialects import registry as dialects
 from reelay.domain.errors import InsufficientPoints, ReelayError
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router, dependencies=own)
     app.include_router(hooks.router, dependencies=own)
     app.include_router(upload_form.router, dependencies=own)
+    app.include_router(console.router, include_in_schema=False)  # HTML pages with their own error pages
 
     @app.exception_handler(ReelayError)
     async def reelay_error(request: Request, error: ReelayError):
