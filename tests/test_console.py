@@ -74,9 +74,7 @@ def test_sign_in_gives_a_strict_http_only_cookie_and_sign_out_ends_it(console):
     assert away.status_code == 303 and away.headers["location"].startswith("/console/login?next=/console/tasks")
 
     form = console.get("/console/login")
-    wrong = console.post(
-        "/console/login", data={"api_key": "rl_wrong", "csrf_token": TOKEN.search(form.text).group(1)}
-    )
+    wrong = console.post("/console/login", data={"api_key": "rl_wrong", "csrf_token": TOKEN.search(form.text).group(1)})
     assert wrong.status_code == 401 and "not valid or has been revoked" in wrong.text
     assert "text/html" in wrong.headers["content-type"]
 
@@ -161,7 +159,13 @@ def test_keys_made_topped_up_rotated_and_revoked_in_the_console_are_so_in_the_st
     sign_in(console, console.admin_key)
     made = console.post(
         "/console/keys",
-        data={"name": "partner", "points": "120", "max_concurrent": "2", "daily_limit": "", "csrf_token": token(console)},
+        data={
+            "name": "partner",
+            "points": "120",
+            "max_concurrent": "2",
+            "daily_limit": "",
+            "csrf_token": token(console),
+        },
     )
     assert made.status_code == 200
     plain = re.search(r'id="new-key-plain">([^<]+)<', made.text).group(1)
@@ -174,10 +178,14 @@ def test_keys_made_topped_up_rotated_and_revoked_in_the_console_are_so_in_the_st
     assert bad.status_code == 400 and "points" in bad.text
 
     page = f"/console/keys/{key.id}"
-    topped = console.post(f"{page}/topup", data={"points": "30", "note": "december", "csrf_token": token(console, page)})
+    topped = console.post(
+        f"{page}/topup", data={"points": "30", "note": "december", "csrf_token": token(console, page)}
+    )
     assert topped.status_code == 200 and "150 points" in topped.text
     assert run(console, reelay(console).ledger.balance, key.id) == 150
-    below = console.post(f"{page}/topup", data={"points": "-500", "kind": "adjustment", "csrf_token": token(console, page)})
+    below = console.post(
+        f"{page}/topup", data={"points": "-500", "kind": "adjustment", "csrf_token": token(console, page)}
+    )
     assert below.status_code == 400 and run(console, reelay(console).ledger.balance, key.id) == 150
     assert "december" in console.get(page).text  # the ledger
 
@@ -248,7 +256,12 @@ def test_cancel_resend_and_rerun(console):
     assert resent.status_code == 303
     again = run(console, store.list, task_id=task_id)[0]
     assert again.state == PENDING and again.next_attempt_at >= before
-    assert console.post(f"{page}/callbacks/{delivery.id[:8]}/resend", data={"csrf_token": token(console, page)}).status_code == 404
+    assert (
+        console.post(
+            f"{page}/callbacks/{delivery.id[:8]}/resend", data={"csrf_token": token(console, page)}
+        ).status_code
+        == 404
+    )
 
     rerun = console.post(f"{page}/rerun", data={"csrf_token": token(console, page)}, follow_redirects=False)
     new_id = rerun.headers["location"].rsplit("/", 1)[-1]

@@ -79,7 +79,7 @@ def stacked(chart_id: str, title: str, unit: str, days: list[date], series: dict
         x = LEFT + slot * index + (slot - bar_w) / 2
         if index % every == 0:
             chart.day_labels.append((x + bar_w / 2, day.strftime("%m-%d")))
-        base = TOP + plot_h
+        base = float(TOP + plot_h)
         for name in names:
             value = max(series[name].get(day, 0), 0)
             if not value:

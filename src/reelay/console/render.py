@@ -122,7 +122,10 @@ async def render_failure(request: Request, error: Exception) -> Response:
         return RedirectResponse(error.headers["Location"], status_code=303)
     if isinstance(error, session.CsrfRefused):
         return error_page(
-            request, 403, "Form expired", "This form's security token is missing or stale. Reload the page and try again."
+            request,
+            403,
+            "Form expired",
+            "This form's security token is missing or stale. Reload the page and try again.",
         )
     if isinstance(error, NotFoundPage):
         return error_page(request, 404, "Not found", error.what)

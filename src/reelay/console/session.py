@@ -39,6 +39,8 @@ class SignInRequired(HTTPException):
     """Not signed in (or the session ended): a 303 to the sign-in page. An HTTPException, so that
     any route raising it redirects, whichever error handling is in force."""
 
+    headers: dict[str, str]
+
     def __init__(self, request: Request) -> None:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         super().__init__(303, "Sign in to use the console.", headers={"Location": login_url(here)})
@@ -210,5 +212,9 @@ def set_login_nonce(request: Request, response: Response, nonce: str) -> None:
 
 async def check_login_token(request: Request, sent: object) -> None:
     nonce = request.cookies.get(LOGIN_COOKIE)
-    if not nonce or not isinstance(sent, str) or not hmac.compare_digest(sent, _sign(await _secret(request), "login", nonce)):
+    if (
+        not nonce
+        or not isinstance(sent, str)
+        or not hmac.compare_digest(sent, _sign(await _secret(request), "login", nonce))
+    ):
         raise CsrfRefused()

@@ -191,7 +191,9 @@ def request_summary(task: Task) -> list[tuple[str, str]]:
         uri = item.uri if len(item.uri) <= 120 else item.uri[:100] + "…"
         rows.append((f"Input ({item.role})", uri))
     if asked.motion:
-        rows.append(("Motion", ", ".join(f"{axis} {value:g}" for axis, value in zip(MOTION, asked.motion, strict=False))))
+        rows.append(
+            ("Motion", ", ".join(f"{axis} {value:g}" for axis, value in zip(MOTION, asked.motion, strict=False)))
+        )
     rows.append(("Seed", str(task.seed)))
     rows.append(("Callback URL", asked.callback_url or "—"))
     rows.append(("Points", f"{task.points}" + (" (refunded)" if task.refunded else "")))

@@ -54,8 +54,14 @@ async def usage_page(request: Request) -> Response:
         end = today
         start = end - timedelta(days=DEFAULT_DAYS - 1)
     # A client key sees its own usage only; the admin key everyone's.
-    rows = await reelay.usage.by_day(start=start, end=end + timedelta(days=1), api_key_id=None if key.is_admin else key.id)
-    names = {k.id: k.name or k.prefix for k in await reelay.keys.list()} if key.is_admin else {key.id: key.name or key.prefix}
+    rows = await reelay.usage.by_day(
+        start=start, end=end + timedelta(days=1), api_key_id=None if key.is_admin else key.id
+    )
+    names = (
+        {k.id: k.name or k.prefix for k in await reelay.keys.list()}
+        if key.is_admin
+        else {key.id: key.name or key.prefix}
+    )
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
     def series(by: str, value: str) -> dict[str, dict[date, int]]:
