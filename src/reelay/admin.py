@@ -165,6 +165,17 @@ async def resend_callback(delivery_id: str, request: Request):
     return {"resent": True}
 
 
+@router.get("/tasks/{task_id}/timeline")
+async def task_timeline(task_id: str, request: Request):
+    """Everything that happened to a task, oldest first: status changes, each engine start and
+    check (with the upstream exchanges and their latency), result copies, moves, every callback
+    attempt, the charge and the refund."""
+    await admin(request)
+    reelay = services(request)
+    task = await reelay.reader.any(task_id)
+    return {"id": task.id, "status": task.status.value, "data": [asdict(e) for e in await reelay.timeline.of(task)]}
+
+
 @router.get("/channels")
 async def list_channels(request: Request):
     """Every channel with its health, tasks in flight and recent errors (as this process saw them)."""

@@ -31,6 +31,7 @@ from reelay.service.limits import MemoryRateLimiter, RedisRateLimiter
 from reelay.service.pricing import Pricing
 from reelay.service.submit import Submitter
 from reelay.service.tasks import TaskReader
+from reelay.service.timeline import Timeline
 from reelay.settings import Settings
 from reelay.storage.base import Storage
 from reelay.storage.local import LocalStorage
@@ -41,6 +42,7 @@ from reelay.store.keys import KeyStore
 from reelay.store.ledger import LedgerStore
 from reelay.store.meta import get_or_create_secret
 from reelay.store.relay_callbacks import RelayCallbackStore
+from reelay.store.steps import StepStore
 from reelay.store.tasks import TaskStore
 from reelay.worker.runner import Worker
 
@@ -63,6 +65,8 @@ class Reelay:
     relay_callbacks: RelayCallbackStore
     limiter: MemoryRateLimiter | RedisRateLimiter
     metrics: Metrics
+    steps: StepStore
+    timeline: Timeline
     worker: Worker | None = None
     dispatcher: Dispatcher | None = None
     background: list[asyncio.Task] = field(default_factory=list)
@@ -111,6 +115,8 @@ async def build(settings: Settings) -> Reelay:
     limiter = RedisRateLimiter(settings.redis_url) if settings.redis_url else MemoryRateLimiter()
     policy = FetchPolicy.from_settings(settings)
     callbacks = CallbackStore(db)
+    ledger = LedgerStore(db)
+    steps = StepStore(db)
     worker = dispatcher = None
     if settings.worker:
         retries = RetryPolicy(
@@ -129,6 +135,7 @@ async def build(settings: Settings) -> Reelay:
             engine_names=engines.names_for_engines(settings.worker_engines) if settings.worker_engines else None,
             metrics=metrics,
             upload_sweep_seconds=settings.upload_sweep_seconds,
+            steps=steps,
         )
         dispatcher = Dispatcher(
             callbacks,
@@ -161,10 +168,12 @@ async def build(settings: Settings) -> Reelay:
         submitter,
         TaskReader(tasks),
         callbacks,
-        LedgerStore(db),
+        ledger,
         relay_callbacks,
         limiter,
         metrics,
+        steps,
+        Timeline(steps, callbacks, ledger),
         worker,
         dispatcher,
     )

@@ -23,6 +23,13 @@ class TaskReader:
             raise TaskNotFound(task_id)
         return task
 
+    async def any(self, task_id: str) -> Task:
+        """Any key's task, deleted ones too: for the admin's reads."""
+        task = await self.tasks.get(task_id, deleted=True) if _looks_like_id(task_id) else None
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
     async def cancel_or_delete(self, key: ApiKey, task_id: str) -> None:
         """Runway's DELETE: cancels a live task, deletes a finished one, and either way the task
         is gone for the official dialect afterwards, as on Runway. The cancel and the deletion

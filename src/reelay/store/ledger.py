@@ -131,6 +131,13 @@ class LedgerStore:
             rows = (await conn.execute(query)).all()
         return [Entry(r.id, r.kind, r.amount, r.task_id, r.model, r.note, r.created_at) for r in rows]
 
+    async def for_task(self, task_id: str) -> list[Entry]:
+        """The entries of one task (its charge, and its refund if it had one), oldest first."""
+        query = select(ledger_entries).where(ledger_entries.c.task_id == task_id).order_by(ledger_entries.c.id)
+        async with self.db.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [Entry(r.id, r.kind, r.amount, r.task_id, r.model, r.note, r.created_at) for r in rows]
+
     async def spent_by_day(self, api_key_id: str, start: date, before: date) -> dict[date, dict[str, int]]:
         """Points spent per UTC day and model (charges less refunds), for Runway's usage report."""
         lo = datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp()

@@ -57,6 +57,7 @@ ledger_entries = Table(
     Column("model", String(50), nullable=True),
     Column("note", Text, nullable=True),
     Column("created_at", Float, nullable=False),
+    Index("ix_ledger_entries_task", "task_id"),  # a task's charge and refund, for its timeline
 )
 
 tasks = Table(
@@ -150,6 +151,23 @@ callback_attempts = Table(
     Column("http_status", Integer, nullable=True),
     Column("error", Text, nullable=True),
     Column("next_attempt_at", Float, nullable=True),
+)
+
+# What the worker saw of each task, for its timeline: status changes, each start and check of an
+# engine (with the upstream exchanges it made), result copies, moves to another channel. Written
+# in the worker's batches; a task's checks are bounded (steps.py keeps its first and latest).
+task_steps = Table(
+    "task_steps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_id", String(36), nullable=False),
+    Column("attempt", Integer, nullable=False),  # the worker's claim of the task that saw it
+    Column("seq", Integer, nullable=False),  # its number within that claim: gaps are dropped checks
+    Column("kind", String(16), nullable=False),  # status | start | check | store | move
+    Column("at", Float, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index("ix_task_steps_task", "task_id", "id"),
 )
 
 # Concurrency slots of capped channels and keys ("key:<id>"): one row per task holding a slot,

@@ -25,12 +25,15 @@ from reelay.domain.status import FINAL, Status
 from reelay.domain.task import Task
 from reelay.engines.base import EngineUpdate
 from reelay.engines.placement import Placement, TaskChanged
+from reelay.engines.steps import recording
 from reelay.metrics import Metrics
 from reelay.storage.results import store_results
 from reelay.storage.uploads import delete_expired_uploads
 from reelay.store.db import BACKGROUND
 from reelay.store.slots import Admission, SlotLeaseLost, SlotStore
+from reelay.store.steps import StepStore
 from reelay.store.tasks import TaskStore
+from reelay.worker.steps import StepNotes
 
 log = logging.getLogger("reelay.worker")
 
@@ -55,6 +58,7 @@ class Worker:
         slots: SlotStore | None = None,
         metrics: Metrics | None = None,
         upload_sweep_seconds: float = 600.0,
+        steps: StepStore | None = None,
     ) -> None:
         self.store = store
         self.storage = storage
@@ -75,6 +79,7 @@ class Worker:
         self._pokes: dict[str, asyncio.Event] = {}
         self._poked: set[str] = set()
         self._progress: dict[str, float] = {}  # written in batches by _watch
+        self.notes = StepNotes(steps or StepStore(store.db))  # each task's timeline, batched likewise
         self._waiting: dict[str, dict[str, float]] = {}  # scope -> tasks here waiting for a slot in it
         self._unlooped: set[str] = set()  # leased here at the last heartbeat with no loop
         self._claims: dict[str, set[int]] = {}  # attempt numbers of each driven task claimed here
@@ -103,7 +108,7 @@ class Worker:
         finally:
             for helper in helpers:
                 helper.cancel()
-            await self._flush_progress()
+            await self._flush()
 
     async def stop(self) -> None:
         """Stop claiming, stop driving, and hand every live task back for another worker."""
@@ -163,7 +168,7 @@ class Worker:
                 for task_id in await self.store.cancelled_since(self.owner, since - 1.0):
                     self.poke(task_id)
                 since = now
-                await self._flush_progress()
+                await self._flush()
             except Exception:
                 log.exception("watching tasks failed")
 
@@ -192,9 +197,10 @@ class Worker:
             except Exception:
                 log.exception("deleting expired uploads failed")
 
-    async def _flush_progress(self) -> None:
+    async def _flush(self) -> None:
         pending, self._progress = self._progress, {}
         await self.store.set_progress_many(pending)
+        await self.notes.flush()
 
     def poke(self, task_id: str) -> None:
         """Read a task again and check it now (it was cancelled, or an upstream called back)."""
@@ -225,15 +231,20 @@ class Worker:
                 started = self.placement.started(task)
                 fence.unconfirmed = None
                 async with self._checks if started else self._starts:
-                    try:
-                        update = await self.placement.step(task, fence)
-                    except TaskChanged:
-                        continue  # look at the task as it is now
-                    except LeaseLost:
-                        raise
-                    except Exception as error:
-                        log.exception("channel %s failed on task %s", task.channel, task.id)
-                        update = EngineUpdate(Status.FAILED, failure=f"Engine error: {error}", failure_code="INTERNAL")
+                    began = time.monotonic()
+                    with recording() as seen:
+                        try:
+                            update = await self.placement.step(task, fence)
+                        except TaskChanged:
+                            continue  # look at the task as it is now
+                        except LeaseLost:
+                            raise
+                        except Exception as error:
+                            log.exception("channel %s failed on task %s", task.channel, task.id)
+                            update = EngineUpdate(
+                                Status.FAILED, failure=f"Engine error: {error}", failure_code="INTERNAL"
+                            )
+                    self.notes.step(task, started, update, seen, time.monotonic() - began)
                     try:
                         if await self._apply(task, update):
                             self.metrics.task_finished(task)
@@ -264,6 +275,7 @@ class Worker:
             self._pokes.pop(task.id, None)
             self._poked.discard(task.id)
             self._progress.pop(task.id, None)
+            self.notes.forget(task.id)
             self._stop_waiting(task.id)
             if not ended and not self._stopping.is_set():
                 await self._give_back(task)
@@ -355,6 +367,7 @@ class Worker:
             if moves and await self._fenced(
                 task, lambda lease: self.store.transition(task.id, Status.THROTTLED, lease=lease, **changed)
             ):
+                self.notes.status(task, task.status, Status.THROTTLED)
                 task.status, task.engine_state, task.schedule = Status.THROTTLED, state, schedule
             return False
         running: tuple[Status, dict[str, Any]] = (Status.RUNNING, {"progress": update.progress or 0.0})
@@ -365,13 +378,18 @@ class Worker:
                     lambda lease: self.store.transition(task.id, Status.RUNNING, lease=lease, **running[1], **changed),
                 ):
                     return False
+                self.notes.status(task, task.status, Status.RUNNING)
                 task.status, task.engine_state, task.schedule = Status.RUNNING, state, schedule
             if update.progress is not None and update.progress != task.progress:
                 task.progress = update.progress
                 self._progress[task.id] = update.progress
             return False
         if update.status == Status.SUCCEEDED:
+            copying = time.monotonic()
             results = (*update.stored, *await store_results(self.storage, task.id, update.results))
+            if update.results:
+                size = sum(_size(file.path) for file in update.results)
+                self.notes.stored(task, len(update.results), size, time.monotonic() - copying)
             final: dict[str, Any] = dict(progress=1.0, results=results, raw_video_url=update.raw_video_url)
         else:
             final = dict(failure=update.failure or "The task failed.", failure_code=update.failure_code)
@@ -383,6 +401,10 @@ class Worker:
             ),
         ):
             return False
+        if through is not None:
+            self.notes.status(task, task.status, Status.RUNNING)
+        before = Status.RUNNING if through is not None else task.status
+        self.notes.status(task, before, update.status, **_final_detail(update))
         task.status, task.engine_state, task.schedule = update.status, state, schedule
         self._slot_freed(task)
         return True
@@ -433,8 +455,22 @@ class _ClaimFence:
         ):
             raise TaskChanged(task.id)
         if channel != task.channel:
+            self.worker.notes.moved(task, channel, retry_at)
             self.worker._slot_freed(task)
         task.channel, task.engine_state, task.schedule = channel, {}, schedule
+
+
+def _size(path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _final_detail(update: EngineUpdate) -> dict[str, Any]:
+    if update.status == Status.SUCCEEDED:
+        return {}
+    return {"failure": update.failure, "failure_code": update.failure_code}
 
 
 def _take(task: Task, fresh: Task) -> None:

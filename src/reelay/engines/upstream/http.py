@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json as jsonlib
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from typing import Any, NoReturn
 
 import aiohttp
 from multidict import CIMultiDictProxy
+
+from reelay.engines import steps
 
 KEEP_ALIVE_CONNECTIONS = 64  # as many as the worker steps at once
 
@@ -102,13 +105,16 @@ class UpstreamHttp:
         headers: dict[str, str] | None = None,
     ) -> Answer:
         data = _form_data(form) if form is not None else None
+        url = self._url(path_or_url)
+        started = time.monotonic()
         try:
-            async with self._client().request(
-                method, self._url(path_or_url), json=json, data=data, headers=headers
-            ) as response:
-                return Answer(response.status, response.headers, await response.read())
+            async with self._client().request(method, url, json=json, data=data, headers=headers) as response:
+                answer = Answer(response.status, response.headers, await response.read())
         except Exception as error:
+            steps.note(method, url, started, sent=_shown(json, form), error=error)
             _raise_translated(error)
+        steps.note(method, url, started, status=answer.status_code, sent=_shown(json, form), answer=answer.content)
+        return answer
 
     async def get(self, path: str, *, headers: dict[str, str] | None = None) -> Answer:
         return await self.request("GET", path, headers=headers)
@@ -129,11 +135,18 @@ class UpstreamHttp:
     @asynccontextmanager
     async def download(self, url: str, headers: dict[str, str] | None = None) -> AsyncIterator[Download]:
         """A GET whose body is read in chunks, for result files of any size."""
+        url = self._url(url)
+        started = time.monotonic()
+        download: Download | None = None
         try:
-            async with self._client().get(self._url(url), headers=headers) as response:
-                yield Download(response)
+            async with self._client().get(url, headers=headers) as response:
+                download = Download(response)
+                yield download
         except Exception as error:
+            steps.note("GET", url, started, status=download.status_code if download else None, error=error)
             _raise_translated(error)
+        if download is not None:
+            steps.note("GET", url, started, status=download.status_code, size=download.size)
 
     async def aclose(self) -> None:
         if self._session is not None:
@@ -145,10 +158,24 @@ class Download:
     def __init__(self, response: aiohttp.ClientResponse) -> None:
         self._response = response
         self.status_code = response.status
+        self.size = 0  # bytes read so far
 
     async def chunks(self, size: int = 1 << 16) -> AsyncIterator[bytes]:
         async for chunk in self._response.content.iter_chunked(size):
+            self.size += len(chunk)
             yield chunk
+
+
+def _shown(json: Any, form: list[FormField] | None) -> Any:
+    """What the timeline shows of a request body: the JSON, or a form's text fields and files' names."""
+    if not steps.is_recording() or (json is None and form is None):
+        return None
+    if form is None:
+        return json
+    return {
+        name: f"<file {value.filename}, {len(value.data)} bytes>" if isinstance(value, FilePart) else value
+        for name, value in form
+    }
 
 
 def _form_data(form: list[FormField]) -> aiohttp.FormData:

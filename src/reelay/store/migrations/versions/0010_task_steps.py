@@ -1,0 +1,36 @@
+"""The task_steps table: what the worker saw of each task, for the console's timeline; and an
+index on the ledger's task_id, which the timeline reads a task's charge and refund by.
+
+Revision ID: 0010
+Revises: 0009
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "task_steps",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("task_id", sa.String(36), nullable=False),
+        sa.Column("attempt", sa.Integer, nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("at", sa.Float, nullable=False),
+        sa.Column("summary", sa.Text, nullable=False),
+        sa.Column("detail", sa.JSON, nullable=False),
+    )
+    op.create_index("ix_task_steps_task", "task_steps", ["task_id", "id"])
+    op.create_index("ix_ledger_entries_task", "ledger_entries", ["task_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_ledger_entries_task", table_name="ledger_entries")
+    op.drop_index("ix_task_steps_task", table_name="task_steps")
+    op.drop_table("task_steps")
