@@ -291,3 +291,15 @@ def test_usage_charts_show_a_client_only_its_own(console):
     sign_in(console, console.admin_key)
     everyone = console.get("/console/usage").text
     assert "other-partner" in everyone and "Tasks per day by key" in everyone
+
+
+def test_the_channel_test_button_runs_a_task_on_that_channel_and_opens_it(console):
+    sign_in(console, console.admin_key)
+    page = "/console/channels"
+    ran = console.post(f"{page}/sandbox/test", data={"csrf_token": token(console, page)}, follow_redirects=False)
+    assert ran.status_code == 303 and ran.headers["location"].startswith("/console/tasks/")
+    made = task(console, ran.headers["location"].rsplit("/", 1)[-1])
+    assert made.channel == "sandbox" and made.status == Status.PENDING
+    assert console.get(ran.headers["location"]).status_code == 200
+    missing = console.post(f"{page}/nowhere/test", data={"csrf_token": token(console, page)})
+    assert missing.status_code == 404
