@@ -159,6 +159,11 @@ def test_the_admin_creates_and_revokes_a_key(page, gateway):
     page.goto(url(gateway) + "/console/channels")
     assert page.get_by_role("heading", name=re.compile("runway-a")).count() == 1
     screenshot(page, "channels")
+    # The test button: a real small task through exactly this channel, followed on its page.
+    page.get_by_role("button", name=re.compile("Test runway-a")).click()
+    page.wait_for_url(re.compile(r"/console/tasks/[0-9a-f-]{36}$"))
+    wait_until(page, "document.getElementById('task-status').textContent.trim() === 'succeeded'", 60)
+    assert "runway-a" in page.locator("#history").inner_text()
     assert not problems.found, problems.found
 
 
