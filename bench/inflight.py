@@ -3,6 +3,7 @@
     .venv/bin/python bench/inflight.py                       # 10,000 tasks, 5 s polls, PostgreSQL
     .venv/bin/python bench/inflight.py --tasks 2000 --hold 40 --spread 60
     .venv/bin/python bench/inflight.py --steady-polls        # poll every 5 s whatever the progress
+    .venv/bin/python bench/inflight.py --code /path/to/other/checkout   # that checkout's src/ (before/after)
 
 Four processes on this machine: the emulator (`python -m reelay.emulator`), an API process
 (`reelay serve --no-worker`), the one `reelay worker` measured, and PostgreSQL (or, with
@@ -136,6 +137,9 @@ def main() -> None:
         "--steady-polls", action="store_true", help="poll every --poll seconds (poll_by_progress = false)"
     )
     parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
+    parser.add_argument(
+        "--code", help="run the API and worker from another checkout's src/ (a before/after in the same venv)"
+    )
     args = parser.parse_args()
 
     emulator, emulator_url = start_emulator()
@@ -148,6 +152,8 @@ def main() -> None:
         f"poll_by_progress = {'false' if args.steady_polls else 'true'}\n"
     )
     env = {"REELAY_CONFIG": str(work / "reelay.toml"), "REELAY_LEASE_SECONDS": "30", "REELAY_WORKER": "false"}
+    if args.code:
+        env["PYTHONPATH"] = str(Path(args.code).resolve() / "src")
     database_name = None
     if args.database == "postgres":
         database_name, env["REELAY_DATABASE_URL"] = create_database()
@@ -208,7 +214,7 @@ def main() -> None:
     polling = (
         f"every {args.poll:g} s" if args.steady_polls else f"by progress, every {args.poll:g} to {args.max_poll:g} s"
     )
-    print(f"\nworker: one process; {args.database}; polling {polling}")
+    print(f"\nworker: one process; {args.database}; polling {polling}; code: {args.code or ROOT}")
     print(f"peak in flight at once: {peak_live}; all final after {total:.0f} s; failed: {failed}")
     print(
         f"tracking alone ({tracking_seconds:.0f} s, {args.tasks} in flight): {tracking_cpu / tracking_seconds * 100:.0f} % "

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reelay.dialects.common import caller, input_error, json_object, query_text, services
 from reelay.domain.errors import Forbidden, InputError
+from reelay.service import channel_test
 from reelay.store.callbacks import DEAD, DELIVERED, PENDING
 from reelay.store.keys import KeyLimits
 from reelay.store.slots import SlotStore
@@ -205,3 +206,11 @@ async def list_channels(request: Request):
             }
         )
     return {"data": channels}
+
+
+@router.post("/channels/{name}/test")
+async def test_channel(name: str, request: Request):
+    """A real small task through exactly this channel, pinned to it: follow it as any task."""
+    key = await admin(request)
+    task = await channel_test.test_channel(services(request), key, name)
+    return {"task_id": task.id, "channel": task.channel, "model": task.request.model}

@@ -43,7 +43,9 @@ from reelay.store.ledger import LedgerStore
 from reelay.store.meta import get_or_create_secret
 from reelay.store.relay_callbacks import RelayCallbackStore
 from reelay.store.steps import StepStore
+from reelay.store.task_search import TaskSearch
 from reelay.store.tasks import TaskStore
+from reelay.store.usage import UsageStore
 from reelay.worker.runner import Worker
 
 
@@ -71,6 +73,12 @@ class Reelay:
     dispatcher: Dispatcher | None = None
     background: list[asyncio.Task] = field(default_factory=list)
     admin_key: str | None = None  # set only on the start that created it
+    search: TaskSearch = field(init=False)  # the console's task list
+    usage: UsageStore = field(init=False)  # the console's usage by day
+
+    def __post_init__(self) -> None:
+        self.search = TaskSearch(self.db)
+        self.usage = UsageStore(self.db)
 
     def start(self) -> None:
         """The background loops: the worker and the callback dispatcher (where settings want them)."""

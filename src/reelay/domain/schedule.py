@@ -22,10 +22,18 @@ class ScheduleState:
     rounds: int = 0
     # The last refusal, or the create whose answer was lost: what a final failure reports.
     last_error: str | None = None
+    # Runs on its channel or nowhere (a channel test): never failed over nor moved elsewhere.
+    pinned: bool = False
 
     def to_json(self) -> JsonObject:
         return without_unset(
-            {"started": self.started, "tried": list(self.tried), "rounds": self.rounds, "last_error": self.last_error}
+            {
+                "started": self.started,
+                "tried": list(self.tried),
+                "rounds": self.rounds,
+                "last_error": self.last_error,
+                "pinned": self.pinned or None,  # written only when set
+            }
         )
 
     @classmethod
@@ -36,4 +44,5 @@ class ScheduleState:
             tried=read_strings(stored, "tried"),
             rounds=max(read_int(stored, "rounds") or 0, 0),
             last_error=read_str(stored, "last_error"),
+            pinned=read_bool(stored, "pinned"),
         )

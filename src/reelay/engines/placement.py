@@ -8,6 +8,7 @@ this module decides everything about admission and routing that the worker must 
   to the next candidate channel; when every one refused, it waits (Retry-After, or jittered
   doubling) and goes round again, until the channel's task timeout;
 - rehoming a task whose channel left the config.
+A pinned task (ScheduleState.pinned: a channel test) is never moved: its channel runs it or it fails.
 
 Placement keeps its own record of each task, a typed `ScheduleState` (started, channels tried,
 failover rounds, last error), apart from the engine's state, which it stores but never reads.
@@ -168,7 +169,7 @@ class Placement:
         """The task's channel is gone from the config: move it if it never started (None: drive
         it on), else fail it."""
         found = self.channels.candidates(task.request)
-        if not task.schedule.started and found:
+        if not task.schedule.started and not task.schedule.pinned and found:
             await fence.move(task, found[0], ScheduleState())
             return None
         return EngineUpdate(
@@ -177,7 +178,14 @@ class Placement:
 
     async def _refused(self, task: Task, refused: NotAccepted, fence: Fence) -> EngineUpdate:
         """The upstream surely did not take the task: try the next channel; when every one
-        refused, wait THROTTLED and go round again, until the timeout."""
+        refused, wait THROTTLED and go round again, until the timeout. A pinned task (a channel
+        test) fails at once: its channel's refusal is the answer it was made for."""
+        if task.schedule.pinned:
+            return EngineUpdate(
+                Status.FAILED,
+                failure=f"Channel {task.channel} did not accept the task: {refused.message}",
+                failure_code="INTERNAL.UPSTREAM_UNAVAILABLE",
+            )
         tried = set(task.schedule.tried) | {task.channel}
         rounds = task.schedule.rounds
         remaining = self.channels.candidates(task.request, exclude=tried)

@@ -16,6 +16,7 @@ from typing import Any
 from reelay.domain.errors import IdempotencyConflict, InputError
 from reelay.domain.footage import fit_to_footage
 from reelay.domain.request import GenerationRequest
+from reelay.domain.schedule import ScheduleState
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.media.fetch import FetchPolicy, check_url_syntax
@@ -61,10 +62,14 @@ class Submitter:
         request_hash: str = "",
         retry_count: int = 0,
         callback_field: str = "callback_url",
+        channel: str | None = None,
+        charge: bool = True,
     ) -> tuple[Task, bool]:
         """Returns (task, created). A repeated idempotent request returns the first task, and so
         does an SDK's retry (`retry_count` >= 1) of an identical create made within the window.
-        `callback_field`: where the client put the callback URL, as its dialect names it."""
+        `callback_field`: where the client put the callback URL, as its dialect names it.
+        `channel`: the task runs on that channel or fails, never moved to another (a channel test).
+        `charge=False`: the task costs no points (the operator's own channel test)."""
         claim = fingerprint = None
         if idempotency_key:
             if len(idempotency_key) > 255:
@@ -81,7 +86,7 @@ class Submitter:
                     return earlier, False
         if request.callback_url:
             check_url_syntax(request.callback_url, field=callback_field, policy=self.policy, allow_http=True)
-        engine = self.engines.route(request)
+        engine = self.engines.route(request) if channel is None else self._pinned_to(channel, request)
 
         task_id = str(uuid.uuid4())
         forwards_body = getattr(engine, "forwards_body", None)
@@ -102,7 +107,8 @@ class Submitter:
             updated_at=now,
             seed=request.seed if request.seed is not None else random.randint(0, 4294967295),
             channel=engine.name,
-            points=self.pricing.points(request, engine.name),
+            points=self.pricing.points(request, engine.name) if charge else 0,
+            schedule=ScheduleState(pinned=channel is not None),
         )
         try:
             task, created = await self.tasks.create(
@@ -122,6 +128,15 @@ class Submitter:
         if fingerprint:
             self._expire_fingerprints()
         return task, created
+
+    def _pinned_to(self, channel: str, request: GenerationRequest):
+        """The engine of `channel`, which must serve the request; InputError naming `channel`."""
+        if channel not in self.engines.channels:
+            raise InputError("channel", f"no channel is named {channel!r}")
+        engine = self.engines.get(channel)
+        if not engine.supports(request) or not self.engines.config(channel).serves(request.model, request.engine_model):
+            raise InputError("channel", f"{channel} does not serve {request.kind} with model {request.model}")
+        return engine
 
     def _expire_fingerprints(self) -> None:
         """Forget creates older than the window, at most once a minute per process, so the table

@@ -92,6 +92,8 @@ tasks = Table(
     Index("ix_tasks_lease_owner", "lease_owner"),
     # A channel's waiting line (slots.py counts the tasks ahead of one).
     Index("ix_tasks_line", "channel", "status", "created_at"),
+    # Newest first across every key: the console's task list and usage (store/task_search.py).
+    Index("ix_tasks_created", "created_at", "id"),
 )
 
 idempotency_keys = Table(

@@ -1,5 +1,6 @@
 """The task_steps table: what the worker saw of each task, for the console's timeline; and an
-index on the ledger's task_id, which the timeline reads a task's charge and refund by.
+index on the ledger's task_id, which the timeline reads a task's charge and refund by; and one on
+the tasks' creation time, which the console lists every key's tasks by.
 
 Revision ID: 0010
 Revises: 0009
@@ -28,9 +29,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_task_steps_task", "task_steps", ["task_id", "id"])
     op.create_index("ix_ledger_entries_task", "ledger_entries", ["task_id"])
+    op.create_index("ix_tasks_created", "tasks", ["created_at", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tasks_created", table_name="tasks")
     op.drop_index("ix_ledger_entries_task", table_name="ledger_entries")
     op.drop_index("ix_task_steps_task", table_name="task_steps")
     op.drop_table("task_steps")
