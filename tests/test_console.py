@@ -301,5 +301,9 @@ def test_the_channel_test_button_runs_a_task_on_that_channel_and_opens_it(consol
     made = task(console, ran.headers["location"].rsplit("/", 1)[-1])
     assert made.channel == "sandbox" and made.status == Status.PENDING
     assert console.get(ran.headers["location"]).status_code == 200
+    # Run again, it stays a test of that channel.
+    again = console.post(f"/console/tasks/{made.id}/rerun", data={"csrf_token": token(console)}, follow_redirects=False)
+    rerun = task(console, again.headers["location"].rsplit("/", 1)[-1])
+    assert rerun.id != made.id and rerun.channel == "sandbox" and rerun.schedule.pinned
     missing = console.post(f"{page}/nowhere/test", data={"csrf_token": token(console, page)})
     assert missing.status_code == 404

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from reelay.dialects.common import services
+from reelay.service.channel_test import test_channel
 from reelay.store.slots import SlotStore
 
 from . import session
@@ -61,7 +62,5 @@ async def test(name: str, request: Request) -> Response:
     reelay = services(request)
     if name not in reelay.engines.channels:
         raise NotFoundPage("No such channel.")
-    from reelay.service.channel_test import test_channel
-
     task = await test_channel(reelay, key, name)
     return RedirectResponse(f"/console/tasks/{task.id}", 303)

@@ -230,7 +230,9 @@ async def rerun(task_id: str, request: Request) -> Response:
     owner = key if task.api_key_id == key.id else await reelay.keys.find(task.api_key_id)
     if owner is None or owner.revoked_at is not None:
         raise InputError("key", "the task's key has been revoked; its request cannot run again for it")
-    again, _ = await reelay.submitter.submit(owner, replace(task.request, remixed_from=None))
+    # A channel test's task runs again on its channel; any other is routed afresh.
+    channel = task.channel if task.schedule.pinned else None
+    again, _ = await reelay.submitter.submit(owner, replace(task.request, remixed_from=None), channel=channel)
     return RedirectResponse(f"/console/tasks/{again.id}", 303)
 
 
