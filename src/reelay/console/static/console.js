@@ -32,7 +32,13 @@
       });
   }
 
+  var shown = new WeakMap(); // the HTML each region last received
+
   function replace(region, html) {
+    if (shown.get(region) === html) {
+      return; // nothing changed: leave the region (a playing video, a reader's place) alone
+    }
+    shown.set(region, html);
     // Keep keyboard focus where it was when the focused control comes back with the same id.
     var focused = document.activeElement;
     var focusedId = focused && region.contains(focused) ? focused.id : null;
