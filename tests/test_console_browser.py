@@ -134,6 +134,9 @@ def test_a_task_made_in_the_playground_plays_and_its_timeline_shows_polls_and_ca
     assert page.locator("svg[role=img] title").count() >= 2
     screenshot(page, "usage")
     assert not problems.found, problems.found
+    # No external network: every request went to Reelay (or to its own bucket, on S3).
+    elsewhere = [u for u in problems.requested if not (u.startswith(url(gateway)) or is_ours(u, url(gateway)))]
+    assert not elsewhere, elsewhere
 
 
 def test_the_admin_creates_and_revokes_a_key(page, gateway):

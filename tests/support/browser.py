@@ -60,6 +60,8 @@ class Problems:
         page.on("pageerror", lambda error: self.found.append(f"script error: {error}"))
         page.on("console", lambda message: message.type == "error" and self.found.append(f"console: {message.text}"))
         page.on("requestfailed", lambda request: self.found.append(f"request failed: {request.url} {request.failure}"))
+        self.requested: list[str] = []
+        page.on("request", lambda request: self.requested.append(request.url))
 
 
 def sign_in(page, base_url: str, key: str) -> None:
