@@ -44,7 +44,9 @@ def gateway(tmp_path_factory, emulator):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(gateway, receiver):
+    # After the servers: Playwright's sync API keeps an event loop running in this thread, where
+    # their setup (a PostgreSQL database made with asyncio.run) could not run any more.
     with chromium() as running:
         yield running
 

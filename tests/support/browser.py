@@ -59,9 +59,14 @@ class Problems:
         self.found: list[str] = []
         page.on("pageerror", lambda error: self.found.append(f"script error: {error}"))
         page.on("console", lambda message: message.type == "error" and self.found.append(f"console: {message.text}"))
-        page.on("requestfailed", lambda request: self.found.append(f"request failed: {request.url} {request.failure}"))
+        page.on("requestfailed", self._failed)
         self.requested: list[str] = []
         page.on("request", lambda request: self.requested.append(request.url))
+
+    def _failed(self, request) -> None:
+        # ERR_ABORTED: the page navigated away before the request ended (a favicon, a poll).
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.found.append(f"request failed: {request.url} {request.failure}")
 
 
 def sign_in(page, base_url: str, key: str) -> None:
