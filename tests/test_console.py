@@ -133,6 +133,9 @@ def test_a_client_key_sees_its_own_tasks_and_never_another_keys(console):
     cancelled = console.post(f"/console/tasks/{theirs}/cancel", data={"csrf_token": token(console)})
     assert cancelled.status_code == 404 and task(console, theirs).status == Status.PENDING
     assert console.get(f"/console/tasks/{mine}.json").json()["id"] == mine
+    console.cookies.clear()
+    signed_out = console.get(f"/console/tasks/{mine}.json")
+    assert signed_out.status_code == 401 and signed_out.json()["login"].startswith("/console/login")
 
     sign_in(console, console.admin_key)
     everyone = console.get("/console/tasks").text

@@ -130,7 +130,11 @@ async def task_list(request: Request) -> Response:
 
 @router.get("/tasks/{task_id}.json")
 async def task_as_json(task_id: str, request: Request) -> Response:
-    key = await session.signed_in(request)
+    """For scripts (the playground follows its task with it): errors are JSON, not pages."""
+    try:
+        key = await session.signed_in(request)
+    except session.SignInRequired as error:
+        return JSONResponse({"error": "Sign in to the console again.", "login": error.headers["Location"]}, 401)
     try:
         task = await visible_task(request, key, task_id)
     except NotFoundPage:
