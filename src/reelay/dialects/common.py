@@ -21,10 +21,20 @@ def services(request: Request):
     return request.app.state.reelay
 
 
+# The console calls the API in-process as its signed-in key (console/playground.py): the key rides
+# in the ASGI scope, where no network client can put anything (only headers and the body travel).
+CONSOLE_KEY = "reelay.console_key"
+
+
 async def caller(request: Request) -> ApiKey:
-    """The calling key, after its requests-per-second limit."""
+    """The calling key (the console's in-process key, else the Authorization header's), after its
+    requests-per-second limit."""
     reelay = services(request)
-    key = await authenticate(reelay.keys, request.headers.get("authorization"))
+    console_key = request.scope.get(CONSOLE_KEY)
+    if isinstance(console_key, ApiKey):
+        key = console_key
+    else:
+        key = await authenticate(reelay.keys, request.headers.get("authorization"))
     if key.limits.rate_limit_per_second:
         wait = await reelay.limiter.hit(key.id, key.limits.rate_limit_per_second)
         if wait is not None:
