@@ -16,6 +16,7 @@ FORBIDDEN = {
     "storage": {"store", "dialects", "service", "worker", "engines", "callbacks", "wiring", "app"},
     "service": {"dialects", "worker", "callbacks", "wiring", "app"},
     "dialects": {"worker", "callbacks", "wiring", "app"},
+    "console": {"worker", "callbacks", "wiring", "app"},  # pages over the services, as a dialect is
 }
 
 
