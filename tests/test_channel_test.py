@@ -129,6 +129,12 @@ def test_a_pinned_task_whose_channel_refuses_fails_there_and_is_not_moved(app):
     assert (task.status.value, task.channel) == ("FAILED", "refusing")
     assert task.failure_code == "INTERNAL.UPSTREAM_UNAVAILABLE"
     assert "refusing" in task.failure
+    # The operator's view of the channels shows the refusals, and the sandbox that served the rest.
+    channels = client.get("/admin/channels", headers={"Authorization": f"Bearer {admin}"}).json()["data"]
+    by_name = {c["name"]: c for c in channels}
+    assert by_name["refusing"]["failures"] >= 1
+    assert "cannot connect" in by_name["refusing"]["recent_errors"][-1]["error"]
+    assert by_name["refusing"]["keys"] == 1 and by_name["sandbox"]["live_tasks"] == 0
 
 
 def test_the_request_fits_the_channels_models(app):

@@ -11,10 +11,10 @@ import pytest
 from reelay.console import session
 from reelay.domain.status import Status
 from reelay.store.callbacks import PENDING
+from support.console import TOKEN, sign_in
 from support.inprocess import make_app_client
 
 PRO = {"prompt": "a cat", "model": "gen4_turbo", "options": {"seconds": 5}}
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -32,18 +32,6 @@ def reelay(client):
 def run(client, function, *args, **kwargs):
     """A store call on the app's own event loop."""
     return client.portal.call(lambda: function(*args, **kwargs))
-
-
-def sign_in(client, plain: str):
-    client.cookies.clear()
-    form = client.get("/console/login")
-    answer = client.post(
-        "/console/login",
-        data={"api_key": plain, "csrf_token": TOKEN.search(form.text).group(1)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return answer
 
 
 def token(client, path: str = "/console/tasks") -> str:

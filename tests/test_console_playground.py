@@ -21,10 +21,10 @@ from reelay.domain import catalogue
 from reelay.domain.request import MOTION_AXES
 from reelay.domain.status import Status
 from reelay.store.task_search import TaskFilters
+from support.console import sign_in
 from support.images import encode, gradient_image
 from support.inprocess import make_app_client
 
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 FINAL = {"SUCCEEDED", "FAILED", "CANCELLED"}
 
 
@@ -37,17 +37,6 @@ def console(tmp_path):
         sign_in(client, key)
         client.csrf = playground_token(client)
         yield client
-
-
-def sign_in(client, plain: str) -> None:
-    client.cookies.clear()
-    form = client.get("/console/login")
-    answer = client.post(
-        "/console/login",
-        data={"api_key": plain, "csrf_token": TOKEN.search(form.text).group(1)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
 
 
 def playground_token(client) -> str:

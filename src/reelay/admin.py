@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from reelay.dialects.common import caller, input_error, json_object, query_text, services
 from reelay.domain.errors import Forbidden, InputError
 from reelay.service import channel_test
+from reelay.service.channels import channel_report
 from reelay.store.callbacks import DEAD, DELIVERED, PENDING
 from reelay.store.keys import KeyLimits
 from reelay.store.slots import SlotStore
@@ -182,30 +183,7 @@ async def list_channels(request: Request):
     """Every channel with its health, tasks in flight and recent errors (as this process saw them)."""
     await admin(request)
     reelay = services(request)
-    registry = reelay.engines
-    live = await reelay.tasks.live_by_channel()
-    slots = await SlotStore(reelay.db).in_use()
-    channels = []
-    for name, config in registry.channels.items():
-        health = registry.health[name]
-        channels.append(
-            {
-                "name": name,
-                "engine": config.engine,
-                "base_url": config.base_url,
-                "models": list(config.models),
-                "priority": config.priority,
-                "weight": config.weight,
-                "capacity": config.capacity,
-                "keys": len(config.keys),
-                "healthy": health.healthy,
-                "failures": health.failures,
-                "live_tasks": live.get(name, 0),
-                "slots_in_use": slots.get(name, 0),
-                "recent_errors": [{"at": at, "error": error} for at, error in health.recent_errors],
-            }
-        )
-    return {"data": channels}
+    return {"data": await channel_report(reelay.engines, reelay.tasks, SlotStore(reelay.db))}
 
 
 @router.post("/channels/{name}/test")

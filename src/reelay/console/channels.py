@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from reelay.dialects.common import services
 from reelay.service.channel_test import test_channel
+from reelay.service.channels import channel_report
 from reelay.store.slots import SlotStore
 
 from . import session
@@ -19,30 +20,11 @@ router = APIRouter(prefix="/console", route_class=ConsoleRoute)
 
 
 async def channel_rows(request: Request) -> list[dict[str, Any]]:
-    """What the admin API's /admin/channels computes, as this process sees it."""
+    """What the admin API's /admin/channels reports, newest error first."""
     reelay = services(request)
-    registry = reelay.engines
-    live = await reelay.tasks.live_by_channel()
-    slots = await SlotStore(reelay.db).in_use()
-    rows = []
-    for name, config in registry.channels.items():
-        health = registry.health[name]
-        rows.append(
-            {
-                "name": name,
-                "engine": config.engine,
-                "base_url": config.base_url,
-                "models": list(config.models),
-                "priority": config.priority,
-                "weight": config.weight,
-                "capacity": config.capacity,
-                "healthy": health.healthy,
-                "failures": health.failures,
-                "live_tasks": live.get(name, 0),
-                "slots_in_use": slots.get(name, 0),
-                "recent_errors": [{"at": at, "error": error} for at, error in reversed(health.recent_errors)],
-            }
-        )
+    rows = await channel_report(reelay.engines, reelay.tasks, SlotStore(reelay.db))
+    for row in rows:
+        row["recent_errors"].reverse()
     return rows
 
 
