@@ -130,6 +130,17 @@ def database_url(request, tmp_path):
     drop_database(name)
 
 
+@pytest.fixture
+async def db(database_url, tmp_path):
+    """A migrated database engine, on SQLite and on a fresh PostgreSQL database (see database_url)."""
+    from reelay.store.db import migrate, open_engine
+
+    engine = open_engine(database_url or f"sqlite+aiosqlite:///{tmp_path / 'reelay.db'}")
+    await migrate(engine)
+    yield engine
+    await engine.dispose()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _drop_test_databases():
     """PostgreSQL runs make a database per data dir; they go when the session ends."""

@@ -22,7 +22,7 @@ from reelay.engines.base import EngineUpdate
 from reelay.engines.placement import Placement, RetryPolicy
 from reelay.engines.registry import ChannelRegistry
 from reelay.engines.upstream.errors import NotAccepted, Rejected
-from reelay.store.db import migrate, open_engine, write_transaction
+from reelay.store.db import write_transaction
 from reelay.store.keys import KeyLimits, KeyStore
 from reelay.store.slots import SlotLeaseLost, SlotStore
 from reelay.store.tables import channel_slots
@@ -91,14 +91,6 @@ class FakeUpstream:
 
     async def close(self):
         pass
-
-
-@pytest.fixture
-async def db(database_url, tmp_path):
-    engine = open_engine(database_url or f"sqlite+aiosqlite:///{tmp_path / 'reelay.db'}")
-    await migrate(engine)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture

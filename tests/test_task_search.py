@@ -11,7 +11,6 @@ from reelay.domain.errors import InputError
 from reelay.domain.request import GenerationRequest
 from reelay.domain.status import Status
 from reelay.domain.task import Task
-from reelay.store.db import migrate, open_engine
 from reelay.store.keys import KeyStore
 from reelay.store.task_search import TaskFilters, TaskSearch, encode_cursor
 from reelay.store.tasks import TaskStore
@@ -20,14 +19,6 @@ BASE = 1_780_000_000.0  # a day in 2026, epoch seconds
 STATUSES = (Status.PENDING, Status.RUNNING, Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 CHANNELS = ("main", "spare")
 MODELS = ("gen4_turbo", "veo3.1")
-
-
-@pytest.fixture
-async def db(database_url, tmp_path):
-    engine = open_engine(database_url or f"sqlite+aiosqlite:///{tmp_path / 'reelay.db'}")
-    await migrate(engine)
-    yield engine
-    await engine.dispose()
 
 
 def new_task(key_id: str, at: float, status: Status, channel: str, model: str) -> Task:

@@ -10,7 +10,6 @@ import pytest
 from reelay.domain.request import GenerationRequest
 from reelay.domain.status import Status
 from reelay.domain.task import Task
-from reelay.store.db import migrate, open_engine
 from reelay.store.keys import KeyStore
 from reelay.store.ledger import LedgerStore
 from reelay.store.tasks import TaskStore
@@ -35,14 +34,6 @@ PLAN = [
     ("alice", -86400 - 1, "gen4_turbo", Status.FAILED),  # the day before: before the start
 ]
 START, END = DAY, DAY + timedelta(days=2)
-
-
-@pytest.fixture
-async def db(database_url, tmp_path):
-    engine = open_engine(database_url or f"sqlite+aiosqlite:///{tmp_path / 'reelay.db'}")
-    await migrate(engine)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture
