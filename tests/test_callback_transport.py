@@ -75,8 +75,8 @@ async def test_posts_share_one_connection_and_redirects_are_not_followed():
         )
         client = CallbackClient(policy, keep_alive_per_host=4)
         try:
-            statuses = [await client.post("http://hooks.test/hook", b'{"n":%d}' % n, {}) for n in range(3)]
-            moved = await client.post("http://hooks.test/moved", b"{}", {})
+            statuses = [(await client.post("http://hooks.test/hook", b'{"n":%d}' % n, {})).status for n in range(3)]
+            moved = (await client.post("http://hooks.test/moved", b"{}", {})).status
         finally:
             await client.aclose()
         assert statuses == [200, 200, 200] and moved == 302

@@ -204,6 +204,9 @@ def test_the_timeline_shows_each_poll_the_result_copy_and_each_callback_attempt(
         ("SUCCEEDED", 200),
     ]
     assert attempts[0]["next_attempt_at"] and attempts[0]["url"] == flaky_receiver.url
+    # What was sent (the pro task object of that status) and what the receiver said back.
+    assert json.loads(attempts[0]["sent"])["status"] == "1" and json.loads(attempts[-1]["sent"])["status"] == "3"
+    assert attempts[0]["answer"] == "failing on purpose (1 of 1)" and attempts[1]["answer"] == "ok"
     assert all(a["latency_ms"] >= 0 for a in attempts)
 
 

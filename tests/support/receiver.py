@@ -46,9 +46,14 @@ def main() -> None:
                     "answered": status,
                 }
                 log.write(json.dumps(entry) + "\n")
+            # A short answer, as receivers give: the timeline keeps what came back.
+            said = f"failing on purpose ({seen['count']} of {args.fail_first})" if failing else "ok"
+            answer = said.encode()
             self.send_response(status)
-            self.send_header("content-length", "0")
+            self.send_header("content-type", "text/plain")
+            self.send_header("content-length", str(len(answer)))
             self.end_headers()
+            self.wfile.write(answer)
 
         def log_message(self, *args):
             pass

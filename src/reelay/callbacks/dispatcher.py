@@ -32,7 +32,9 @@ from reelay.store.tasks import TaskStore
 from . import payload
 from .schedule import RetrySchedule
 from .signing import signature_header
-from .transport import CallbackClient
+from .transport import ANSWER_KEPT, CallbackClient
+
+SENT_KEPT = 2000  # of each body posted, for the task's timeline
 
 log = logging.getLogger("reelay.callbacks")
 GATHER_SECONDS = 0.005
@@ -169,7 +171,7 @@ class Dispatcher:
 
     async def _attempt(self, delivery: Delivery, task: Task | None, secrets: list[str]) -> None:
         started = time.time()
-        status, error = await self._post(delivery, task, secrets)
+        status, error, sent, answer = await self._post(delivery, task, secrets)
         now = time.time()
         if status is not None and 200 <= status < 300:
             state, next_at = DELIVERED, None
@@ -177,7 +179,9 @@ class Dispatcher:
             next_at = self.schedule.next_attempt(delivery.attempts + 1, delivery.created_at, now)
             state = PENDING if next_at is not None else DEAD
             log.info("callback %s to %s failed (%s); %s", delivery.id, delivery.url, error, state)
-        self._outcomes.append(Outcome(delivery.id, started, (now - started) * 1000, status, error, state, next_at))
+        self._outcomes.append(
+            Outcome(delivery.id, started, (now - started) * 1000, status, error, state, next_at, sent, answer)
+        )
 
     def _refusal(self, url: str) -> str | None:
         """Why this URL may not be called, or None. Checked at send time (the rules that held at
@@ -193,12 +197,15 @@ class Dispatcher:
                 self._refusals[url] = refused.message
         return self._refusals[url]
 
-    async def _post(self, delivery: Delivery, task: Task | None, secrets: list[str]) -> tuple[int | None, str | None]:
+    async def _post(
+        self, delivery: Delivery, task: Task | None, secrets: list[str]
+    ) -> tuple[int | None, str | None, str | None, str | None]:
+        """(HTTP status, error, what was sent, what came back): the two texts shortened, for the timeline."""
         if task is None:
-            return None, "the task no longer exists"
+            return None, "the task no longer exists", None, None
         refused = self._refusal(delivery.url)
         if refused is not None:
-            return None, refused
+            return None, refused, None, None
         body = payload.render(
             task, delivery.event_status, result_urls(task, self.storage, self.base_url), self.task_object
         )
@@ -211,8 +218,15 @@ class Dispatcher:
             "webhook-signature": signature_header(secrets, delivery.id, timestamp, body),
         }
         assert self._client is not None, "deliveries are sent only from run(), which makes the client first"
+        sent = _excerpt(body, SENT_KEPT)
         try:
-            status = await self._client.post(delivery.url, body, headers)
+            reply = await self._client.post(delivery.url, body, headers)
         except Exception as failure:
-            return None, describe_failure(failure, httpx.URL(delivery.url), self.policy)
-        return status, None if 200 <= status < 300 else f"HTTP {status}"
+            return None, describe_failure(failure, httpx.URL(delivery.url), self.policy), sent, None
+        error = None if 200 <= reply.status < 300 else f"HTTP {reply.status}"
+        return reply.status, error, sent, _excerpt(reply.answer, ANSWER_KEPT) or None
+
+
+def _excerpt(data: bytes, limit: int) -> str:
+    text = data[:limit].decode("utf-8", errors="replace")
+    return text + "…" if len(data) > limit else text

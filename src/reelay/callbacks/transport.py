@@ -10,6 +10,7 @@ environment proxy is used, and every POST has a deadline.
 from __future__ import annotations
 
 import socket
+from dataclasses import dataclass
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -17,6 +18,13 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from reelay.media.fetch import FetchPolicy, resolve_vetted, ssl_context
 
 ANSWER_LIMIT = 64 * 1024  # a longer answer is dropped with its connection
+ANSWER_KEPT = 1000  # of each answer, for the task's timeline ("what came back")
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    answer: bytes  # its first ANSWER_KEPT bytes
 
 
 class _VettingResolver(AbstractResolver):
@@ -61,17 +69,21 @@ class CallbackClient:
             auto_decompress=False,
         )
 
-    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
-        """POSTs and answers the HTTP status; raises what aiohttp raises when no answer came."""
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> Reply:
+        """POSTs and answers the HTTP status and the start of the answer; raises what aiohttp
+        raises when no answer came."""
         async with self._session.post(url, data=body, headers=headers, allow_redirects=False) as answer:
             # Read the (small) answer to its end, so its connection is kept alive for the next POST.
             read = 0
+            kept = b""
             async for chunk in answer.content.iter_any():
+                if read < ANSWER_KEPT:
+                    kept += chunk[: ANSWER_KEPT - read]
                 read += len(chunk)
                 if read > ANSWER_LIMIT:
                     answer.close()
                     break
-            return answer.status
+            return Reply(answer.status, kept)
 
     async def aclose(self) -> None:
         await self._session.close()

@@ -69,6 +69,8 @@ class Timeline:
                             "error": attempt["error"],
                             "next_attempt_at": retry,
                             "state": delivery.state,
+                            "sent": attempt.get("sent"),
+                            "answer": attempt.get("answer"),
                         },
                     )
                 )

@@ -48,6 +48,8 @@ class Outcome:
     error: str | None
     state: str
     next_attempt_at: float | None
+    sent: str | None = None  # the start of the body posted
+    answer: str | None = None  # the start of the receiver's answer
 
 
 def _delivery(row: Any) -> Delivery:
@@ -198,6 +200,8 @@ class CallbackStore:
                         "http_status": o.http_status,
                         "error": o.error,
                         "next_attempt_at": o.next_attempt_at,
+                        "sent": o.sent,
+                        "answer": o.answer,
                     }
                     for o in mine
                 ],

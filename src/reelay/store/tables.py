@@ -153,6 +153,9 @@ callback_attempts = Table(
     Column("http_status", Integer, nullable=True),
     Column("error", Text, nullable=True),
     Column("next_attempt_at", Float, nullable=True),
+    # Shortened, for the task's timeline: what was posted, and what the receiver answered.
+    Column("sent", Text, nullable=True),
+    Column("answer", Text, nullable=True),
 )
 
 # What the worker saw of each task, for its timeline: status changes, each start and check of an

@@ -1,6 +1,7 @@
 """The task_steps table: what the worker saw of each task, for the console's timeline; and an
 index on the ledger's task_id, which the timeline reads a task's charge and refund by; and one on
-the tasks' creation time, which the console lists every key's tasks by.
+the tasks' creation time, which the console lists every key's tasks by; and what each callback
+attempt sent and got back.
 
 Revision ID: 0010
 Revises: 0009
@@ -30,9 +31,14 @@ def upgrade() -> None:
     op.create_index("ix_task_steps_task", "task_steps", ["task_id", "id"])
     op.create_index("ix_ledger_entries_task", "ledger_entries", ["task_id"])
     op.create_index("ix_tasks_created", "tasks", ["created_at", "id"])
+    op.add_column("callback_attempts", sa.Column("sent", sa.Text, nullable=True))
+    op.add_column("callback_attempts", sa.Column("answer", sa.Text, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("callback_attempts") as batch:
+        batch.drop_column("answer")
+        batch.drop_column("sent")
     op.drop_index("ix_tasks_created", table_name="tasks")
     op.drop_index("ix_ledger_entries_task", table_name="ledger_entries")
     op.drop_index("ix_task_steps_task", table_name="task_steps")
