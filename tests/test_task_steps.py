@@ -20,6 +20,7 @@ from reelay.store.callbacks import CallbackStore
 from reelay.store.db import migrate, open_engine
 from reelay.store.keys import KeyStore
 from reelay.store.ledger import LedgerStore
+from reelay.store.relay_callbacks import RelayCallbackStore
 from reelay.store.steps import KEEP_FIRST_CHECKS, KEEP_LATEST_CHECKS, StepStore
 from reelay.store.tasks import TaskStore
 from reelay.worker.steps import StepNotes
@@ -36,7 +37,7 @@ async def stores(tmp_path):
     await migrate(db)
     key, _ = await KeyStore(db).create("t", points=100)
     steps = StepStore(db)
-    yield TaskStore(db), key, steps, Timeline(steps, CallbackStore(db), LedgerStore(db))
+    yield TaskStore(db), key, steps, Timeline(steps, CallbackStore(db), LedgerStore(db), RelayCallbackStore(db))
     await db.dispose()
 
 
@@ -106,6 +107,14 @@ async def test_a_failed_task_shows_its_charge_refund_and_a_cancel_made_through_t
     ]
     assert events[-1].title in ("→ CANCELLED (through the API)", "30 points refunded")
     assert any(e.title == "→ CANCELLED (through the API)" for e in events)
+
+
+async def test_a_pro_upstreams_callback_shows_in_the_timeline(stores):
+    tasks, key, _, timeline = stores
+    task = await new_task(tasks, key)
+    await RelayCallbackStore(tasks.db).record(task.id, "up-42", "3")
+    (called,) = [e for e in await timeline.of(task) if e.detail.get("step") == "upstream callback"]
+    assert called.title == "the upstream called back: status 3" and called.detail["upstream_id"] == "up-42"
 
 
 async def test_the_worker_goes_on_when_its_step_writes_fail(stores):

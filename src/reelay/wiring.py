@@ -181,7 +181,7 @@ async def build(settings: Settings) -> Reelay:
         limiter,
         metrics,
         steps,
-        Timeline(steps, callbacks, ledger),
+        Timeline(steps, callbacks, ledger, relay_callbacks),
         worker,
         dispatcher,
     )

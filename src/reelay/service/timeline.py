@@ -14,6 +14,7 @@ from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.store.callbacks import CallbackStore
 from reelay.store.ledger import LedgerStore
+from reelay.store.relay_callbacks import RelayCallbackStore
 from reelay.store.steps import Step, StepStore
 
 
@@ -29,15 +30,22 @@ ENGINE_KINDS = {"start": "engine", "check": "engine", "store": "engine", "move":
 
 
 class Timeline:
-    def __init__(self, steps: StepStore, callbacks: CallbackStore, ledger: LedgerStore) -> None:
+    def __init__(
+        self, steps: StepStore, callbacks: CallbackStore, ledger: LedgerStore, relays: RelayCallbackStore
+    ) -> None:
         self.steps = steps
         self.callbacks = callbacks
         self.ledger = ledger
+        self.relays = relays
 
     async def of(self, task: Task) -> list[Event]:
         """Oldest first; events at the same moment keep the order their sources gave them."""
         steps = await self.steps.for_task(task.id)
         events = [_created(task, steps), *_step_events(steps), *await self._callbacks(task), *await self._ledger(task)]
+        relayed = await self.relays.find(task.id)
+        if relayed is not None:  # a pro upstream's own callback (the latest one is kept)
+            title = f"the upstream called back: status {relayed.status}"
+            events.append(Event(relayed.received_at, "engine", title, {"step": "upstream callback", **vars(relayed)}))
         if task.status == Status.CANCELLED and not any(s.detail.get("to") == Status.CANCELLED.value for s in steps):
             events.append(_cancelled(task))
         return sorted(events, key=lambda e: e.at)
