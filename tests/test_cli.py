@@ -1,6 +1,8 @@
 """The `reelay` command as a user runs it."""
 
+import re
 import subprocess
+import time
 
 import httpx
 import pytest
@@ -76,3 +78,34 @@ def test_serve_prints_its_url_and_the_admin_key_once(reelay):
     assert admin and admin.startswith("rl_")
     # The admin key is a working key.
     assert httpx.get(reelay.url + "/v1/organization", headers=auth(admin)).status_code == 200
+
+
+def test_timeline_tells_a_tasks_story_from_the_database(reelay, api_key):
+    created = httpx.post(
+        reelay.url + "/runway/pro/generate",
+        json={"prompt": "a cat", "model": "gen4_turbo", "ratio": "16:9", "callback_url": "https://example.com/cb"},
+        headers=auth(api_key),
+    )
+    task_id = created.json()["data"]["task_id"]
+    deadline = time.time() + 60
+    while True:  # the worker writes its steps once a second, after the task ends
+        shown = subprocess.run(
+            [str(BIN / "reelay"), "timeline", task_id], env=reelay.env, capture_output=True, text=True
+        )
+        assert shown.returncode == 0, shown.stderr
+        done = "RUNNING → SUCCEEDED" in shown.stdout and " callback " in shown.stdout  # its first attempt too
+        if done or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    lines = shown.stdout.splitlines()
+    assert lines[0] == f"task {task_id}  SUCCEEDED  gen4_turbo on sandbox"
+    rows = [re.fullmatch(r"\S+\s+\+\s*[\d.]+ s\s+(\w+)\s+(.*)", line).groups() for line in lines[1:]]
+    titles = [title for _, title in rows]
+    assert {kind for kind, _ in rows} >= {"status", "engine", "callback"}
+    assert titles[0] == "created: gen4_turbo on sandbox"
+    assert "PENDING → RUNNING" in titles and titles.index("PENDING → RUNNING") < titles.index("RUNNING → SUCCEEDED")
+    assert any(t.startswith("result copied to storage: 3 files") for t in titles)
+    missing = subprocess.run(
+        [str(BIN / "reelay"), "timeline", "no-such-task"], env=reelay.env, capture_output=True, text=True
+    )
+    assert missing.returncode == 1 and "does not exist" in missing.stderr

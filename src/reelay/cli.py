@@ -224,6 +224,30 @@ def callbacks_resend(delivery_id: str = typer.Argument(..., help="The delivery's
 
 
 @app.command()
+def timeline(task_id: str = typer.Argument(..., help="The task's id.")) -> None:
+    """Everything that happened to a task, oldest first: status changes, each engine step with the
+    requests it made upstream, each callback attempt, the charge and the refund."""
+    import datetime as dt
+
+    from reelay.domain.errors import TaskNotFound
+
+    async def read(reelay):
+        task = await reelay.reader.any(task_id)
+        return task, await reelay.timeline.of(task)
+
+    try:
+        task, events = _with_reelay(read)
+    except TaskNotFound as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"task {task.id}  {task.status.value}  {task.request.model} on {task.channel}")
+    start = task.created_at.timestamp()
+    for event in events:
+        when = dt.datetime.fromtimestamp(event.at, dt.UTC).strftime("%H:%M:%S.%f")[:-3]
+        typer.echo(f"{when}  +{event.at - start:7.3f} s  {event.kind:8}  {event.title}")
+
+
+@app.command()
 def channels(
     server: str = typer.Option("http://127.0.0.1:8000", envvar="REELAY_SERVER", help="Reelay's URL."),
     key: str = typer.Option(..., envvar="REELAY_ADMIN_KEY", help="The admin key."),
