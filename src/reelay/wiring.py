@@ -67,18 +67,13 @@ class Reelay:
     relay_callbacks: RelayCallbackStore
     limiter: MemoryRateLimiter | RedisRateLimiter
     metrics: Metrics
-    steps: StepStore
     timeline: Timeline
+    search: TaskSearch  # the console's task list
+    usage: UsageStore  # the console's usage by day
     worker: Worker | None = None
     dispatcher: Dispatcher | None = None
     background: list[asyncio.Task] = field(default_factory=list)
     admin_key: str | None = None  # set only on the start that created it
-    search: TaskSearch = field(init=False)  # the console's task list
-    usage: UsageStore = field(init=False)  # the console's usage by day
-
-    def __post_init__(self) -> None:
-        self.search = TaskSearch(self.db)
-        self.usage = UsageStore(self.db)
 
     def start(self) -> None:
         """The background loops: the worker and the callback dispatcher (where settings want them)."""
@@ -180,8 +175,9 @@ async def build(settings: Settings) -> Reelay:
         relay_callbacks,
         limiter,
         metrics,
-        steps,
         Timeline(steps, callbacks, ledger, relay_callbacks),
+        TaskSearch(db),
+        UsageStore(db),
         worker,
         dispatcher,
     )

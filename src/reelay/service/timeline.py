@@ -26,9 +26,6 @@ class Event:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-ENGINE_KINDS = {"start": "engine", "check": "engine", "store": "engine", "move": "engine", "status": "status"}
-
-
 class Timeline:
     def __init__(
         self, steps: StepStore, callbacks: CallbackStore, ledger: LedgerStore, relays: RelayCallbackStore
@@ -148,7 +145,12 @@ def _step_events(steps: list[Step]) -> list[Event]:
                 )
             )
         events.append(
-            Event(step.at, ENGINE_KINDS.get(step.kind, "engine"), step.summary, {"step": step.kind, **step.detail})
+            Event(
+                step.at,
+                "status" if step.kind == "status" else "engine",
+                step.summary,
+                {"step": step.kind, **step.detail},
+            )
         )
         previous = step
     return events

@@ -127,13 +127,14 @@ class LedgerStore:
             .order_by(ledger_entries.c.id.desc())
             .limit(limit)
         )
-        async with self.db.connect() as conn:
-            rows = (await conn.execute(query)).all()
-        return [Entry(r.id, r.kind, r.amount, r.task_id, r.model, r.note, r.created_at) for r in rows]
+        return await self._entries(query)
 
     async def for_task(self, task_id: str) -> list[Entry]:
         """The entries of one task (its charge, and its refund if it had one), oldest first."""
         query = select(ledger_entries).where(ledger_entries.c.task_id == task_id).order_by(ledger_entries.c.id)
+        return await self._entries(query)
+
+    async def _entries(self, query) -> list[Entry]:
         async with self.db.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [Entry(r.id, r.kind, r.amount, r.task_id, r.model, r.note, r.created_at) for r in rows]

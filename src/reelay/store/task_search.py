@@ -11,7 +11,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reelay.domain.errors import InputError
@@ -20,6 +20,7 @@ from reelay.domain.task import Task
 
 from .rows import task_from_row
 from .tables import tasks
+from .tasks import past_in_order
 
 MAX_LIMIT = 500
 _BAD_CURSOR = "is not a cursor this list gave out; start again without it"
@@ -87,9 +88,7 @@ class TaskSearch:
         conditions = _conditions(filters)
         if cursor is not None:
             created_at, task_id = decode_cursor(cursor)
-            conditions.append(
-                or_(tasks.c.created_at < created_at, and_(tasks.c.created_at == created_at, tasks.c.id < task_id))
-            )
+            conditions.append(past_in_order(created_at, task_id, newest_first=True))
         # One row more than asked: whether a next page exists, without counting.
         query = select(tasks).where(*conditions).order_by(tasks.c.created_at.desc(), tasks.c.id.desc()).limit(limit + 1)
         async with self.db.connect() as conn:

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -301,11 +301,7 @@ class TaskStore:
             query = query.where(tasks.c.model.notin_(without_models))
         if after is not None:
             moment = select(tasks.c.created_at).where(tasks.c.id == after).scalar_subquery()
-            if newest_first:
-                past = or_(tasks.c.created_at < moment, and_(tasks.c.created_at == moment, tasks.c.id < after))
-            else:
-                past = or_(tasks.c.created_at > moment, and_(tasks.c.created_at == moment, tasks.c.id > after))
-            query = query.where(past)
+            query = query.where(past_in_order(moment, after, newest_first=newest_first))
         query = query.order_by(*(column.desc() for column in order) if newest_first else order).limit(limit)
         async with self.db.connect() as conn:
             rows = (await conn.execute(query)).all()
@@ -465,6 +461,14 @@ class TaskStore:
                 )
             ).all()
         return {engine: count for engine, count in rows}
+
+
+def past_in_order(created_at: Any, task_id: str, *, newest_first: bool) -> ColumnElement[bool]:
+    """The tasks after the one at (created_at, id) in (created_at, id) order, or its reverse: a
+    keyset page's condition, the same at any depth."""
+    if newest_first:
+        return or_(tasks.c.created_at < created_at, and_(tasks.c.created_at == created_at, tasks.c.id < task_id))
+    return or_(tasks.c.created_at > created_at, and_(tasks.c.created_at == created_at, tasks.c.id > task_id))
 
 
 def _leased(lease: tuple[str, int | None] | None) -> list:

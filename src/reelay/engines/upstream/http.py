@@ -106,14 +106,15 @@ class UpstreamHttp:
     ) -> Answer:
         data = _form_data(form) if form is not None else None
         url = self._url(path_or_url)
+        sent = _shown(json, form)
         started = time.monotonic()
         try:
             async with self._client().request(method, url, json=json, data=data, headers=headers) as response:
                 answer = Answer(response.status, response.headers, await response.read())
         except Exception as error:
-            steps.note(method, url, started, sent=_shown(json, form), error=error)
+            steps.note(method, url, started, sent=sent, error=error)
             _raise_translated(error)
-        steps.note(method, url, started, status=answer.status_code, sent=_shown(json, form), answer=answer.content)
+        steps.note(method, url, started, status=answer.status_code, sent=sent, answer=answer.content)
         return answer
 
     async def get(self, path: str, *, headers: dict[str, str] | None = None) -> Answer:
