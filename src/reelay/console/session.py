@@ -150,14 +150,15 @@ async def current(request: Request) -> tuple[Session, ApiKey] | None:
     cached = getattr(request.state, "console_session", None)
     if cached is not None:
         return cached
-    session = decode(await _secret(request), request.cookies.get(COOKIE))
+    secret = await _secret(request)
+    session = decode(secret, request.cookies.get(COOKIE))
     if session is None:
         return None
     key = await services(request).keys.find(session.key_id)
     if key is None or key.revoked_at is not None or key.id != session.key_id:
         return None
     request.state.console_session = (session, key)
-    request.state.console_csrf = _sign(await _secret(request), "csrf", session.nonce)
+    request.state.console_csrf = _sign(secret, "csrf", session.nonce)
     return session, key
 
 
