@@ -38,7 +38,7 @@ async def channels_page(request: Request) -> Response:
 async def test(name: str, request: Request) -> Response:
     """A real small task through exactly this channel; its page shows how it went."""
     key = await signed_in_admin(request)
-    await session.check_csrf(request, await request.form())
+    await session.checked_form(request)
     reelay = services(request)
     if name not in reelay.engines.channels:
         raise NotFoundPage("No such channel.")

@@ -25,8 +25,7 @@ LEDGER_ROWS = 200
 
 
 async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    await session.check_csrf(request, form)
+    form = await session.checked_form(request)
     # Empty inputs are absent values (no limit, no note); the token is the session's, not a value.
     return {
         name: value.strip()

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from reelay.dialects.common import services
@@ -190,6 +191,13 @@ async def check_csrf(request: Request, form: Any = None) -> None:
         raise SignInRequired(request)
     if not sent or not hmac.compare_digest(sent, csrf_token(request)):
         raise CsrfRefused()
+
+
+async def checked_form(request: Request) -> FormData:
+    """A signed-in POST's form, once its CSRF token is the session's (see `check_csrf`)."""
+    form = await request.form()
+    await check_csrf(request, form)
+    return form
 
 
 # The sign-in form, before any session: a random nonce in its own cookie, and the form's token

@@ -210,18 +210,12 @@ def request_summary(task: Task) -> list[tuple[str, str]]:
     return rows
 
 
-async def _form(request: Request):
-    form = await request.form()
-    await session.check_csrf(request, form)
-    return form
-
-
 @router.post("/tasks/{task_id}/cancel")
 async def cancel(task_id: str, request: Request) -> Response:
     """The dialects' cancel, without the deletion Runway's DELETE adds: the guarded transition
     to CANCELLED, with its refund and callback in the same write; the worker stops the engine."""
     key = await session.signed_in(request)
-    await _form(request)
+    await session.checked_form(request)
     task = await visible_task(request, key, task_id)
     done = not task.is_final and await services(request).tasks.transition(task.id, Status.CANCELLED)
     return RedirectResponse(f"/console/tasks/{task.id}?done={'cancelled' if done else 'not-cancelled'}", 303)
@@ -231,7 +225,7 @@ async def cancel(task_id: str, request: Request) -> Response:
 async def rerun(task_id: str, request: Request) -> Response:
     """A new task with the same request (its stored inputs included) for the same key."""
     key = await session.signed_in(request)
-    await _form(request)
+    await session.checked_form(request)
     task = await visible_task(request, key, task_id)
     reelay = services(request)
     owner = await task_owner(request, key, task)
@@ -246,7 +240,7 @@ async def rerun(task_id: str, request: Request) -> Response:
 @router.post("/tasks/{task_id}/callbacks/{delivery_id}/resend")
 async def resend(task_id: str, delivery_id: str, request: Request) -> Response:
     key = await session.signed_in(request)
-    await _form(request)
+    await session.checked_form(request)
     task = await visible_task(request, key, task_id)
     reelay = services(request)
     # Only a delivery of this task, by its whole id (the store also takes prefixes).
