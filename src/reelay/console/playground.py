@@ -197,7 +197,7 @@ async def run(request: Request) -> JSONResponse:
     try:
         sent = await request.json()
     except ValueError:
-        return _problem(400, "body", "must be a JSON object: {endpoint, body}")
+        sent = None
     if not isinstance(sent, dict):
         return _problem(400, "body", "must be a JSON object: {endpoint, body}")
     endpoint, body = sent.get("endpoint"), sent.get("body")
