@@ -168,9 +168,10 @@
   }
 
   function CameraPath(motion, width, height) {
-    this.motion = (motion || CAM.default_motion).map(function (value) {
+    this.motion = (motion || CAM.default_motion).map(function (value, index) {
+      // Within the axis's bounds, as the pro dialect takes them (the page's config).
       var number = Number(value);
-      return isNaN(number) ? 0 : clamp(number, -10, 10);
+      return isNaN(number) ? 0 : clamp(number, CAM.axes[index].min, CAM.axes[index].max);
     });
     this.width = width;
     this.height = height;
