@@ -52,7 +52,7 @@ def _moment(request: Request, name: str, label: str) -> float | None:
     return moment.timestamp()
 
 
-def read_filters(request: Request, key) -> TaskFilters:
+def read_filters(request: Request, key: ApiKey) -> TaskFilters:
     status = _text(request, "status")
     if status is not None and status not in STATUSES:
         raise InputError("status", f"must be one of {', '.join(STATUSES)}")
