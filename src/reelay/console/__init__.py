@@ -6,24 +6,17 @@ admin key sees everything, a client key its own tasks, its own usage and the pla
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from . import channels, keys, signin, tasks, usage
+from . import channels, keys, playground, signin, tasks, usage
 from .render import ConsoleRoute, NotFoundPage
 
 __all__ = ["router"]
 
 router = APIRouter()
-for part in (signin, tasks, keys, channels, usage):
+for part in (signin, tasks, keys, channels, usage, playground):
     router.include_router(part.router)
-
-# The playground (its own module, built alongside) when present.
-if importlib.util.find_spec("reelay.console.playground") is not None:
-    router.include_router(importlib.import_module("reelay.console.playground").router)
 
 _rest = APIRouter(prefix="/console", route_class=ConsoleRoute)
 

@@ -9,6 +9,7 @@ from reelay.domain.task import Task
 from reelay.store.db import storable
 from reelay.store.keys import ApiKey
 
+from . import session
 from .render import NotFoundPage
 
 
@@ -16,6 +17,23 @@ def require_admin(key: ApiKey) -> None:
     """Keys and channels are the admin's: to a client key these pages do not exist."""
     if not key.is_admin:
         raise NotFoundPage()
+
+
+async def signed_in_admin(request: Request) -> ApiKey:
+    """The signed-in key, when it is the admin key (see `require_admin`)."""
+    key = await session.signed_in(request)
+    require_admin(key)
+    return key
+
+
+async def visible_keys(request: Request, key: ApiKey) -> list[ApiKey]:
+    """The keys whose tasks and usage `key` may see: every key for the admin, else its own."""
+    return await services(request).keys.list() if key.is_admin else [key]
+
+
+def key_names(keys: list[ApiKey]) -> dict[str, str]:
+    """Each key's id to what the console calls it: its name, or its prefix when it has none."""
+    return {k.id: k.name or k.prefix for k in keys}
 
 
 def looks_like_id(text: str) -> bool:

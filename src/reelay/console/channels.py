@@ -13,7 +13,7 @@ from reelay.service.channels import channel_report
 from reelay.store.slots import SlotStore
 
 from . import session
-from .access import require_admin
+from .access import signed_in_admin
 from .render import ConsoleRoute, NotFoundPage, page
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute)
@@ -30,17 +30,15 @@ async def channel_rows(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/channels")
 async def channels_page(request: Request) -> Response:
-    key = await session.signed_in(request)
-    require_admin(key)
+    await signed_in_admin(request)
     return page(request, "channels.html", channels=await channel_rows(request))
 
 
 @router.post("/channels/{name}/test")
 async def test(name: str, request: Request) -> Response:
     """A real small task through exactly this channel; its page shows how it went."""
-    key = await session.signed_in(request)
-    require_admin(key)
-    await session.check_csrf(request, await request.form())
+    key = await signed_in_admin(request)
+    await session.checked_form(request)
     reelay = services(request)
     if name not in reelay.engines.channels:
         raise NotFoundPage("No such channel.")

@@ -17,25 +17,21 @@ from reelay.domain.errors import InputError, InsufficientPoints
 from reelay.store.keys import ApiKey, KeyLimits
 
 from . import session
-from .access import looks_like_id, require_admin
+from .access import looks_like_id, signed_in_admin
 from .render import ConsoleRoute, NotFoundPage, page
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute)
-LIMIT_FIELDS = ("max_concurrent", "rate_limit_per_second", "daily_limit", "monthly_spend_limit")
 LEDGER_ROWS = 200
 
 
-async def _admin(request: Request) -> ApiKey:
-    key = await session.signed_in(request)
-    require_admin(key)
-    return key
-
-
 async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    await session.check_csrf(request, form)
-    # Empty inputs are absent values (no limit, no note).
-    return {name: value.strip() for name, value in form.items() if isinstance(value, str) and value.strip()}
+    form = await session.checked_form(request)
+    # Empty inputs are absent values (no limit, no note); the token is the session's, not a value.
+    return {
+        name: value.strip()
+        for name, value in form.items()
+        if name != session.CSRF_FIELD and isinstance(value, str) and value.strip()
+    }
 
 
 def _validated(shape, values: dict[str, Any]):
@@ -54,7 +50,7 @@ async def _listing(request: Request, status_code: int = 200, **context: Any) -> 
 
 @router.get("/keys")
 async def keys_page(request: Request) -> Response:
-    await _admin(request)
+    await signed_in_admin(request)
     return await _listing(request, notice=NOTICES.get(request.query_params.get("done") or ""))
 
 
@@ -63,9 +59,8 @@ NOTICES = {"revoked": "The key is revoked: its requests and console sessions are
 
 @router.post("/keys")
 async def create_key(request: Request) -> Response:
-    await _admin(request)
+    await signed_in_admin(request)
     values = await _form(request)
-    values.pop(session.CSRF_FIELD, None)
     try:
         body = _validated(NewKey, values)
     except InputError as error:
@@ -85,7 +80,7 @@ async def _key(request: Request, key_id: str) -> ApiKey:
 
 @router.get("/keys/{key_id}")
 async def key_page(key_id: str, request: Request) -> Response:
-    await _admin(request)
+    await signed_in_admin(request)
     return await _key_page(request, await _key(request, key_id))
 
 
@@ -108,9 +103,8 @@ KEY_NOTICES = {"topped-up": "The balance changed; the ledger below shows the ent
 
 @router.post("/keys/{key_id}/topup")
 async def top_up(key_id: str, request: Request) -> Response:
-    await _admin(request)
+    await signed_in_admin(request)
     values = await _form(request)
-    values.pop(session.CSRF_FIELD, None)
     shown = await _key(request, key_id)
     try:
         body = _validated(TopUp, values)
@@ -124,7 +118,7 @@ async def top_up(key_id: str, request: Request) -> Response:
 
 @router.post("/keys/{key_id}/revoke")
 async def revoke(key_id: str, request: Request) -> Response:
-    me = await _admin(request)
+    me = await signed_in_admin(request)
     await _form(request)
     shown = await _key(request, key_id)
     if shown.id == me.id:
@@ -135,7 +129,7 @@ async def revoke(key_id: str, request: Request) -> Response:
 
 @router.post("/keys/{key_id}/rotate")
 async def rotate(key_id: str, request: Request) -> Response:
-    await _admin(request)
+    await signed_in_admin(request)
     await _form(request)
     shown = await _key(request, key_id)
     reelay = services(request)

@@ -42,10 +42,12 @@ router = APIRouter(prefix="/console", route_class=ConsoleRoute)
 
 PRO_GENERATE = "pro_generate"
 OFFICIAL_ENDPOINTS = (catalogue.IMAGE_TO_VIDEO, catalogue.TEXT_TO_VIDEO, catalogue.TEXT_TO_IMAGE)
-# Where each form posts, and the headers its clients send (Runway's SDKs send the version).
+# The header Runway's SDKs send with every call to its official API (uploads and task reads too).
+RUNWAY_HEADERS = {"X-Runway-Version": RUNWAY_VERSION}
+# Where each form posts, and the headers its clients send.
 ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     PRO_GENERATE: ("/runway/pro/generate", {}),
-    **{endpoint: (f"/v1/{endpoint}", {"X-Runway-Version": RUNWAY_VERSION}) for endpoint in OFFICIAL_ENDPOINTS},
+    **{endpoint: (f"/v1/{endpoint}", RUNWAY_HEADERS) for endpoint in OFFICIAL_ENDPOINTS},
 }
 # The official fields the form offers; a model's other fields are listed for the curious.
 FORM_FIELDS = ("promptImage", "referenceImages", "promptText", "ratio", "duration", "seed")
@@ -81,11 +83,20 @@ async def playground(request: Request) -> Response:
 
 
 def page_config(request: Request) -> dict[str, Any]:
-    """Everything the page's script needs, from the catalogue, the pro dialect and the camera."""
+    """Everything the page's script needs: this server's settings, and the forms' constants."""
+    settings = services(request).settings
     return {
         "base_url": base_url(request),
-        "require_callback_url": services(request).settings.require_callback_url,
-        "upload_hours": f"{services(request).settings.upload_ttl_seconds / 3600:g}",
+        "require_callback_url": settings.require_callback_url,
+        "upload_hours": f"{settings.upload_ttl_seconds / 3600:g}",
+        **form_config(),
+    }
+
+
+@cache
+def form_config() -> dict[str, Any]:
+    """From the catalogue, the pro dialect and the camera: fixed for the process, so built once."""
+    return {
         "pro": pro_form(),
         "official": {endpoint: official_models(endpoint) for endpoint in OFFICIAL_ENDPOINTS},
         "camera": camera_config(),
@@ -186,7 +197,7 @@ async def run(request: Request) -> JSONResponse:
     try:
         sent = await request.json()
     except ValueError:
-        return _problem(400, "body", "must be a JSON object: {endpoint, body}")
+        sent = None
     if not isinstance(sent, dict):
         return _problem(400, "body", "must be a JSON object: {endpoint, body}")
     endpoint, body = sent.get("endpoint"), sent.get("body")
@@ -257,8 +268,8 @@ def _split(message: str) -> dict[str, str | None]:
 async def output(task_id: str, request: Request) -> JSONResponse:
     """A finished task's outputs as Runway's task object lists them (an image task's images)."""
     key = await session.signed_in(request)
-    path, headers = f"/v1/tasks/{quote(task_id, safe='')}", ROUTES[catalogue.IMAGE_TO_VIDEO][1]
-    answer = await call_api(request, key, "GET", path, headers=headers)
+    path = f"/v1/tasks/{quote(task_id, safe='')}"
+    answer = await call_api(request, key, "GET", path, headers=RUNWAY_HEADERS)
     data = _json(answer)
     found = data.get("output") if isinstance(data, dict) else None
     return JSONResponse(
@@ -311,9 +322,7 @@ async def upload(request: Request) -> JSONResponse:
 async def upload_bytes(request: Request, key: ApiKey, filename: str, data: bytes) -> JSONResponse:
     """`POST /v1/uploads` as the key, then the file to the form it answers: Reelay's own (in
     process) on local storage, the object store's presigned POST on S3."""
-    started = await call_api(
-        request, key, "POST", "/v1/uploads", json={"filename": filename}, headers=ROUTES[catalogue.IMAGE_TO_VIDEO][1]
-    )
+    started = await call_api(request, key, "POST", "/v1/uploads", json={"filename": filename}, headers=RUNWAY_HEADERS)
     info = _json(started)
     if started.status_code != 200 or not isinstance(info, dict):
         errors = [{**error, "field": "file"} for error in answer_errors(catalogue.IMAGE_TO_VIDEO, info)]

@@ -34,19 +34,19 @@ env = Environment(
 )
 
 
+def _utc(epoch: float | datetime) -> datetime:
+    """A moment (a Unix time or a datetime) in UTC."""
+    moment = epoch if isinstance(epoch, datetime) else datetime.fromtimestamp(epoch, UTC)
+    return moment.astimezone(UTC)
+
+
 def when(epoch: float | datetime | None) -> str:
     """A moment as UTC text, to the second."""
-    if epoch is None:
-        return "—"
-    moment = epoch if isinstance(epoch, datetime) else datetime.fromtimestamp(epoch, UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return "—" if epoch is None else _utc(epoch).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def iso(epoch: float | datetime | None) -> str:
-    if epoch is None:
-        return ""
-    moment = epoch if isinstance(epoch, datetime) else datetime.fromtimestamp(epoch, UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return "" if epoch is None else _utc(epoch).isoformat(timespec="seconds")
 
 
 def elapsed(seconds: float | None) -> str:

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from reelay.dialects.common import services
@@ -150,14 +151,15 @@ async def current(request: Request) -> tuple[Session, ApiKey] | None:
     cached = getattr(request.state, "console_session", None)
     if cached is not None:
         return cached
-    session = decode(await _secret(request), request.cookies.get(COOKIE))
+    secret = await _secret(request)
+    session = decode(secret, request.cookies.get(COOKIE))
     if session is None:
         return None
     key = await services(request).keys.find(session.key_id)
     if key is None or key.revoked_at is not None or key.id != session.key_id:
         return None
     request.state.console_session = (session, key)
-    request.state.console_csrf = _sign(await _secret(request), "csrf", session.nonce)
+    request.state.console_csrf = _sign(secret, "csrf", session.nonce)
     return session, key
 
 
@@ -189,6 +191,13 @@ async def check_csrf(request: Request, form: Any = None) -> None:
         raise SignInRequired(request)
     if not sent or not hmac.compare_digest(sent, csrf_token(request)):
         raise CsrfRefused()
+
+
+async def checked_form(request: Request) -> FormData:
+    """A signed-in POST's form, once its CSRF token is the session's (see `check_csrf`)."""
+    form = await request.form()
+    await check_csrf(request, form)
+    return form
 
 
 # The sign-in form, before any session: a random nonce in its own cookie, and the form's token

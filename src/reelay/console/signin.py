@@ -57,7 +57,7 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    await session.check_csrf(request, await request.form())
+    await session.checked_form(request)
     answer = RedirectResponse("/console/login", 303)
     session.end(answer)
     return answer

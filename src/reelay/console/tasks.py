@@ -12,14 +12,16 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from reelay.dialects.common import base_url, services
 from reelay.domain import artifacts
 from reelay.domain.errors import InputError
+from reelay.domain.request import MOTION_AXES
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.storage.results import result_urls
 from reelay.store.callbacks import PENDING
+from reelay.store.keys import ApiKey
 from reelay.store.task_search import TaskFilters
 
 from . import session
-from .access import visible_task
+from .access import key_names, visible_keys, visible_task
 from .render import ConsoleRoute, NotFoundPage, page
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute)
@@ -50,7 +52,7 @@ def _moment(request: Request, name: str, label: str) -> float | None:
     return moment.timestamp()
 
 
-def read_filters(request: Request, key) -> TaskFilters:
+def read_filters(request: Request, key: ApiKey) -> TaskFilters:
     status = _text(request, "status")
     if status is not None and status not in STATUSES:
         raise InputError("status", f"must be one of {', '.join(STATUSES)}")
@@ -64,6 +66,11 @@ def read_filters(request: Request, key) -> TaskFilters:
         created_from=_moment(request, "from", "from"),
         created_to=_moment(request, "to", "to"),
     )
+
+
+async def task_owner(request: Request, key: ApiKey, task: Task) -> ApiKey | None:
+    """The task's key: the signed-in one, already loaded, when the task is its own."""
+    return key if task.api_key_id == key.id else await services(request).keys.find(task.api_key_id)
 
 
 def result_links(request: Request, task: Task) -> dict[str, Any]:
@@ -108,8 +115,7 @@ async def task_list(request: Request) -> Response:
         # The form stays, with the field named; no rows.
         error, tasks, next_cursor, filters = refused.message, [], None, TaskFilters(api_key_id=None)
     facets = await reelay.search.facets()
-    keys = await reelay.keys.list() if key.is_admin else [key]
-    names = {k.id: k.name or k.prefix for k in keys}
+    keys = await visible_keys(request, key)
     query = {name: value for name, value in request.query_params.items() if name not in ("cursor", "fragment")}
     return page(
         request,
@@ -121,7 +127,7 @@ async def task_list(request: Request) -> Response:
         statuses=STATUSES,
         facets=facets,
         keys=keys,
-        key_names=names,
+        key_names=key_names(keys),
         query=query,
         form=dict(request.query_params),
         live=any(not t.is_final for t in tasks),
@@ -149,7 +155,7 @@ async def task_page(task_id: str, request: Request) -> Response:
     task = await visible_task(request, key, task_id)
     events = await reelay.timeline.of(task)
     deliveries = await reelay.callbacks.list(task_id=task.id, limit=100)
-    owner = await reelay.keys.find(task.api_key_id) if key.is_admin else key
+    owner = await task_owner(request, key, task)
     started = task.created_at.timestamp()
     # Callbacks go on after the task ends (retries): the history stays live until they settle.
     history_live = not task.is_final or any(d.state == PENDING for d in deliveries)
@@ -196,7 +202,7 @@ def request_summary(task: Task) -> list[tuple[str, str]]:
         rows.append((f"Input ({item.role})", uri))
     if asked.motion:
         rows.append(
-            ("Motion", ", ".join(f"{axis} {value:g}" for axis, value in zip(MOTION, asked.motion, strict=False)))
+            ("Motion", ", ".join(f"{axis} {value:g}" for axis, value in zip(MOTION_AXES, asked.motion, strict=False)))
         )
     rows.append(("Seed", str(task.seed)))
     rows.append(("Callback URL", asked.callback_url or "—"))
@@ -204,21 +210,12 @@ def request_summary(task: Task) -> list[tuple[str, str]]:
     return rows
 
 
-MOTION = ("x", "y", "z", "r", "bg_x_pan", "bg_y_pan")
-
-
-async def _form(request: Request):
-    form = await request.form()
-    await session.check_csrf(request, form)
-    return form
-
-
 @router.post("/tasks/{task_id}/cancel")
 async def cancel(task_id: str, request: Request) -> Response:
     """The dialects' cancel, without the deletion Runway's DELETE adds: the guarded transition
     to CANCELLED, with its refund and callback in the same write; the worker stops the engine."""
     key = await session.signed_in(request)
-    await _form(request)
+    await session.checked_form(request)
     task = await visible_task(request, key, task_id)
     done = not task.is_final and await services(request).tasks.transition(task.id, Status.CANCELLED)
     return RedirectResponse(f"/console/tasks/{task.id}?done={'cancelled' if done else 'not-cancelled'}", 303)
@@ -228,10 +225,10 @@ async def cancel(task_id: str, request: Request) -> Response:
 async def rerun(task_id: str, request: Request) -> Response:
     """A new task with the same request (its stored inputs included) for the same key."""
     key = await session.signed_in(request)
-    await _form(request)
+    await session.checked_form(request)
     task = await visible_task(request, key, task_id)
     reelay = services(request)
-    owner = key if task.api_key_id == key.id else await reelay.keys.find(task.api_key_id)
+    owner = await task_owner(request, key, task)
     if owner is None or owner.revoked_at is not None:
         raise InputError("key", "the task's key has been revoked; its request cannot run again for it")
     # A channel test's task runs again on its channel; any other is routed afresh.
@@ -243,7 +240,7 @@ async def rerun(task_id: str, request: Request) -> Response:
 @router.post("/tasks/{task_id}/callbacks/{delivery_id}/resend")
 async def resend(task_id: str, delivery_id: str, request: Request) -> Response:
     key = await session.signed_in(request)
-    await _form(request)
+    await session.checked_form(request)
     task = await visible_task(request, key, task_id)
     reelay = services(request)
     # Only a delivery of this task, by its whole id (the store also takes prefixes).

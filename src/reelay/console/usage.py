@@ -11,6 +11,7 @@ from reelay.dialects.common import services
 from reelay.domain.errors import InputError
 
 from . import session
+from .access import key_names, visible_keys
 from .charts import stacked
 from .render import ConsoleRoute, page
 
@@ -57,11 +58,7 @@ async def usage_page(request: Request) -> Response:
     rows = await reelay.usage.by_day(
         start=start, end=end + timedelta(days=1), api_key_id=None if key.is_admin else key.id
     )
-    names = (
-        {k.id: k.name or k.prefix for k in await reelay.keys.list()}
-        if key.is_admin
-        else {key.id: key.name or key.prefix}
-    )
+    names = key_names(await visible_keys(request, key))
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
     def series(by: str, value: str) -> dict[str, dict[date, int]]:

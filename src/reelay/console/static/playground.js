@@ -168,9 +168,10 @@
   }
 
   function CameraPath(motion, width, height) {
-    this.motion = (motion || CAM.default_motion).map(function (value) {
+    this.motion = (motion || CAM.default_motion).map(function (value, index) {
+      // Within the axis's bounds, as the pro dialect takes them (the page's config).
       var number = Number(value);
-      return isNaN(number) ? 0 : clamp(number, -10, 10);
+      return isNaN(number) ? 0 : clamp(number, CAM.axes[index].min, CAM.axes[index].max);
     });
     this.width = width;
     this.height = height;
@@ -874,18 +875,18 @@
       ["promptImage", "referenceImages", "promptText", "ratio", "duration", "seed"].forEach(function (name) {
         holder(name).hidden = !fields[name];
       });
-      if (fields.promptImage) {
-        promptImage.disabled = fields.promptImage.required;
-        if (fields.promptImage.required) {
-          promptImage.checked = true;
+      // A picture field the model requires is always sent: checked, and not to be unchecked.
+      [
+        [fields.promptImage, promptImage],
+        [fields.referenceImages, references],
+      ].forEach(function (pair) {
+        if (pair[0]) {
+          pair[1].disabled = pair[0].required;
+          if (pair[0].required) {
+            pair[1].checked = true;
+          }
         }
-      }
-      if (fields.referenceImages) {
-        references.disabled = fields.referenceImages.required;
-        if (fields.referenceImages.required) {
-          references.checked = true;
-        }
-      }
+      });
       if (fields.promptText) {
         var text = $("#official-prompt-text");
         if (fields.promptText.max) {
@@ -957,14 +958,8 @@
       }
     }
 
-    all('input[name="endpoint"]', section).forEach(function (radio) {
-      radio.addEventListener("change", function () {
-        layout();
-        update();
-      });
-    });
-    all(".pg-model select", section).forEach(function (select) {
-      select.addEventListener("change", function () {
+    all('input[name="endpoint"], .pg-model select', section).forEach(function (control) {
+      control.addEventListener("change", function () {
         layout();
         update();
       });
