@@ -94,7 +94,8 @@ async def create_key(request: Request):
 async def list_keys(request: Request):
     await admin(request)
     reelay = services(request)
-    return {"data": [_key_json(k, await reelay.ledger.balance(k.id)) for k in await reelay.keys.list()]}
+    balances = await reelay.ledger.balances()
+    return {"data": [_key_json(k, balances.get(k.id, 0)) for k in await reelay.keys.list()]}
 
 
 @router.post("/keys/{key_id}/topup")

@@ -44,7 +44,7 @@ def _validated(shape, values: dict[str, Any]):
 async def _listing(request: Request, status_code: int = 200, **context: Any) -> Response:
     reelay = services(request)
     keys = await reelay.keys.list()
-    balances = {k.id: await reelay.ledger.balance(k.id) for k in keys}
+    balances = await reelay.ledger.balances()
     return page(request, "keys.html", status_code=status_code, keys=keys, balances=balances, **context)
 
 

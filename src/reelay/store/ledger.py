@@ -120,6 +120,11 @@ class LedgerStore:
         async with self.db.connect() as conn:
             return (await conn.execute(select(api_keys.c.balance).where(api_keys.c.id == api_key_id))).scalar() or 0
 
+    async def balances(self) -> dict[str, int]:
+        """Every key's balance, in one read (a key list shows them all)."""
+        async with self.db.connect() as conn:
+            return dict((await conn.execute(select(api_keys.c.id, api_keys.c.balance))).tuples().all())
+
     async def entries(self, api_key_id: str, limit: int = 500) -> list[Entry]:
         query = (
             select(ledger_entries)
