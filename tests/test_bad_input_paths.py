@@ -228,3 +228,11 @@ def test_points_held_by_live_tasks_count_against_the_limit(priced):
     cancelled = client.delete(f"/v1/tasks/{task.json()['data']['task_id']}", headers=key)
     assert cancelled.status_code == 204, cancelled.text
     assert _ledger(client, admin, created["id"])["balance"] == INT_MAX  # the refund fit
+
+
+def test_the_key_list_shows_each_keys_own_balance(app_client, admin):
+    rich = _new_key(app_client, admin, INT_MAX)["id"]
+    poor = _new_key(app_client, admin, 7)["id"]
+    _top_up(app_client, admin, poor, 5)
+    listed = {k["id"]: k["balance"] for k in app_client.get("/admin/keys", headers=admin).json()["data"]}
+    assert (listed[rich], listed[poor]) == (INT_MAX, 12)
