@@ -145,18 +145,20 @@ class Profiler:
     """`py-spy record` on each of a target's processes (and their children) while a phase runs:
     collapsed stacks, one file per process, for a flame graph or a sort by frame."""
 
-    def __init__(self, directory: Path, name: str, pids: list[int]) -> None:
+    def __init__(self, directory: Path, name: str, pids: list[int], *, rate: int = 100, gil: bool = False) -> None:
+        """`rate`: samples a second; `gil`: only the samples holding the GIL (where CPU goes)."""
         executable = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
         if not executable:
             raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
         directory.mkdir(parents=True, exist_ok=True)
-        self.processes = [self.attach(executable, pid, directory / f"{name}-{pid}.txt") for pid in pids]
+        options = ["--rate", str(rate), *(["--gil"] if gil else [])]
+        self.processes = [self.attach(executable, pid, directory / f"{name}-{pid}.txt", options) for pid in pids]
 
     @staticmethod
-    def attach(executable: str, pid: int, output: Path) -> subprocess.Popen:
+    def attach(executable: str, pid: int, output: Path, options: list[str]) -> subprocess.Popen:
         """py-spy 0.4 here often fails to read a busy interpreter's version as it attaches
         ("Failed to find python version"): it is tried again until it holds."""
-        command = [executable, "record", "--pid", str(pid), "--rate", "100", "--nonblocking", "--subprocesses"]
+        command = [executable, "record", "--pid", str(pid), *options, "--nonblocking", "--subprocesses"]
         command += ["--format", "raw", "--output", str(output)]
         for _ in range(50):
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
