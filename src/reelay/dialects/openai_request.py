@@ -16,22 +16,12 @@ from reelay.domain import catalogue
 from reelay.domain.errors import InputError, InputErrors, Problem
 from reelay.domain.request import GenerationRequest, MediaInput
 
+from .openai_schemas import CreateVideoBody
 from .runway_request import parse
 
 DIALECT = "openai"
-KNOWN = {
-    "prompt",
-    "model",
-    "seconds",
-    "size",
-    "input_reference",
-    "duration",
-    "aspect_ratio",
-    "resolution",
-    "frame_images",
-    "seed",
-    "callback_url",
-}
+# The fields /openapi.json documents (OpenAI's and OpenRouter's): the one list of them.
+KNOWN = frozenset(CreateVideoBody.model_fields)
 FRAME_TYPES = {"first_frame": "first", "last_frame": "last"}
 
 
