@@ -72,7 +72,6 @@ from support.databases import create_database, drop_database  # noqa: E402
 from support.images import data_uri, gradient_image  # noqa: E402
 from support.server import ReelayProcess  # noqa: E402
 
-LITELLM_VERSION = litellm.VERSION
 IN_FLIGHT = (1, 16, 64)
 TICKS = os.sysconf("SC_CLK_TCK")
 FINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
@@ -146,18 +145,20 @@ class Profiler:
     """`py-spy record` on each of a target's processes (and their children) while a phase runs:
     collapsed stacks, one file per process, for a flame graph or a sort by frame."""
 
-    def __init__(self, directory: Path, name: str, pids: list[int]) -> None:
+    def __init__(self, directory: Path, name: str, pids: list[int], *, rate: int = 100, gil: bool = False) -> None:
+        """`rate`: samples a second; `gil`: only the samples holding the GIL (where CPU goes)."""
         executable = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
         if not executable:
             raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
         directory.mkdir(parents=True, exist_ok=True)
-        self.processes = [self.attach(executable, pid, directory / f"{name}-{pid}.txt") for pid in pids]
+        options = ["--rate", str(rate), *(["--gil"] if gil else [])]
+        self.processes = [self.attach(executable, pid, directory / f"{name}-{pid}.txt", options) for pid in pids]
 
     @staticmethod
-    def attach(executable: str, pid: int, output: Path) -> subprocess.Popen:
+    def attach(executable: str, pid: int, output: Path, options: list[str]) -> subprocess.Popen:
         """py-spy 0.4 here often fails to read a busy interpreter's version as it attaches
         ("Failed to find python version"): it is tried again until it holds."""
-        command = [executable, "record", "--pid", str(pid), "--rate", "100", "--nonblocking", "--subprocesses"]
+        command = [executable, "record", "--pid", str(pid), *options, "--nonblocking", "--subprocesses"]
         command += ["--format", "raw", "--output", str(output)]
         for _ in range(50):
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -189,11 +190,6 @@ def fake_runway() -> tuple[subprocess.Popen, str]:
     return process, url
 
 
-def litellm_executable(version: str) -> Path:
-    """`litellm` of a virtual environment of its own (tests/support/litellm.py): made once, then reused."""
-    return litellm.executable(version)
-
-
 def litellm_config(upstream: str) -> str:
     """Its /v1/videos model `gen4_turbo` is runwayml/gen4_turbo, sent to the fake upstream."""
     return (
@@ -206,10 +202,6 @@ def litellm_config(upstream: str) -> str:
         "general_settings:\n"
         f"  master_key: {LITELLM_MASTER_KEY}\n"
     )
-
-
-def start_litellm(version: str, upstream: str, work: Path) -> tuple[subprocess.Popen, str]:
-    return litellm.start(litellm_config(upstream), work, version)
 
 
 # --- Reelay ------------------------------------------------------------------------------------
@@ -552,7 +544,7 @@ def main() -> None:
     parser.add_argument(
         "--in-flight", default=",".join(map(str, IN_FLIGHT)), help="requests in flight, comma separated"
     )
-    parser.add_argument("--litellm-version", default=LITELLM_VERSION)
+    parser.add_argument("--litellm-version", default=litellm.VERSION)
     parser.add_argument(
         "--profile", type=Path, metavar="DIR", help="py-spy record Reelay's processes in each phase, into DIR"
     )
@@ -562,12 +554,13 @@ def main() -> None:
     repeat = args.repeat or (1 if args.quick or not sqlite else 2)
     levels = [int(n) for n in args.in_flight.split(",")]
 
-    litellm_executable(args.litellm_version)  # installed before anything is timed
+    # LiteLLM in a virtual environment of its own (tests/support/litellm.py), installed before anything is timed.
+    litellm.executable(args.litellm_version)
     load_before, started = os.getloadavg()[0], time.time()
     work = Path(tempfile.mkdtemp(prefix="reelay-bench-gateway-"))
     image = data_uri(gradient_image(128, 72), "JPEG")
     upstream, upstream_url = fake_runway()
-    litellm = None
+    proxy = None
     phases: list[Phase] = []
     outcomes: list[str] = []
     # PostgreSQL is shared with other work: one Reelay setup at a time, each beside LiteLLM.
@@ -578,8 +571,8 @@ def main() -> None:
     )
     names: list[str] = []
     try:
-        litellm, litellm_url = start_litellm(args.litellm_version, upstream_url, work)
-        baseline = litellm_target(image, litellm_url, litellm.pid, args.litellm_version)
+        proxy, litellm_url = litellm.start(litellm_config(upstream_url), work, args.litellm_version)
+        baseline = litellm_target(image, litellm_url, proxy.pid, args.litellm_version)
         names.append(baseline.name)
         for block, start in enumerate(setups):
             setup = start()
@@ -602,8 +595,8 @@ def main() -> None:
             finally:
                 setup.stop()
     finally:
-        if litellm:
-            stop(litellm)
+        if proxy:
+            stop(proxy)
         stop(upstream)
         shutil.rmtree(work, ignore_errors=True)
 

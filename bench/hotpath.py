@@ -22,9 +22,7 @@ import asyncio
 import json
 import os
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+from gateway import Profiler  # py-spy on a process for the length of a phase
 from scale import LeanHTTP, Server, create_key, drive, percentile, process_cpu, reader
 from support.images import data_uri, gradient_image
 
@@ -50,31 +49,7 @@ class Target:
         self.rows: list[tuple[str, float, float, float, float]] = []
 
 
-class Profiler:
-    """py-spy on one server for the length of a phase: folded stacks, samples holding the GIL."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-
-    def start(self, pid: int, name: str):
-        if self.folder is None:
-            return None
-        self.folder.mkdir(parents=True, exist_ok=True)
-        out = self.folder / f"{name.replace(' ', '-')}.txt"
-        spy_path = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
-        command = [spy_path, "record", "--pid", str(pid), "--format", "raw", "--gil", "--rate", "200", "-o", str(out)]
-        spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(1.0)  # py-spy attaches before the phase starts
-        return spy
-
-    @staticmethod
-    def stop(spy) -> None:
-        if spy is not None:
-            spy.send_signal(signal.SIGINT)
-            spy.wait(timeout=60)
-
-
-async def phases(targets: list[Target], count: int, repeat: int, profiler: Profiler) -> None:
+async def phases(targets: list[Target], count: int, repeat: int, profile: Path | None) -> None:
     body = create_body()
 
     async def create(client, base: str, _i: int) -> str:
@@ -88,10 +63,13 @@ async def phases(targets: list[Target], count: int, repeat: int, profiler: Profi
         pid = target.server.process.pid
         for client in target.clients:  # the server closed them if the other one ran in between (keep-alive 5 s)
             client.close()
-        spy = profiler.start(pid, f"{target.name} {name}") if not name.startswith("warm-up") else None
+        profiler = None
+        if profile is not None and not name.startswith("warm-up"):
+            profiler = Profiler(profile, f"{target.name} {name}".replace(" ", "-"), [pid], rate=200, gil=True)
         cpu = process_cpu(pid)
         latencies, errors, kept, seconds = await drive(target.clients, [target.server.url], n, request)
-        profiler.stop(spy)
+        if profiler is not None:
+            profiler.stop()
         if errors:
             raise RuntimeError(f"{target.name} {name}: {errors} of {n} requests failed")
         cpu_ms = (process_cpu(pid) - cpu) * 1000 / n
@@ -149,7 +127,7 @@ def main() -> None:
         if args.before:
             targets.insert(0, start("before", work, config, Path(args.before).resolve(), args.in_flight))
         started = time.time()
-        asyncio.run(phases(targets, args.requests, args.repeat, Profiler(args.profile)))
+        asyncio.run(phases(targets, args.requests, args.repeat, args.profile))
     finally:
         for target in targets:
             target.server.stop()

@@ -25,6 +25,7 @@ from support.gateway import Gateway, channel, creates
 from support.images import data_uri, encode, gradient_image
 from support.tasks import wait_official, wait_pro
 from support.video import probe
+from test_upstream import upstream_deletes
 
 PICTURE = gradient_image(400, 300)
 IMAGE = data_uri(PICTURE, "PNG")
@@ -337,10 +338,7 @@ def test_a_cancelled_task_is_deleted_upstream(gpu, emulator):
     )
     wait_official(gpu.http, task_id, until={"RUNNING"}, timeout=60)
     assert gpu.http.delete(f"/v1/tasks/{task_id}").status_code == 204
-    deadline = time.time() + 20
-    while not [r for r in emulator.requests("/v1/videos/") if r["method"] == "DELETE"] and time.time() < deadline:
-        time.sleep(0.2)
-    (deleted,) = [r for r in emulator.requests("/v1/videos/") if r["method"] == "DELETE"]
+    (deleted,) = upstream_deletes(emulator, "/v1/videos/")
     video = emulator.task(deleted["path"].rsplit("/", 1)[1])
     assert video["status"] == "CANCELLED"
 

@@ -344,11 +344,17 @@ def test_a_delete_cancels_the_upstream_task_though_the_task_is_gone_at_once(runw
     wait_official(runway_gateway.http, task_id, until={"RUNNING"}, timeout=60)
     assert runway_gateway.http.delete(f"/v1/tasks/{task_id}").status_code == 204
     assert runway_gateway.http.get(f"/v1/tasks/{task_id}").status_code == 404
-    deadline = time.time() + 20
-    while not [r for r in emulator.requests("/v1/tasks/") if r["method"] == "DELETE"] and time.time() < deadline:
-        time.sleep(0.2)
-    (deleted,) = [r for r in emulator.requests("/v1/tasks/") if r["method"] == "DELETE"]
+    (deleted,) = upstream_deletes(emulator, "/v1/tasks/")
     assert emulator.task(deleted["path"].rsplit("/", 1)[1])["status"] == "CANCELLED"
+
+
+def upstream_deletes(emulator, prefix: str, seconds: float = 20) -> list[dict]:
+    """The DELETEs the emulator got under `prefix`, once one came (or after `seconds`): a cancel
+    reaches the upstream from the worker, a moment after the client's."""
+    deadline = time.time() + seconds
+    while not (found := [r for r in emulator.requests(prefix) if r["method"] == "DELETE"]) and time.time() < deadline:
+        time.sleep(0.2)
+    return found
 
 
 # -- the relay engine (pro-format upstreams) ---------------------------------------------------

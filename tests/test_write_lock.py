@@ -45,3 +45,16 @@ async def test_a_cancelled_waiter_neither_holds_nor_loses_the_lock(handed_first)
     assert cancelled.cancelled()
     lock.release()
     await asyncio.wait_for(lock.acquire(background=False), 1)  # free again
+
+
+async def test_a_waiter_cancelled_just_before_a_release_ends_cancelled():
+    lock = WriteLock()
+    await lock.acquire(background=False)
+    cancelled = asyncio.create_task(lock.acquire(background=True))
+    after = asyncio.create_task(lock.acquire(background=True))
+    await asyncio.sleep(0.01)
+    cancelled.cancel()
+    lock.release()  # before the cancelled waiter runs: the release passes over it
+    await asyncio.wait_for(after, 1)
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled

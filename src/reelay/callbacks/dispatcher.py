@@ -158,9 +158,15 @@ class Dispatcher:
             log.exception("delivery %s failed unexpectedly; its lease will run out and it is retried", delivery.id)
         finally:
             self.per_host_in_flight[host] -= 1
+            left = self.per_host_in_flight[host]
+            if not left:
+                # The host's last delivery: forget the host, so these maps (copied every round)
+                # hold only the hosts being sent to, not every host ever called.
+                del self.per_host_in_flight[host]
+                self._host_slots.pop(host, None)
             self.in_flight.pop(delivery.id, None)
             # The loop leases more once the queue has room for a batch, not after every send.
-            if self.per_host_in_flight[host] <= self.per_host * QUEUED_PER_SLOT // 2:
+            if left <= self.per_host * QUEUED_PER_SLOT // 2:
                 self._slot_freed.set()
 
     def _host_slot(self, host: str) -> asyncio.Semaphore:

@@ -16,22 +16,12 @@ from reelay.domain import catalogue
 from reelay.domain.errors import InputError, InputErrors, Problem
 from reelay.domain.request import GenerationRequest, MediaInput
 
+from .openai_schemas import CreateVideoBody
 from .runway_request import parse
 
 DIALECT = "openai"
-KNOWN = {
-    "prompt",
-    "model",
-    "seconds",
-    "size",
-    "input_reference",
-    "duration",
-    "aspect_ratio",
-    "resolution",
-    "frame_images",
-    "seed",
-    "callback_url",
-}
+# The fields /openapi.json documents (OpenAI's and OpenRouter's): the one list of them.
+KNOWN = frozenset(CreateVideoBody.model_fields)
 FRAME_TYPES = {"first_frame": "first", "last_frame": "last"}
 
 
@@ -79,15 +69,16 @@ def parse_create(body: Mapping[str, Any], *, aliases: Mapping[str, str], default
 
 def _text(body: Mapping[str, Any], name: str, *, required: bool = False) -> str | None:
     value = body.get(name)
-    if value is None or (isinstance(value, str) and not value.strip() and not required):
+    if value is None:
         if required:
             raise InputError(name, "is required", problem=Problem.MISSING)
         return None
     if not isinstance(value, str):
         raise InputError(name, "must be a string", problem=Problem.WRONG_TYPE)
-    if required and not value.strip():
+    text = value.strip()
+    if not text and required:
         raise InputError(name, "must not be empty", problem=Problem.TOO_SMALL, limit=1)
-    return value.strip()
+    return text or None
 
 
 def _row(kind: str, model: str, given: str, names: dict[str, str]):
@@ -192,10 +183,8 @@ def _frames(body: Mapping[str, Any]) -> tuple[list[dict[str, str]] | str | None,
                 allowed=list(FRAME_TYPES),
             )
         frames.append({"uri": url.strip(), "position": FRAME_TYPES[frame_type]})
-        for member in ("uri", "position"):
-            names[f"promptImage.{index}.{member}"] = (
-                f"{field}.image_url.url" if member == "uri" else f"{field}.frame_type"
-            )
+        names[f"promptImage.{index}.uri"] = f"{field}.image_url.url"
+        names[f"promptImage.{index}.position"] = f"{field}.frame_type"
     return frames, names
 
 

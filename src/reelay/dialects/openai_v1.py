@@ -18,11 +18,12 @@ from starlette.exceptions import HTTPException
 
 from reelay.domain import artifacts, catalogue
 from reelay.domain.errors import InputError, InsufficientPoints, Problem, RateLimited, ReelayError, TaskNotFound
-from reelay.domain.request import OFFICIAL_SHAPED
+from reelay.domain.request import OFFICIAL_SHAPED, GenerationRequest
 from reelay.domain.status import Status
 from reelay.domain.task import Task
 from reelay.service.submit import body_hash
 from reelay.storage.local import LocalStorage
+from reelay.store.keys import ApiKey
 
 from . import openapi
 from .base import Dialect
@@ -146,15 +147,12 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 # -- routes ---------------------------------------------------------------------------------------
 
 FORM_FIELDS = 24  # the SDK's few fields and OpenRouter's, with room to name an unknown one
+FORM_TYPES = ("multipart/form-data", "application/x-www-form")
 
 
 async def _body(request: Request) -> dict[str, Any]:
     """The create's fields, from JSON or from a multipart form (as the SDK always sends)."""
-    if (
-        not request.headers.get("content-type", "")
-        .lower()
-        .startswith(("multipart/form-data", "application/x-www-form"))
-    ):
+    if not request.headers.get("content-type", "").lower().startswith(FORM_TYPES):
         return await json_object(request)
     limit = services(request).settings.data_uri_max_bytes
     try:
@@ -218,13 +216,12 @@ async def _data_uri(upload: UploadFile, limit: int) -> str:
 async def create_video(request: Request) -> JSONResponse:
     key = await caller(request)
     body = await _body(request)
-    reelay = services(request)
-    settings = reelay.settings
+    settings = services(request).settings
     generation = parse_create(body, aliases=settings.openai_models, default_model=settings.openai_default_model)
     return await _submit(request, key, generation, body)
 
 
-async def _submit(request: Request, key, generation, body: dict[str, Any]) -> JSONResponse:
+async def _submit(request: Request, key: ApiKey, generation: GenerationRequest, body: dict[str, Any]) -> JSONResponse:
     task, _ = await services(request).submitter.submit(
         key,
         generation,
@@ -282,7 +279,7 @@ async def delete_video(video_id: str, request: Request) -> JSONResponse:
 async def remix_video(video_id: str, request: Request) -> JSONResponse:
     """A new task with the old one's request (model, size, length, its stored images) and a new prompt."""
     key = await caller(request)
-    body = await json_object(request) if "json" in request.headers.get("content-type", "") else await _body(request)
+    body = await _body(request)  # JSON, or a form as the SDK sends
     for name in body:
         if name != "prompt":
             raise InputError(name, "is not a known parameter", problem=Problem.UNKNOWN)

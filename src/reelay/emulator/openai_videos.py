@@ -112,16 +112,17 @@ def routes(emu: Emulator) -> list[Route]:
         headers = {"openai-poll-after-ms": str(after)} if after is not None else None
         return JSONResponse(video, status, headers=headers)
 
-    def owned(request: Request) -> tuple[Task | None, Response | None]:
+    def owned(request: Request) -> Task | Response:
+        """The caller's video, or the answer refusing it."""
         key = _key(request)
         if key is None:
-            return None, _unauthorized()
+            return _unauthorized()
         video_id = request.path_params["video_id"]
         task = emu.store.get(video_id, DIALECT, key)
         if task is None:
             message = f"Video with id '{video_id}' not found."
-            return None, JSONResponse(openai_error(message, 404, code="video_not_found"), 404)
-        return task, None
+            return JSONResponse(openai_error(message, 404, code="video_not_found"), 404)
+        return task
 
     async def create(request: Request) -> Response:
         key = _key(request)
@@ -143,15 +144,15 @@ def routes(emu: Emulator) -> list[Route]:
         return answer(openai_video(task, time.time()))
 
     async def retrieve(request: Request) -> Response:
-        task, refused = owned(request)
-        if task is None:
-            return refused or _unauthorized()
+        task = owned(request)
+        if isinstance(task, Response):
+            return task
         return answer(openai_video(task, time.time()))
 
     async def content(request: Request) -> Response:
-        task, refused = owned(request)
-        if task is None:
-            return refused or _unauthorized()
+        task = owned(request)
+        if isinstance(task, Response):
+            return task
         now = time.time()
         if task.status(now) != "SUCCEEDED":
             message = "Video is not ready: it has not completed."
@@ -166,9 +167,9 @@ def routes(emu: Emulator) -> list[Route]:
         return JSONResponse(openai_error(f"Unsupported variant {variant!r}.", 400, "variant"), 400)
 
     async def delete(request: Request) -> Response:
-        task, refused = owned(request)
-        if task is None:
-            return refused or _unauthorized()
+        task = owned(request)
+        if isinstance(task, Response):
+            return task
         now = time.time()
         if task.status(now) in LIVE:
             task.cancelled_at = now  # vLLM-Omni aborts a live job; it reads `failed`, code `cancelled`

@@ -65,7 +65,7 @@ class WriteLock:
         except asyncio.CancelledError:
             if turn.done() and not turn.cancelled():
                 self.release()  # handed over just as this waiter was cancelled: pass it on
-            else:
+            elif turn in queue:  # not if a release() passed over it, cancelled, meanwhile
                 queue.remove(turn)
             raise
 

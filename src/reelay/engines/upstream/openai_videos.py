@@ -40,11 +40,13 @@ SAFETY_WORDS = ("moderation", "safety", "policy")
 def poll_after(answer: Answer) -> float | None:
     """Seconds the `openai-poll-after-ms` header asks to wait, if it came and makes sense."""
     value = answer.headers.get("openai-poll-after-ms")
+    if not value:
+        return None
     try:
-        seconds = float(value) / 1000 if value else None
+        seconds = float(value) / 1000
     except ValueError:
         return None
-    return seconds if seconds is not None and seconds >= 0 else None
+    return seconds if seconds >= 0 else None
 
 
 def failure_of(video: dict[str, Any]) -> tuple[str, str]:
