@@ -24,7 +24,7 @@ ANSWER_KEPT = 1000  # of each answer, for the task's timeline ("what came back")
 @dataclass(frozen=True)
 class Reply:
     status: int
-    answer: bytes  # its first ANSWER_KEPT bytes
+    answer: bytes  # its first ANSWER_KEPT bytes, and one more when it was longer
 
 
 class _VettingResolver(AbstractResolver):
@@ -77,8 +77,8 @@ class CallbackClient:
             read = 0
             kept = b""
             async for chunk in answer.content.iter_any():
-                if read < ANSWER_KEPT:
-                    kept += chunk[: ANSWER_KEPT - read]
+                if read <= ANSWER_KEPT:  # one byte past the limit says the answer was longer
+                    kept += chunk[: ANSWER_KEPT + 1 - read]
                 read += len(chunk)
                 if read > ANSWER_LIMIT:
                     answer.close()
