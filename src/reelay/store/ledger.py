@@ -123,7 +123,8 @@ class LedgerStore:
     async def balances(self) -> dict[str, int]:
         """Every key's balance, in one read (a key list shows them all)."""
         async with self.db.connect() as conn:
-            return dict((await conn.execute(select(api_keys.c.id, api_keys.c.balance))).tuples().all())
+            rows = (await conn.execute(select(api_keys.c.id, api_keys.c.balance))).all()
+        return {key_id: balance for key_id, balance in rows}
 
     async def entries(self, api_key_id: str, limit: int = 500) -> list[Entry]:
         query = (
